@@ -1,0 +1,64 @@
+# Hearth: `make run` serves the site with demo content; `make test` runs lint and the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format migrate demo bench bench-chat bench-referrals clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt pyproject.toml
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: $(VENV)/.installed
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=true $(PY) manage.py load_demo
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	HEARTH_TESTING=true $(PY) manage.py makemigrations --check --dry-run
+	HEARTH_TESTING=true $(PY) manage.py check
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/pytest
+	@if $(PY) scripts/services_up.py "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
+		echo "== PostgreSQL and Redis answer: running the suite again on them (browser journeys excluded) =="; \
+		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest -m "not e2e"; \
+	else \
+		echo "== SKIPPED: PostgreSQL ($(PG_URL)) or Redis ($(REDIS_TEST_URL)) does not answer; the suite ran on the embedded defaults only =="; \
+	fi
+
+bench: bench-chat bench-referrals
+
+bench-chat: $(VENV)/.installed-dev
+	$(PY) -m bench.chat_fanout
+
+bench-referrals: $(VENV)/.installed-dev
+	$(PY) -m bench.referrals
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class BlogConfig(AppConfig):
+    name = "blog"
+    label = "blog"
+    verbose_name = "Blog and guides"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CommunityConfig(AppConfig):
+    name = "community"
+    verbose_name = "Community"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from community import signals  # noqa: F401

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import calendar
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from community.models import User, validate_birthday
+from community.uploads import process_uploaded_image
+
+MONTH_CHOICES = [("", "—")] + [(str(i), calendar.month_name[i]) for i in range(1, 13)]
+DAY_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 32)]
+BIO_MAX = 500
+
+
+class ProfileForm(forms.ModelForm):
+    # A plain FileField, not ImageField: our own checks give clearer messages and also
+    # re-encode; Django's ImageField would decode the upload a second time.
+    avatar_upload = forms.FileField(
+        label="Avatar",
+        required=False,
+        help_text="JPEG, PNG or WebP, at most 5 MB and 40 megapixels.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_avatar = forms.BooleanField(label="Remove my avatar", required=False)
+    bio = forms.CharField(
+        label="Short bio",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": BIO_MAX}),
+        help_text=f"At most {BIO_MAX} characters.",
+    )
+    birthday_month = forms.TypedChoiceField(
+        label="Birthday month", choices=MONTH_CHOICES, coerce=int, empty_value=None,
+        required=False,
+    )
+    birthday_day = forms.TypedChoiceField(
+        label="Birthday day", choices=DAY_CHOICES, coerce=int, empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "bio", "birthday_month", "birthday_day", "email_on_mention"]
+        labels = {"display_name": "Display name"}
+        help_texts = {"display_name": "How your name appears to others. Optional."}
+
+    def clean_display_name(self) -> str:
+        name = " ".join(self.cleaned_data.get("display_name", "").split())
+        if any(ch in name for ch in "<>"):
+            raise ValidationError("Display names cannot contain < or >.")
+        return name
+
+    def clean_bio(self) -> str:
+        bio = self.cleaned_data.get("bio", "").strip()
+        if len(bio) > BIO_MAX:
+            raise ValidationError(
+                f"Your bio is {len(bio)} characters long; the limit is {BIO_MAX}."
+            )
+        return bio
+
+    def clean_avatar_upload(self):
+        upload = self.cleaned_data.get("avatar_upload")
+        if not upload:
+            return None
+        return process_uploaded_image(upload, max_dimension=512)
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            validate_birthday(cleaned.get("birthday_month"), cleaned.get("birthday_day"))
+        except ValidationError as exc:
+            self.add_error("birthday_day", exc)
+        return cleaned
+
+    def save(self, commit: bool = True) -> User:
+        member: User = super().save(commit=False)
+        new_avatar = self.cleaned_data.get("avatar_upload")
+        old_avatar_name = member.avatar.name if member.avatar else ""
+        if new_avatar:
+            member.avatar.save(new_avatar.name, new_avatar, save=False)
+        elif self.cleaned_data.get("remove_avatar"):
+            member.avatar = ""
+        if commit:
+            member.save()
+            if old_avatar_name and member.avatar.name != old_avatar_name:
+                member.avatar.storage.delete(old_avatar_name)
+        return member
+
+
+class ModerateMemberForm(forms.Form):
+    ACTIONS = [
+        ("silence", "Silence (can read, cannot post or chat)"),
+        ("suspend", "Suspend (signed out, cannot sign in)"),
+        ("lift", "Lift suspension and silence"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    days = forms.IntegerField(min_value=1, max_value=3650, initial=7, required=False)
+    reason = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") in ("silence", "suspend"):
+            if not cleaned.get("days"):
+                self.add_error("days", "Say for how many days.")
+            if not (cleaned.get("reason") or "").strip():
+                self.add_error("reason", "Give a reason; the member will see it.")
+        return cleaned

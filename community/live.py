@@ -1,0 +1,49 @@
+"""Live events to members' open sockets.
+
+Every socket a signed-in member opens joins the group ``member-<id>``. Action functions
+call :func:`send_to_member` and the event goes out only after the surrounding database
+transaction commits, so a web form and a websocket frame produce the same event and no
+one sees a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def member_group(user_id: int) -> str:
+    return f"member-{user_id}"
+
+
+def session_group(session_key: str) -> str:
+    # Group names allow only a limited alphabet and length; session keys fit it.
+    return f"session-{session_key}"
+
+
+def _send_now(group: str, event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, event)
+
+
+def send_to_group(group: str, event: dict[str, Any]) -> None:
+    """Send ``event`` to a channel-layer group once the current transaction commits."""
+    transaction.on_commit(lambda: _send_now(group, event))
+
+
+def send_to_member(user_id: int, event: dict[str, Any]) -> None:
+    send_to_group(member_group(user_id), event)
+
+
+def disconnect_member(user_id: int, *, reason: str) -> None:
+    """Close every open socket of a member (suspension)."""
+    send_to_member(user_id, {"type": "hearth.disconnect", "reason": reason})
+
+
+def disconnect_session(session_key: str, *, reason: str) -> None:
+    """Close the sockets opened with one browser session (logout)."""
+    send_to_group(session_group(session_key), {"type": "hearth.disconnect", "reason": reason})

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+
+
+class SuspendedMemberMiddleware:
+    """Signs out a suspended member on their next request, saying why and until when.
+
+    Also answers 403 (not Wagtail's login redirect) when a signed-in person without the
+    admin permission opens the Wagtail admin.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.is_suspended:
+                until = user.suspended_until
+                reason = user.suspension_reason
+                logout(request)
+                messages.error(
+                    request,
+                    f"Your account is suspended until {until:%d %B %Y}."
+                    + (f" Reason: {reason}" if reason else ""),
+                )
+                return redirect("/")
+            if (
+                request.path.startswith("/admin/")
+                and not request.path.startswith(("/admin/login/", "/admin/logout/"))
+                and not user.has_perm("wagtailadmin.access_admin")
+            ):
+                return HttpResponseForbidden(
+                    render_to_string("403.html", {"reason": "admin"}, request=request)
+                )
+        return self.get_response(request)

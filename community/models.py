@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import calendar
+import uuid
+from datetime import timedelta
+from pathlib import PurePosixPath
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from community.validators import username_validators
+
+MEMBERS_GROUP = "Members"
+MODERATORS_GROUP = "Moderators"
+EDITORS_GROUP = "Editors"
+
+
+def avatar_upload_to(instance: User, filename: str) -> str:
+    # Never trust the uploaded name: a generated one, with the extension we re-encoded to.
+    suffix = PurePosixPath(filename).suffix.lower() or ".jpg"
+    return f"avatars/{uuid.uuid4().hex}{suffix}"
+
+
+class MemberQuerySet(models.QuerySet):
+    def in_good_standing(self) -> MemberQuerySet:
+        """Active, not suspended: the members who count for leaderboards and awards."""
+        now = timezone.now()
+        return self.filter(is_active=True).filter(
+            Q(suspended_until__isnull=True) | Q(suspended_until__lte=now)
+        )
+
+    def in_group(self, name: str) -> MemberQuerySet:
+        return self.filter(groups__name=name)
+
+
+class MemberManager(UserManager.from_queryset(MemberQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person with an account: member, moderator or editor (by group)."""
+
+    username = models.CharField(
+        "username",
+        max_length=30,
+        unique=True,
+        validators=username_validators,
+        help_text="3 to 30 letters, digits or underscores. Shown in your profile address.",
+        error_messages={"unique": "That username is taken."},
+    )
+    display_name = models.CharField(max_length=60, blank=True)
+    bio = models.TextField(blank=True, validators=[MaxLengthValidator(500)])
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    email_on_mention = models.BooleanField(
+        "email me when someone mentions me", default=True
+    )
+    # Moderation: a silenced member can read but not post or chat; a suspended member
+    # cannot sign in and their open sockets are closed.
+    silenced_until = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=300, blank=True)
+
+    objects = MemberManager()
+
+    class Meta:
+        verbose_name = "member"
+        verbose_name_plural = "members"
+        constraints = [
+            models.CheckConstraint(
+                name="birthday_month_range",
+                condition=Q(birthday_month__isnull=True)
+                | Q(birthday_month__gte=1, birthday_month__lte=12),
+            ),
+            models.CheckConstraint(
+                name="birthday_day_range",
+                condition=Q(birthday_day__isnull=True)
+                | Q(birthday_day__gte=1, birthday_day__lte=31),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:profile", kwargs={"username": self.username})
+
+    def clean(self) -> None:
+        super().clean()
+        validate_birthday(self.birthday_month, self.birthday_day)
+
+    # --- roles -------------------------------------------------------------------
+
+    def _group_names(self) -> frozenset[str]:
+        cached = getattr(self, "_group_names_cache", None)
+        if cached is None:
+            cached = frozenset(self.groups.values_list("name", flat=True))
+            self._group_names_cache = cached
+        return cached
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.is_superuser or MODERATORS_GROUP in self._group_names()
+
+    @property
+    def is_editor(self) -> bool:
+        return self.is_superuser or EDITORS_GROUP in self._group_names()
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.is_moderator or self.is_editor
+
+    # --- standing ----------------------------------------------------------------
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > timezone.now()
+
+    @property
+    def is_new_account(self) -> bool:
+        """Joined less than a day ago (stricter posting limits apply)."""
+        return timezone.now() - self.date_joined < timedelta(days=1)
+
+    @property
+    def birthday_display(self) -> str:
+        if self.birthday_month and self.birthday_day:
+            return f"{self.birthday_day} {calendar.month_name[self.birthday_month]}"
+        return ""
+
+
+def validate_birthday(month: int | None, day: int | None) -> None:
+    """Month and day only; 29 February is allowed (it exists in leap years)."""
+    if month is None and day is None:
+        return
+    if month is None or day is None:
+        raise ValidationError("Give both the month and the day of your birthday, or neither.")
+    if not 1 <= month <= 12:
+        raise ValidationError("Choose a month between 1 and 12.")
+    last_day = calendar.monthrange(2000, month)[1]  # 2000 is a leap year
+    if not 1 <= day <= last_day:
+        raise ValidationError(
+            f"{calendar.month_name[month]} has {last_day} days; {day} is not a valid day."
+        )
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something that happened that a member should know about (the bell)."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def as_event(self) -> dict:
+        return {
+            "id": self.pk,
+            "kind": self.kind,
+            "text": self.text,
+            "url": self.url,
+            "created_at": self.created_at.isoformat(),
+        }

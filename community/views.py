@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from community import actions
+from community.forms import ModerateMemberForm, ProfileForm
+from community.models import Notification, User
+from hearth.sections import render_sections
+
+
+def _get_member(username: str) -> User:
+    return get_object_or_404(User, username__iexact=username, is_active=True)
+
+
+def _get_member_for_editing(request: HttpRequest, username: str) -> User:
+    member = _get_member(username)
+    if request.user.pk != member.pk:
+        raise PermissionDenied("Only the owner can edit a profile.")
+    return member
+
+
+@require_GET
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    member = _get_member(username)
+    context = {
+        "member": member,
+        "is_owner": request.user.pk == member.pk,
+        "sections": render_sections("profile", request, member=member),
+    }
+    if request.user.is_authenticated and request.user.is_moderator and not context["is_owner"]:
+        context["moderate_form"] = ModerateMemberForm()
+    return render(request, "community/profile.html", context)
+
+
+@login_required
+def my_profile(request: HttpRequest) -> HttpResponse:
+    return redirect("community:edit-profile", username=request.user.username)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_profile(request: HttpRequest, username: str) -> HttpResponse:
+    member = _get_member_for_editing(request, username)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=member)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile is saved.")
+            return redirect(member)
+        # Never leave a half-edited object in memory for the rest of the request.
+        member.refresh_from_db()
+    else:
+        form = ProfileForm(instance=member)
+    return render(request, "community/edit_profile.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def moderate_member(request: HttpRequest, username: str) -> HttpResponse:
+    if not request.user.is_moderator:
+        raise PermissionDenied("Only moderators can silence or suspend members.")
+    member = _get_member(username)
+    if member.pk == request.user.pk or member.is_staff_member:
+        messages.error(request, "Moderators cannot silence or suspend staff or themselves.")
+        return redirect(member)
+    form = ModerateMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(member)
+    action = form.cleaned_data["action"]
+    reason = form.cleaned_data["reason"].strip()
+    if action == "lift":
+        actions.unsuspend_member(member=member, moderator=request.user)
+        member.silenced_until = None
+        member.save(update_fields=["silenced_until"])
+        messages.success(request, f"{member.name} may take part again.")
+    else:
+        until = timezone.now() + timedelta(days=form.cleaned_data["days"])
+        verb = actions.suspend_member if action == "suspend" else actions.silence_member
+        verb(member=member, moderator=request.user, until=until, reason=reason)
+        messages.success(request, f"{member.name} is {action}ed until {until:%d %b %Y}.")
+    return redirect(member)
+
+
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    page = Paginator(
+        Notification.objects.filter(recipient=request.user).select_related("actor"), 30
+    ).get_page(request.GET.get("page"))
+    return render(request, "community/notifications.html", {"page": page})
+
+
+@login_required
+@require_GET
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    actions.mark_notifications_read(member=request.user, ids=[notification.pk])
+    target = notification.url or "/notifications/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/notifications/"
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    actions.mark_notifications_read(member=request.user)
+    messages.success(request, "All notifications are marked as read.")
+    return redirect("community:notifications")

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from hearth.search import search_everything
+
+SEARCH_MAX_LENGTH = 200
+SEARCH_PAGE_SIZE = 20
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    key = f"healthz-{uuid.uuid4().hex}"
+    cache.set(key, "ok", timeout=10)
+    if cache.get(key) != "ok":
+        raise RuntimeError("cache did not return the value just written")
+    cache.delete(key)
+
+
+async def _layer_round_trip() -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "healthz.ping"})
+    message = await layer.receive(channel)
+    if message.get("type") != "healthz.ping":
+        raise RuntimeError("channel layer returned a different message")
+
+
+def _check_channel_layer() -> None:
+    async_to_sync(_layer_round_trip)()
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {
+        "database": _check_database,
+        "cache": _check_cache,
+        "channel_layer": _check_channel_layer,
+    }
+    results: dict[str, str] = {}
+    failed: list[str] = []
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # report every failure by name instead of a 500
+            results[name] = f"failed: {exc.__class__.__name__}"
+            failed.append(name)
+    body = {"status": "ok" if not failed else "unavailable", "checks": results}
+    if failed:
+        body["failed"] = failed
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = " ".join(request.GET.get("q", "").split())
+    context: dict = {"query": query, "max_length": SEARCH_MAX_LENGTH}
+    if not query:
+        context["message"] = "Type a word or two to search posts, guides and the forum."
+    elif len(query) > SEARCH_MAX_LENGTH:
+        context["message"] = (
+            f"That search is {len(query)} characters long; please use at most "
+            f"{SEARCH_MAX_LENGTH}."
+        )
+        context["query"] = query[:SEARCH_MAX_LENGTH]
+    else:
+        hits = search_everything(query, request)
+        context["page"] = Paginator(hits, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        if not hits:
+            context["message"] = f"Nothing matched “{query}”. Try fewer or different words."
+    return render(request, "search.html", context)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
