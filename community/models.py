@@ -199,3 +199,15 @@ class Notification(models.Model):
             "url": self.url,
             "created_at": self.created_at.isoformat(),
         }
+
+
+# The reaction set shared by forum posts and chat messages: (key, emoji, label).
+REACTIONS = [
+    ("like", "👍", "Like"),
+    ("heart", "❤️", "Heart"),
+    ("laugh", "😄", "Laugh"),
+    ("celebrate", "🎉", "Celebrate"),
+    ("insightful", "💡", "Insightful"),
+]
+REACTION_KEYS = [key for key, _, _ in REACTIONS]
+REACTION_CHOICES = [(key, label) for key, _, label in REACTIONS]

@@ -7,7 +7,9 @@ PostgreSQL, REDIS_URL to Redis for the cache and the channel layer.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -134,6 +136,7 @@ if DATABASE_URL:
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL could not be read: {exc}") from None
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
 else:
     DATABASES = {
         "default": {
@@ -146,7 +149,12 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": env_str("SQLITE_TEST_PATH") or None},
+            # Tests use a file, not memory, so the browser journeys' server process (a
+            # fork) sees the same database; pytest-xdist adds a suffix per worker.
+            "TEST": {
+                "NAME": env_str("SQLITE_TEST_PATH")
+                or str(Path(tempfile.gettempdir()) / f"hearth-test-{os.getpid()}.sqlite3")
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -154,12 +162,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and channel layer -------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# Parallel test workers share one Redis; keep their keys apart.
+_WORKER = env_str("PYTEST_XDIST_WORKER") if TESTING else ""
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "hearth"),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "hearth") + _WORKER,
         }
     }
     CHANNEL_LAYERS = {
@@ -172,7 +182,7 @@ if REDIS_URL:
                     {"address": url, "socket_timeout": None, "socket_keepalive": True}
                     for url in env_list("CHANNEL_REDIS_URLS", [REDIS_URL])
                 ],
-                "prefix": env_str("CHANNEL_PREFIX", "hearth"),
+                "prefix": env_str("CHANNEL_PREFIX", "hearth") + _WORKER,
                 "capacity": env_int("CHANNEL_CAPACITY", 1000, minimum=10),
                 "expiry": 60,
             },

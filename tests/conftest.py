@@ -1,0 +1,95 @@
+"""Shared fixtures: personas (visitor, member, moderator, editor) and clean state."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings as settings_module
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import PASSWORD, make_editor, make_member, make_moderator
+
+
+def clear_cache() -> None:
+    """Empty this test run's cache without touching other keys in a shared Redis."""
+    backend = settings_module.CACHES["default"]["BACKEND"]
+    if backend.endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)
+        prefix = settings_module.CACHES["default"].get("KEY_PREFIX", "")
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(settings, tmp_path):
+    # Rate limits and throttles live in the cache; every test starts from zero.
+    clear_cache()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    yield
+    clear_cache()
+
+
+@pytest.fixture
+def member(db):
+    return make_member(username="maya", display_name="Maya")
+
+
+@pytest.fixture
+def other_member(db):
+    return make_member(username="sam", display_name="Sam")
+
+
+@pytest.fixture
+def moderator(db):
+    return make_moderator(username="mo", display_name="Mo")
+
+
+@pytest.fixture
+def editor(db):
+    return make_editor(username="eddie", display_name="Eddie")
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def visitor_client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def member_client(member) -> Client:
+    return _client_for(member)
+
+
+@pytest.fixture
+def other_member_client(other_member) -> Client:
+    return _client_for(other_member)
+
+
+@pytest.fixture
+def moderator_client(moderator) -> Client:
+    return _client_for(moderator)
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    return _client_for(editor)
+
+
+@pytest.fixture
+def csrf_client() -> Client:
+    """A client that enforces CSRF checks, as a browser session would."""
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
