@@ -82,7 +82,11 @@ class NotificationConsumer(HearthConsumer):
 
     async def notification_new(self, event: dict) -> None:
         await self.send_json(
-            {"type": "notification", "notification": event["notification"], "unread": event["unread"]}
+            {
+                "type": "notification",
+                "notification": event["notification"],
+                "unread": event["unread"],
+            }
         )
 
     async def notification_count(self, event: dict) -> None:

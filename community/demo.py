@@ -14,12 +14,12 @@ DEMO_PASSWORD = "hearth-demo-2026"
 
 # username, display name, groups, bio, days since joining
 DEMO_PEOPLE = [
-    ("maya", "Maya Okafor", [MEMBERS_GROUP], "Weekend baker, weekday tinkerer. I write guides.", 400),
+    ("maya", "Maya Okafor", [MEMBERS_GROUP], "Weekend baker. I write guides.", 400),
     ("sam", "Sam Lindqvist", [MEMBERS_GROUP], "Here for the forum and the chat.", 200),
     ("priya", "Priya Raman", [MEMBERS_GROUP], "Answering questions since day one.", 320),
     ("leo", "Leo Martins", [MEMBERS_GROUP], "New around here; say hi!", 12),
     ("ana", "Ana Kowalska", [MEMBERS_GROUP], "I bring friends along.", 150),
-    ("mo", "Mo Haddad", [MEMBERS_GROUP, MODERATORS_GROUP], "Moderator. Keeping the place kind.", 500),
+    ("mo", "Mo Haddad", [MEMBERS_GROUP, MODERATORS_GROUP], "Keeping the place kind.", 500),
     ("eddie", "Eddie Brooks", [MEMBERS_GROUP, EDITORS_GROUP], "Editor of the brand blog.", 600),
 ]
 

@@ -30,11 +30,17 @@ class ProfileForm(forms.ModelForm):
         help_text=f"At most {BIO_MAX} characters.",
     )
     birthday_month = forms.TypedChoiceField(
-        label="Birthday month", choices=MONTH_CHOICES, coerce=int, empty_value=None,
+        label="Birthday month",
+        choices=MONTH_CHOICES,
+        coerce=int,
+        empty_value=None,
         required=False,
     )
     birthday_day = forms.TypedChoiceField(
-        label="Birthday day", choices=DAY_CHOICES, coerce=int, empty_value=None,
+        label="Birthday day",
+        choices=DAY_CHOICES,
+        coerce=int,
+        empty_value=None,
         required=False,
     )
 
@@ -95,7 +101,9 @@ class ModerateMemberForm(forms.Form):
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     days = forms.IntegerField(min_value=1, max_value=3650, initial=7, required=False)
-    reason = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self):
         cleaned = super().clean()

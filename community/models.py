@@ -58,9 +58,7 @@ class User(AbstractUser):
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
     birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
-    email_on_mention = models.BooleanField(
-        "email me when someone mentions me", default=True
-    )
+    email_on_mention = models.BooleanField("email me when someone mentions me", default=True)
     # Moderation: a silenced member can read but not post or chat; a suspended member
     # cannot sign in and their open sockets are closed.
     silenced_until = models.DateTimeField(null=True, blank=True)

@@ -83,8 +83,6 @@ def process_uploaded_image(
 
     # Saving without exif=, icc_profile= or pnginfo= writes pixels only: metadata is dropped.
     out = io.BytesIO()
-    save_options: dict = {"JPEG": {"quality": 88}, "WEBP": {"quality": 88}, "PNG": {}}[
-        image_format
-    ]
+    save_options: dict = {"JPEG": {"quality": 88}, "WEBP": {"quality": 88}, "PNG": {}}[image_format]
     image.save(out, format=image_format, **save_options)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")

@@ -8,6 +8,7 @@ merges the results by score and paginates them.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -58,10 +59,8 @@ def search_everything(query: str, request: HttpRequest) -> list[SearchHit]:
     hits: list[SearchHit] = []
     for source in search_sources():
         results = source.search(query, request)
-        try:
+        with contextlib.suppress(AttributeError):
             results = results.annotate_score("_score")
-        except AttributeError:
-            pass
         for obj in results[: source.limit]:
             title, url, snippet = _describe(obj)
             score = float(getattr(obj, "_score", 0) or 0)

@@ -78,8 +78,7 @@ def search(request: HttpRequest) -> HttpResponse:
         context["message"] = "Type a word or two to search posts, guides and the forum."
     elif len(query) > SEARCH_MAX_LENGTH:
         context["message"] = (
-            f"That search is {len(query)} characters long; please use at most "
-            f"{SEARCH_MAX_LENGTH}."
+            f"That search is {len(query)} characters long; please use at most {SEARCH_MAX_LENGTH}."
         )
         context["query"] = query[:SEARCH_MAX_LENGTH]
     else:

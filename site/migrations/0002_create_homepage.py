@@ -23,8 +23,14 @@ def create_homepage(apps, schema_editor):
     if page is None:
         root = Page.objects.get(depth=1)
         page = Page.objects.create(
-            title="Home", slug="home", content_type=content_type, path=f"{root.path}0001",
-            depth=2, numchild=0, url_path="/home/", live=True,
+            title="Home",
+            slug="home",
+            content_type=content_type,
+            path=f"{root.path}0001",
+            depth=2,
+            numchild=0,
+            url_path="/home/",
+            live=True,
         )
         root.numchild += 1
         root.save(update_fields=["numchild"])

@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 module.load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.stdout.write("")
-        self.stdout.write("Demo logins (password for all: %s):" % people.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {people.DEMO_PASSWORD}):")
         for role, email in people.DEMO_LOGINS:
             self.stdout.write(f"  {role:<10} {email}")
         self.stdout.write("")
