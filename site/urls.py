@@ -21,16 +21,10 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-if settings.DEBUG or settings.TESTING:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-else:
-    from django.views.static import serve
-
-    # Member uploads are re-encoded images under generated names; serve them directly
-    # unless a front proxy does (set MEDIA_URL to its address).
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.MEDIA_URL.startswith("/"):
+    # Member uploads are re-encoded images under generated names, safe to serve as they
+    # are; a front proxy or object storage can take over by pointing MEDIA_URL at it.
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media)]
 
 urlpatterns += [path("", include(wagtail_urls))]
 

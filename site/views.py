@@ -89,6 +89,17 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "search.html", context)
 
 
+@require_GET
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    from django.conf import settings
+    from django.views.static import serve
+
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "400.html", status=400)
 
