@@ -91,11 +91,15 @@ def test_it_gives_the_same_answer_for_unknown_and_known_addresses_at_password_re
 def test_it_resets_a_password_from_the_emailed_link(client):
     make_member(username="forgetful", email="forgetful@example.com")
     client.post("/accounts/password/reset/", {"email": "forgetful@example.com"})
-    link = re.search(r"https?://testserver(/accounts/password/reset/key/[^\s]+)", mail.outbox[-1].body)
+    link = re.search(
+        r"https?://testserver(/accounts/password/reset/key/[^\s]+)", mail.outbox[-1].body
+    )
     assert link
     response = client.get(link.group(1), follow=True)
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else link.group(1)
-    client.post(form_url, {"password1": "a-brand-new-secret-9", "password2": "a-brand-new-secret-9"})
+    client.post(
+        form_url, {"password1": "a-brand-new-secret-9", "password2": "a-brand-new-secret-9"}
+    )
     client.logout()
     response = client.post(
         LOGIN, {"login": "forgetful@example.com", "password": "a-brand-new-secret-9"}

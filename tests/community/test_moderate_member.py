@@ -54,7 +54,11 @@ def test_it_does_not_let_a_moderator_suspend_staff(moderator_client, editor):
 def test_it_shows_the_moderation_box_only_to_moderators(
     moderator_client, other_member_client, member
 ):
-    assert "Moderate this member" in moderator_client.get(f"/members/{member.username}/").content.decode()
-    assert "Moderate this member" not in other_member_client.get(
-        f"/members/{member.username}/"
-    ).content.decode()
+    assert (
+        "Moderate this member"
+        in moderator_client.get(f"/members/{member.username}/").content.decode()
+    )
+    assert (
+        "Moderate this member"
+        not in other_member_client.get(f"/members/{member.username}/").content.decode()
+    )

@@ -35,7 +35,7 @@ def test_it_shows_a_public_profile_with_the_join_date(visitor_client, member):
     html = response.content.decode()
     assert "Maya" in html
     assert "Weekend baker." in html
-    assert f"joined <time datetime=\"{member.date_joined:%Y-%m-%d}" in html
+    assert f'joined <time datetime="{member.date_joined:%Y-%m-%d}' in html
     assert "Edit your profile" not in html
 
 
@@ -44,9 +44,7 @@ def test_it_404s_for_an_unknown_member(visitor_client):
 
 
 def test_it_lets_the_owner_edit_their_profile(member_client, member):
-    response = member_client.post(
-        _edit_url(member), _form(birthday_month="2", birthday_day="29")
-    )
+    response = member_client.post(_edit_url(member), _form(birthday_month="2", birthday_day="29"))
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.display_name == "Maya O."
@@ -148,9 +146,7 @@ def test_it_rejects_a_bio_over_500_characters(member_client, member):
     ],
 )
 def test_it_rejects_an_invalid_birthday(member_client, member, month, day, message):
-    response = member_client.post(
-        _edit_url(member), _form(birthday_month=month, birthday_day=day)
-    )
+    response = member_client.post(_edit_url(member), _form(birthday_month=month, birthday_day=day))
     assert response.status_code == 200
     assert message in response.content.decode()
     member.refresh_from_db()
