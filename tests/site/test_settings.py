@@ -30,7 +30,11 @@ def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     }
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
