@@ -44,6 +44,7 @@ class SearchHit:
     snippet: str
     score: float
     obj: Any
+    key: str = ""
 
 
 def _describe(obj: Any) -> tuple[str, str, str]:
@@ -64,6 +65,6 @@ def search_everything(query: str, request: HttpRequest) -> list[SearchHit]:
         for obj in results[: source.limit]:
             title, url, snippet = _describe(obj)
             score = float(getattr(obj, "_score", 0) or 0)
-            hits.append(SearchHit(source.label, title, url, snippet, score, obj))
+            hits.append(SearchHit(source.label, title, url, snippet, score, obj, source.key))
     hits.sort(key=lambda hit: hit.score, reverse=True)
     return hits

@@ -359,3 +359,13 @@ LOGGING = {
 HASH_SALT = env_str("HASH_SALT") or SECRET_KEY
 # Shared secret for the shop's signed conversion webhook; empty disables the webhook.
 SHOP_WEBHOOK_SECRET = env_str("SHOP_WEBHOOK_SECRET")
+
+# --- Referrals ---
+# Email invitations a member may send per 24 hours.
+REFERRAL_INVITES_PER_DAY = env_int("REFERRAL_INVITES_PER_DAY", 10, minimum=0)
+# More conversions than this for one referrer within an hour hold the next for review.
+REFERRAL_BURST_LIMIT = env_int("REFERRAL_BURST_LIMIT", 5, minimum=1)
+# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+REFERRAL_TRUSTED_PROXIES = env_int("REFERRAL_TRUSTED_PROXIES", 0, minimum=0)
+# django-ninja's bundled Swagger UI for /api/docs (served locally: no CDN).
+INSTALLED_APPS += ["ninja"]

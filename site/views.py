@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -12,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from hearth.search import search_everything
+from hearth.search import search_everything, search_sources
 
 SEARCH_MAX_LENGTH = 200
 SEARCH_PAGE_SIZE = 20
@@ -70,19 +71,40 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=503 if failed else 200)
 
 
+def _clean_query(raw: str) -> str:
+    # Control characters (a NUL breaks PostgreSQL) mean nothing in a search: drop them.
+    printable = "".join(ch if ch.isprintable() else " " for ch in raw)
+    return " ".join(printable.split())
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = " ".join(request.GET.get("q", "").split())
-    context: dict = {"query": query, "max_length": SEARCH_MAX_LENGTH}
+    query = _clean_query(request.GET.get("q", ""))
+    sources = search_sources()
+    context: dict = {"query": query, "max_length": SEARCH_MAX_LENGTH, "filters": []}
     if not query:
         context["message"] = "Type a word or two to search posts, guides and the forum."
     elif len(query) > SEARCH_MAX_LENGTH:
         context["message"] = (
-            f"That search is {len(query)} characters long; please use at most {SEARCH_MAX_LENGTH}."
+            f"That search is {len(query):,} characters long; please use at most "
+            f"{SEARCH_MAX_LENGTH} and try again."
         )
         context["query"] = query[:SEARCH_MAX_LENGTH]
     else:
         hits = search_everything(query, request)
+        counts = Counter(hit.key for hit in hits)
+        selected = request.GET.get("type", "")
+        if selected not in counts:
+            selected = ""
+        context["filters"] = [
+            {"key": "", "label": "Everything", "count": len(hits), "current": not selected}
+        ] + [
+            {"key": s.key, "label": s.label, "count": counts[s.key], "current": s.key == selected}
+            for s in sources
+            if counts[s.key]
+        ]
+        if selected:
+            hits = [hit for hit in hits if hit.key == selected]
         context["page"] = Paginator(hits, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         if not hits:
             context["message"] = f"Nothing matched “{query}”. Try fewer or different words."

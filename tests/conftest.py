@@ -10,6 +10,35 @@ from django.test import Client
 from tests.factories import PASSWORD, make_editor, make_member, make_moderator
 
 
+def pytest_collection_modifyitems(items):
+    # A transactional test ends by emptying every table, which also removes what the data
+    # migrations made (roles, the home page, index pages, workflows). Serialized rollback
+    # puts that back before each transactional test.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_rollback_in_every_context(django_db_setup, django_db_blocker):
+    """Let serialized rollback find the saved data from any context.
+
+    pytest-django keeps what the data migrations made on the connection object, which
+    Django holds per context (asgiref Local). Playwright's sync API runs test code in
+    greenlets with their own context, where that object is a different one: the data was
+    silently not restored and the flush re-created content types under new ids. Keeping
+    it on the class makes every connection object see it.
+    """
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+
+
 def clear_cache() -> None:
     """Empty this test run's cache without touching other keys in a shared Redis."""
     backend = settings_module.CACHES["default"]["BACKEND"]

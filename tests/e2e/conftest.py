@@ -105,7 +105,7 @@ class LiveServer:
 
 
 @pytest.fixture
-def asgi_server(transactional_db, settings, tmp_path):
+def asgi_server(django_db_serialized_rollback, transactional_db, settings, tmp_path):
     """A Daphne server process on a free port serving the whole ASGI application."""
     from channels.testing.live import make_application
     from daphne.testing import DaphneProcess

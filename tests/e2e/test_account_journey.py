@@ -51,7 +51,7 @@ def test_a_visitor_signs_up_verifies_edits_their_profile_and_signs_out(page, asg
     assert page.evaluate("img => img.naturalWidth", avatar_img.element_handle()) == 300
 
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
     page.goto("/members/robin/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Robin Hart")
     expect(page.get_by_role("link", name="Edit your profile")).to_have_count(0)

@@ -25,7 +25,15 @@ def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "HEARTH_TESTING", "HTTPS"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "HEARTH_TESTING",
+            "HTTPS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
         and not key.startswith("PYTEST")
     }
     clean.update(env)
@@ -65,7 +73,11 @@ def test_it_passes_the_deployment_checklist_without_warnings():
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("PYTEST") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+            },
             **PRODUCTION_ENV,
             "HEARTH_TESTING": "false",
         },

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from wagtail.images import get_image_model
+
+from blog.markup import MAX_SOURCE_LENGTH, source_to_blocks
+from blog.models import Difficulty, GuideSort
+from community.models import User
+from community.uploads import process_uploaded_image
+
+MAX_TAGS = 5
+MAX_TAG_LENGTH = 40
+MAX_CO_AUTHORS = 3
+GUIDE_IMAGE_MAX_DIMENSION = 2400
+
+BODY_HELP = (
+    "Write in Markdown. ## starts a heading, 1. starts a numbered step, > starts a tip, "
+    "``` opens and closes a block of code. Images you add below appear as "
+    "![description](image:12) lines you can move."
+)
+
+
+def _split_list(value: str) -> list[str]:
+    return [part for part in (" ".join(p.split()) for p in value.split(",")) if part]
+
+
+class GuideForm(forms.Form):
+    title = forms.CharField(max_length=120, min_length=5)
+    summary = forms.CharField(
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
+        help_text="One or two sentences: what will the reader be able to do?",
+    )
+    difficulty = forms.ChoiceField(choices=Difficulty.choices, initial=Difficulty.BEGINNER)
+    tags = forms.CharField(
+        required=False,
+        max_length=250,
+        help_text=f"Up to {MAX_TAGS} tags, separated by commas (for example: baking, bread).",
+    )
+    co_authors = forms.CharField(
+        label="Co-authors",
+        required=False,
+        max_length=200,
+        help_text=(
+            f"Usernames of up to {MAX_CO_AUTHORS} members who helped, separated by commas. "
+            "They are credited on the guide."
+        ),
+    )
+    body = forms.CharField(
+        label="Guide",
+        max_length=MAX_SOURCE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 22, "class": "guide-editor__body"}),
+        help_text=BODY_HELP,
+    )
+    image = forms.FileField(
+        label="Add an image",
+        required=False,
+        help_text="JPEG, PNG or WebP, at most 5 MB and 40 megapixels. It is added at the end.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    image_alt = forms.CharField(
+        label="Image description (alt text)",
+        required=False,
+        max_length=250,
+        help_text="What the image shows, for people who cannot see it. Required with an image.",
+    )
+    image_caption = forms.CharField(label="Image caption", required=False, max_length=250)
+
+    def __init__(self, *args, author: User, allowed_image_ids: set[int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.author = author
+        self.allowed_image_ids = set(allowed_image_ids or ())
+        self.allowed_image_ids |= set(
+            get_image_model().objects.filter(uploaded_by_user=author).values_list("pk", flat=True)
+        )
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_summary(self) -> str:
+        return " ".join(self.cleaned_data["summary"].split())
+
+    def clean_tags(self) -> list[str]:
+        tags: list[str] = []
+        for name in _split_list(self.cleaned_data.get("tags", "").lower()):
+            if len(name) > MAX_TAG_LENGTH:
+                raise ValidationError(
+                    f"“{name[:20]}…” is too long for a tag ({MAX_TAG_LENGTH} max)."
+                )
+            if not slugify(name):
+                raise ValidationError(f"“{name}” needs at least one letter or digit to be a tag.")
+            if name not in tags:
+                tags.append(name)
+        if len(tags) > MAX_TAGS:
+            raise ValidationError(f"Use at most {MAX_TAGS} tags; you gave {len(tags)}.")
+        return tags
+
+    def clean_co_authors(self) -> list[User]:
+        usernames: list[str] = []
+        for name in _split_list(self.cleaned_data.get("co_authors", "")):
+            name = name.lstrip("@")
+            if name.lower() not in (u.lower() for u in usernames):
+                usernames.append(name)
+        if len(usernames) > MAX_CO_AUTHORS:
+            raise ValidationError(f"Credit at most {MAX_CO_AUTHORS} co-authors.")
+        people = []
+        unknown = []
+        for name in usernames:
+            member = User.objects.in_good_standing().filter(username__iexact=name).first()
+            if member is None:
+                unknown.append(name)
+            elif member.pk == self.author.pk:
+                raise ValidationError("You are the author already; list only the others.")
+            else:
+                people.append(member)
+        if unknown:
+            raise ValidationError(
+                "No member has the username " + ", ".join(f"“{n}”" for n in unknown) + "."
+            )
+        return people
+
+    def clean_body(self) -> list[dict]:
+        return source_to_blocks(self.cleaned_data["body"], allowed_image_ids=self.allowed_image_ids)
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        return process_uploaded_image(upload, max_dimension=GUIDE_IMAGE_MAX_DIMENSION)
+
+    def clean_image_alt(self) -> str:
+        return " ".join(self.cleaned_data.get("image_alt", "").split())
+
+    def clean_image_caption(self) -> str:
+        return " ".join(self.cleaned_data.get("image_caption", "").split())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("image") and not cleaned.get("image_alt"):
+            self.add_error("image_alt", "Describe the image for people who cannot see it.")
+        if self.files.get("image") and self.errors:
+            # A browser cannot refill a file input: say so rather than lose it silently.
+            self.add_error(
+                "image", "Your image was not saved because of the errors above; choose it again."
+            )
+        return cleaned
+
+
+class GuideFilterForm(forms.Form):
+    tag = forms.SlugField(required=False, max_length=100)
+    difficulty = forms.ChoiceField(
+        choices=[("", "Any difficulty"), *Difficulty.choices], required=False
+    )
+    sort = forms.ChoiceField(label="Sort by", choices=GuideSort.choices, required=False)

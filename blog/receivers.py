@@ -1,0 +1,96 @@
+"""Wagtail signals about guides, turned into Hearth events (connected in BlogConfig.ready).
+
+- publishing / unpublishing a guide -> community.signals (the referral hub); Wagtail
+  unpublishes a page before deleting it, so deletion is covered too;
+- an editor's decision in the workflow -> the author's bell and a member-friendly email.
+
+Wagtail's own approval and rejection emails link to the admin, which members cannot
+open; for guides they are replaced by ours (other pages keep Wagtail's).
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from wagtail.admin.mail import (
+    WorkflowStateApprovalEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+)
+from wagtail.models import WorkflowState
+from wagtail.signals import page_published, page_unpublished, workflow_approved, workflow_rejected
+
+from blog import actions
+from blog.models import GuidePage
+
+
+def _guide_for(state: WorkflowState) -> GuidePage | None:
+    if state.content_type_id != ContentType.objects.get_for_model(GuidePage).pk:
+        return None
+    return GuidePage.objects.filter(pk=state.object_id).select_related("author").first()
+
+
+def _decision(state: WorkflowState) -> tuple[str, object]:
+    task_state = state.current_task_state
+    if task_state is None:
+        return "", None
+    task_state = task_state.specific
+    return (task_state.get_comment() or "").strip(), task_state.finished_by
+
+
+def on_guide_published(sender, instance: GuidePage, **kwargs) -> None:
+    actions.announce_published(guide=instance)
+
+
+def on_guide_unpublished(sender, instance: GuidePage, **kwargs) -> None:
+    actions.announce_removed(guide=instance)
+
+
+def on_workflow_approved(sender, instance: WorkflowState, user=None, **kwargs) -> None:
+    guide = _guide_for(instance)
+    if guide is not None:
+        comment, finished_by = _decision(instance)
+        actions.guide_approved(guide=guide, editor=user or finished_by, comment=comment)
+
+
+def on_workflow_rejected(sender, instance: WorkflowState, user=None, **kwargs) -> None:
+    guide = _guide_for(instance)
+    if guide is not None:
+        comment, finished_by = _decision(instance)
+        actions.guide_changes_requested(guide=guide, editor=user or finished_by, comment=comment)
+
+
+class _NotForGuides:
+    def can_handle(self, instance, **kwargs) -> bool:
+        return super().can_handle(instance, **kwargs) and _guide_for(instance) is None
+
+
+class ApprovalEmailNotifier(_NotForGuides, WorkflowStateApprovalEmailNotifier):
+    pass
+
+
+class RejectionEmailNotifier(_NotForGuides, WorkflowStateRejectionEmailNotifier):
+    pass
+
+
+approval_email_notifier = ApprovalEmailNotifier()
+rejection_email_notifier = RejectionEmailNotifier()
+
+
+def connect() -> None:
+    page_published.connect(on_guide_published, sender=GuidePage, dispatch_uid="blog.published")
+    page_unpublished.connect(
+        on_guide_unpublished, sender=GuidePage, dispatch_uid="blog.unpublished"
+    )
+    workflow_approved.connect(
+        on_workflow_approved, sender=WorkflowState, dispatch_uid="blog.workflow_approved"
+    )
+    workflow_rejected.connect(
+        on_workflow_rejected, sender=WorkflowState, dispatch_uid="blog.workflow_rejected"
+    )
+    # Take over Wagtail's receivers by their dispatch_uid: whichever app is ready first,
+    # the other connect() with the same uid is ignored, so exactly one of each runs.
+    for signal, uid, notifier in (
+        (workflow_approved, "workflow_state_approved_email_notification", approval_email_notifier),
+        (workflow_rejected, "workflow_state_rejected_email_notification", rejection_email_notifier),
+    ):
+        signal.disconnect(sender=WorkflowState, dispatch_uid=uid)
+        signal.connect(notifier, sender=WorkflowState, dispatch_uid=uid)

@@ -1,0 +1,21 @@
+"""Blog posts and guides in the site's one search (/search/)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from blog.models import BlogPage, GuidePage
+from hearth.search import SearchSource, register_search_source
+
+
+def search_posts(query: str, request: HttpRequest):
+    return BlogPage.objects.live().public().search(query)
+
+
+def search_guides(query: str, request: HttpRequest):
+    return GuidePage.objects.live().public().search(query)
+
+
+def register() -> None:
+    register_search_source(SearchSource("blog", "Blog post", search=search_posts))
+    register_search_source(SearchSource("guides", "Guide", search=search_guides))

@@ -1,0 +1,70 @@
+"""Two members chat in two browsers; one reloads mid-conversation and misses nothing."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.chat.factories import make_room
+from tests.e2e.conftest import sign_in
+from tests.factories import PASSWORD, make_member
+
+
+def _say(page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(text)
+    box.press("Enter")
+    expect(box).to_have_value("")  # cleared only once the server acknowledged it
+
+
+def _log_texts(page) -> list[str]:
+    return page.locator("[data-log] [data-body]").all_inner_texts()
+
+
+def test_two_members_chat_live_and_a_reload_loses_nothing(page, new_page, asgi_server):
+    make_member(username="maya", display_name="Maya", password=PASSWORD)
+    make_member(username="sam", display_name="Sam", password=PASSWORD)
+    make_room(slug="lobby", name="Lobby")
+
+    sign_in(page, "maya@example.com", PASSWORD)
+    page.goto("/chat/lobby/")
+    sam = new_page()
+    sign_in(sam, "sam@example.com", PASSWORD)
+    sam.goto("/chat/lobby/")
+    for p in (page, sam):
+        expect(p.locator(".chat.is-live")).to_be_visible()
+    expect(page.locator("[data-presence]")).to_contain_text("2 here now")
+
+    _say(page, "Hello Sam, see https://example.com/recipes")
+    expect(sam.locator("[data-log]")).to_contain_text("Hello Sam")
+    expect(sam.locator("[data-log] a[href='https://example.com/recipes']")).to_be_visible()
+    expect(sam.locator("[data-announcer]")).to_contain_text("Maya: Hello Sam")
+    _say(sam, "Hi Maya <b>not bold</b>")
+    expect(page.locator("[data-log]")).to_contain_text("Hi Maya <b>not bold</b>")
+
+    # Maya reloads while Sam keeps talking.
+    page.evaluate("location.reload()")
+    for n in range(1, 4):
+        _say(sam, f"while you were away {n}")
+    expect(page.locator(".chat.is-live")).to_be_visible()
+    _say(sam, "welcome back")
+    expect(page.locator("[data-log]")).to_contain_text("welcome back")
+
+    texts = _log_texts(page)
+    expected = [
+        "Hello Sam, see https://example.com/recipes",
+        "Hi Maya <b>not bold</b>",
+        "while you were away 1",
+        "while you were away 2",
+        "while you were away 3",
+        "welcome back",
+    ]
+    assert texts == expected  # all of them, once each, in order
+    assert _log_texts(sam) == expected
+
+    # A reaction travels live too.
+    sam.locator("[data-log] li").first.get_by_role("button", name=re.compile("Heart")).click()
+    expect(
+        page.locator("[data-log] li").first.locator("[data-reaction=heart] [data-count]")
+    ).to_have_text("1")
