@@ -6,3 +6,6 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
     verbose_name = "Referrals"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from referrals import receivers, sections  # noqa: F401

@@ -1,1 +1,714 @@
-from django.db import models  # noqa: F401
+"""The referral hub's data: links, visits, referrals and their stages, points, awards.
+
+Every rule that must hold even when two requests race is a database constraint here
+(one referral per referee, one event per stage, one ledger row per idempotency key, one
+award set per period); the action functions in ``referrals.actions`` lean on them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+# No 0/o, 1/l/i: a code read aloud or copied by hand cannot be mistaken.
+CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+CODE_LENGTH = 8
+CODE_PATTERN = f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}"
+
+ATTRIBUTION_WINDOW = timedelta(days=90)
+INVITE_LIFETIME = timedelta(days=90)
+INVITE_REPEAT_AFTER = timedelta(days=7)
+ACTIVE_AFTER = timedelta(hours=24)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def object_key(obj: models.Model) -> str:
+    """A stable name for any piece of content: "forum.post:12"."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def container_key(obj: models.Model) -> str:
+    """The content that holds ``obj`` ("forum.topic:3" for a post in that topic), so that
+    removing a whole topic also counts as removing each post in it. Duck-typed: the hub
+    does not import the forum."""
+    topic_id = getattr(obj, "topic_id", None)
+    return f"{obj._meta.app_label}.topic:{topic_id}" if topic_id else ""
+
+
+# --- Links and visits -----------------------------------------------------------------
+
+
+class ReferralLinkQuerySet(models.QuerySet):
+    def enabled(self) -> ReferralLinkQuerySet:
+        return self.filter(disabled_at__isnull=True)
+
+
+class ReferralLink(models.Model):
+    """A member's link /r/<code>/: their personal one (no target) or one per piece of content."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referral_links"
+    )
+    code = models.CharField(max_length=16, unique=True)
+    target_path = models.CharField(max_length=300, blank=True)
+    target_title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReferralLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "target_path"], name="one_link_per_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"/r/{self.code}/"
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:follow", kwargs={"code": self.code})
+
+    @property
+    def full_url(self) -> str:
+        return f"{settings.BASE_URL}{self.get_absolute_url()}"
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.disabled_at is not None
+
+    @property
+    def is_personal(self) -> bool:
+        return not self.target_path
+
+    @property
+    def disabled_by_staff(self) -> bool:
+        return self.is_disabled and self.disabled_by_id not in (None, self.owner_id)
+
+    @property
+    def destination(self) -> str:
+        return self.target_path or "/"
+
+    @property
+    def label(self) -> str:
+        if self.is_personal:
+            return "Your personal link (home page)"
+        return self.target_title or self.target_path
+
+
+class Visit(models.Model):
+    """One browser following a link, at most once a day per link (the unique rule).
+
+    Only salted hashes of the network and the user agent are kept, never the address.
+    """
+
+    # Indexed by the unique rule and visit_by_link, both starting with link.
+    link = models.ForeignKey(
+        ReferralLink, on_delete=models.CASCADE, related_name="visits", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    day = models.DateField()
+    visitor = models.CharField(max_length=32, help_text="Random key from the visit cookie.")
+    network_hash = models.CharField(max_length=32, blank=True)
+    ua_hash = models.CharField(max_length=32, blank=True)
+    is_crawler = models.BooleanField(default=False)
+    landing = models.CharField(max_length=300, blank=True)
+    referer = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["link", "visitor", "day"], name="visit_once_a_day_per_browser"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["visitor", "created_at"], name="visit_by_browser"),
+            models.Index(fields=["created_at"], name="visit_by_time"),
+            models.Index(fields=["link", "created_at"], name="visit_by_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"visit to {self.link_id} on {self.day}"
+
+
+# --- Sign-up fingerprints (fraud signals) ----------------------------------------------
+
+
+class SignUp(models.Model):
+    """How a member arrived: hashed network, user agent and visit-cookie key."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referral_signup"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    network_hash = models.CharField(max_length=32, blank=True)
+    ua_hash = models.CharField(max_length=32, blank=True)
+    browser = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["network_hash", "created_at"], name="signup_by_network"),
+            models.Index(fields=["browser"], condition=~Q(browser=""), name="signup_by_browser"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-up of {self.member_id}"
+
+
+class MemberNetwork(models.Model):
+    """A network (hashed) a member has signed in from; compared with their referees'."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    network_hash = models.CharField(max_length=32)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "network_hash"], name="member_network_once"),
+        ]
+        indexes = [models.Index(fields=["network_hash"], name="member_network_by_hash")]
+
+    def __str__(self) -> str:
+        return f"network of {self.member_id}"
+
+
+# --- Invites ----------------------------------------------------------------------------
+
+
+class InviteQuerySet(models.QuerySet):
+    def unexpired(self, now=None) -> InviteQuerySet:
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class Invite(models.Model):
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referral_invites"
+    )
+    email = models.EmailField(max_length=254)
+    note = models.CharField(max_length=500, blank=True)
+    link = models.ForeignKey(ReferralLink, on_delete=models.CASCADE, related_name="invites")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # False when the address already has an account or was invited by someone else in
+    # the last week; the sender is not told which (no account enumeration).
+    emailed = models.BooleanField(default=True)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["sender", "-created_at"], name="invite_by_sender"),
+            models.Index(fields=["email", "-created_at"], name="invite_by_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invite to {self.email}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+# --- Referrals and their stages ---------------------------------------------------------
+
+
+class Stage(models.IntegerChoices):
+    SIGNED_UP = 0, "signed up"
+    JOINED = 1, "joined"
+    ACTIVE = 2, "active"
+    CONVERTED = 3, "converted"
+
+
+class Status(models.TextChoices):
+    COUNTING = "counting", "counting"
+    HELD = "held", "held for review"
+    REJECTED = "rejected", "did not count"
+    REVOKED = "revoked", "revoked"
+
+
+class HoldReason(models.TextChoices):
+    SAME_NETWORK = "same_network", "same network as the referrer"
+    BUSY_NETWORK = "busy_network", "many sign-ups from one network"
+    DISPOSABLE_EMAIL = "disposable_email", "disposable email address"
+    BURST = "burst", "burst of conversions"
+    CYCLE = "cycle", "referral cycle"
+
+
+class RevokeReason(models.TextChoices):
+    SUSPENDED = "suspended", "the referee was suspended"
+    CONTENT_REMOVED = "content_removed", "the qualifying content was removed"
+
+
+class ConversionVia(models.TextChoices):
+    REACTION = "reaction", "a post that got a reaction"
+    GUIDE = "guide", "a published guide"
+    PURCHASE = "purchase", "a purchase in the shop"
+
+
+# What the member reads about a referral that is held or did not count.
+HOLD_EXPLANATIONS = {
+    HoldReason.SAME_NETWORK: (
+        "Your friend signed up from the same network as you (for example the same home "
+        "Wi-Fi), so a moderator checks that it is really someone new."
+    ),
+    HoldReason.BUSY_NETWORK: (
+        "More than three accounts were created from your friend's network within a day, "
+        "so a moderator checks them before they count."
+    ),
+    HoldReason.DISPOSABLE_EMAIL: (
+        "Your friend used a throwaway email address, so a moderator checks the account "
+        "before it counts."
+    ),
+    HoldReason.BURST: (
+        "Many of your referrals converted within an hour, which is unusual, so a moderator "
+        "looks at them before they count."
+    ),
+    HoldReason.CYCLE: (
+        "This account seems connected to someone earlier in the same chain of referrals "
+        "(people referring each other in a circle), so a moderator checks it."
+    ),
+}
+REVOKE_EXPLANATIONS = {
+    RevokeReason.SUSPENDED: (
+        "Your friend's account was suspended for breaking the community rules, so this "
+        "referral no longer counts."
+    ),
+    RevokeReason.CONTENT_REMOVED: (
+        "The contribution that qualified this referral was removed, so it no longer counts."
+    ),
+}
+STAGE_EXPLANATIONS = {
+    Stage.SIGNED_UP: "Signed up; waiting for your friend to confirm their email address.",
+    Stage.JOINED: (
+        "Joined; it becomes active once their first post, guide or chat message has stayed "
+        "up for 24 hours."
+    ),
+    Stage.ACTIVE: (
+        "Active; it converts when one of their posts gets a reaction from someone other "
+        "than you, they publish a guide, or they buy something in the shop."
+    ),
+    Stage.CONVERTED: "Converted: this referral counts for you. Thank you!",
+}
+
+
+class ReferralQuerySet(models.QuerySet):
+    def counting(self) -> ReferralQuerySet:
+        return self.filter(status=Status.COUNTING)
+
+    def held(self) -> ReferralQuerySet:
+        return self.filter(status=Status.HELD)
+
+    def converted(self) -> ReferralQuerySet:
+        return self.filter(stage=Stage.CONVERTED)
+
+
+class Referral(models.Model):
+    """One member (the referee) brought by another (the referrer). Frozen at sign-up."""
+
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referrals_made"
+    )
+    referee = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referral"
+    )
+    link = models.ForeignKey(
+        ReferralLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invite = models.ForeignKey(
+        Invite, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.SIGNED_UP)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    active_at = models.DateTimeField(null=True, blank=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    converted_via = models.CharField(max_length=20, choices=ConversionVia.choices, blank=True)
+    converting_object = models.CharField(max_length=100, blank=True)
+    converting_container = models.CharField(max_length=100, blank=True)
+    # Set while the conversion is credited (points and leaderboard); cleared by revocation.
+    credited_at = models.DateTimeField(null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.COUNTING)
+    hold_reasons = models.JSONField(default=list, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=20, choices=RevokeReason.choices, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(referrer=F("referee")), name="referral_referrer_is_not_referee"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["referrer", "-created_at"], name="referral_by_referrer"),
+            models.Index(fields=["created_at"], name="referral_by_time"),
+            models.Index(fields=["converted_at"], name="referral_by_conversion"),
+            models.Index(fields=["held_at"], condition=Q(status="held"), name="referral_held"),
+            models.Index(
+                fields=["converting_container"],
+                condition=~Q(converting_container=""),
+                name="referral_by_container",
+            ),
+        ]
+        permissions = [
+            ("review_referral", "Can approve or reject held referrals"),
+            ("view_referral_dashboard", "Can see the referral dashboard"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referrer} → {self.referee}"
+
+    @property
+    def counts(self) -> bool:
+        return self.status == Status.COUNTING and self.stage == Stage.CONVERTED
+
+    @property
+    def hold_explanations(self) -> list[str]:
+        return [HOLD_EXPLANATIONS[r] for r in self.hold_reasons if r in HOLD_EXPLANATIONS]
+
+    @property
+    def hold_labels(self) -> list[str]:
+        return [HoldReason(r).label for r in self.hold_reasons if r in HoldReason.values]
+
+    @property
+    def explanation(self) -> str:
+        """Plain words for the referrer: where this referral stands and why."""
+        if self.status == Status.HELD:
+            return "Held for a quick check. " + " ".join(self.hold_explanations)
+        if self.status == Status.REJECTED:
+            text = "Did not count: a moderator reviewed it and decided it does not qualify."
+            if self.review_note:
+                text += f" Their note: “{self.review_note}”"
+            return text
+        if self.status == Status.REVOKED:
+            return REVOKE_EXPLANATIONS.get(self.revoke_reason, "This referral no longer counts.")
+        return STAGE_EXPLANATIONS[Stage(self.stage)]
+
+
+class ReferralEvent(models.Model):
+    """A referral reaching a stage: at most once per stage (the unique rule)."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["referral", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "stage"], name="one_event_per_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} {self.get_stage_display()}"
+
+
+class ActivityCandidate(models.Model):
+    """A referee's first contributions, waiting to stay visible for 24 hours."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="activity_candidates", db_index=False
+    )
+    object_key = models.CharField(max_length=100)
+    container_key = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=20)
+    published_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "object_key"], name="candidate_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["published_at"],
+                condition=Q(removed_at__isnull=True),
+                name="candidate_waiting",
+            ),
+            models.Index(fields=["object_key"], name="candidate_by_object"),
+            models.Index(
+                fields=["container_key"],
+                condition=~Q(container_key=""),
+                name="candidate_by_container",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.object_key
+
+
+class Purchase(models.Model):
+    """An order reported by the shop's webhook, once per order id."""
+
+    class Outcome(models.TextChoices):
+        CONVERTED = "converted", "converted a referral"
+        ALREADY_CONVERTED = "already_converted", "the referral had already converted"
+        NOT_COUNTED = "not_counted", "the referral does not count"
+        NO_REFERRAL = "no_referral", "no referral for this customer"
+        LINK_ONLY = "link_only", "credited to the link only"
+
+    order_id = models.CharField(max_length=100, unique=True)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="purchases"
+    )
+    link = models.ForeignKey(
+        ReferralLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="purchases"
+    )
+    email_hash = models.CharField(max_length=32, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+
+    def __str__(self) -> str:
+        return self.order_id
+
+
+# --- Points ------------------------------------------------------------------------------
+
+
+class PointsRule(models.Model):
+    """How many points an action earns, and at most how often (editable by editors)."""
+
+    class Action(models.TextChoices):
+        TOPIC = "topic", "starting a forum topic"
+        POST = "post", "replying in the forum"
+        GUIDE = "guide", "publishing a guide"
+        CHAT = "chat", "a chat message"
+        REACTION_RECEIVED = "reaction_received", "getting a reaction from someone"
+        REFERRAL_CONVERTED = "referral_converted", "a referred friend taking part for real"
+        REFERRAL_PURCHASE = "referral_purchase", "a referred friend buying in the shop"
+
+    class Period(models.TextChoices):
+        DAY = "day", "per day"
+        WEEK = "week", "per week"
+        MONTH = "month", "per month"
+
+    action = models.CharField(max_length=30, choices=Action.choices, unique=True)
+    points = models.PositiveIntegerField()
+    cap = models.PositiveIntegerField(
+        default=0, help_text="At most this many rewards per period; 0 means no cap."
+    )
+    cap_period = models.CharField(max_length=10, choices=Period.choices, default=Period.DAY)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["action"]
+        verbose_name = "points rule"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.points} points"
+
+
+class PointsEntry(models.Model):
+    """One row of the points ledger. Never updated: reversals are new rows."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points_entries"
+    )
+    amount = models.IntegerField()
+    reason = models.CharField(max_length=200)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    # Capped rules fill numbered slots per member and period ("cap:post:12:2026-05-03:4"),
+    # so the cap holds under concurrency too.
+    cap_slot = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="points"
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "points entries"
+        indexes = [models.Index(fields=["member", "-created_at"], name="points_by_member")]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} {self.reason}"
+
+
+# --- Recognition ------------------------------------------------------------------------
+
+
+class ReferralScore(models.Model):
+    """Counted conversions per member per month ("YYYY-MM") and all time ("all").
+
+    Kept by the action functions so leaderboards and "my rank" are indexed reads.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="referral_scores",
+        db_index=False,
+    )
+    period = models.CharField(max_length=7)
+    converted = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "period"], name="one_score_per_period"),
+        ]
+        indexes = [
+            models.Index(fields=["period", "-converted"], name="score_ranking"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.period}: {self.converted}"
+
+
+BADGES = [
+    # (threshold, key, name, description)
+    (1, "first_friend", "First friend", "A friend you invited took part for real."),
+    (3, "good_company", "Good company", "Three friends you invited took part for real."),
+    (10, "hearth_builder", "Hearth builder", "Ten friends you invited took part for real."),
+]
+BADGE_BY_KEY = {key: (threshold, name, text) for threshold, key, name, text in BADGES}
+MONTHLY_BEEP_AT = 10
+
+
+class MemberBadge(models.Model):
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="referral_badges",
+        db_index=False,
+    )
+    badge = models.CharField(max_length=30, choices=[(k, n) for _, k, n, _ in BADGES])
+    awarded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["awarded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "badge"], name="badge_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return BADGE_BY_KEY[self.badge][1]
+
+    @property
+    def description(self) -> str:
+        return BADGE_BY_KEY[self.badge][2]
+
+    @property
+    def threshold(self) -> int:
+        return BADGE_BY_KEY[self.badge][0]
+
+
+class AwardRun(models.Model):
+    """Claims a period: the run that creates this row writes the period's one award set."""
+
+    period = models.CharField(max_length=7, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    winners = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.period
+
+
+class Award(models.Model):
+    """A top recommender of a month (ties share a rank)."""
+
+    run = models.ForeignKey(AwardRun, on_delete=models.CASCADE, related_name="awards")
+    period = models.CharField(max_length=7)
+    rank = models.PositiveSmallIntegerField()
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referral_awards"
+    )
+    converted = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "rank", "member"], name="award_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} #{self.rank} {self.member_id}"
+
+
+class ThankYouTaskQuerySet(models.QuerySet):
+    def open(self) -> ThankYouTaskQuerySet:
+        return self.filter(sent_at__isnull=True)
+
+
+class ThankYouTask(models.Model):
+    """An editor's to-do: write a personal thank-you to a top recommender."""
+
+    class Kind(models.TextChoices):
+        AWARD = "award", "top recommender of the month"
+        MILESTONE = "milestone", "ten conversions in one month"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thank_you_tasks"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    period = models.CharField(max_length=7)
+    award = models.ForeignKey(
+        Award, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    message = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ThankYouTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sent_at", "-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind", "period"], name="thank_you_once"),
+        ]
+        permissions = [("send_thank_you", "Can write thank-you messages to recommenders")]
+
+    def __str__(self) -> str:
+        return f"Thank {self.member} ({self.get_kind_display()}, {self.period})"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None

@@ -1,3 +1,18 @@
+from django.urls import path
+
+from referrals import views
+from referrals.api import api
+
 app_name = "referrals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("r/<str:code>/", views.follow, name="follow"),
+    path("referrals/", views.mine, name="mine"),
+    path("referrals/invite/", views.invite, name="invite"),
+    path("referrals/share/", views.share, name="share"),
+    path("referrals/links/<str:code>/disable/", views.disable_link, name="disable-link"),
+    path("referrals/links/<str:code>/enable/", views.enable_link, name="enable-link"),
+    path("leaderboard/", views.leaderboard_view, name="leaderboard"),
+    path("hall-of-fame/", views.hall_of_fame, name="hall-of-fame"),
+    path("api/", api.urls),
+]

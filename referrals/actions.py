@@ -1,0 +1,748 @@
+"""Referral verbs. Views, the webhook, signal receivers and commands all call these.
+
+With ``referrals.invites``, ``referrals.shop`` and ``referrals.awards`` (verbs built on
+these), they are the only code that writes referral stages, points, scores, badges and
+awards.
+Each is keyword-only and atomic; a change to one referral starts by locking its row,
+and every "only once" is a unique constraint (events per stage, ledger keys, award
+sets), so retries and races are harmless. Notifications, emails and live events go out
+after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from community.actions import notify
+from community.models import EDITORS_GROUP, User
+from referrals import attribution, fraud, points
+from referrals.models import (
+    ACTIVE_AFTER,
+    ATTRIBUTION_WINDOW,
+    BADGES,
+    MONTHLY_BEEP_AT,
+    ActivityCandidate,
+    ConversionVia,
+    HoldReason,
+    Invite,
+    MemberBadge,
+    MemberNetwork,
+    PointsRule,
+    Referral,
+    ReferralEvent,
+    ReferralLink,
+    ReferralScore,
+    RevokeReason,
+    SignUp,
+    Stage,
+    Status,
+    ThankYouTask,
+    Visit,
+    container_key,
+    new_code,
+    object_key,
+)
+from referrals.periods import ALL_TIME, Month, month_of
+
+logger = logging.getLogger(__name__)
+
+# Content whose reactions can convert a referral: forum posts (a topic's opening post
+# is a post too). Named by label so the hub never imports the forum.
+CONVERTING_CONTENT = {"forum.post", "forum.topic"}
+ACTIVITY_KINDS = {"topic", "post", "guide", "chat"}
+ENGAGEMENT_ACTIONS = {
+    "topic": PointsRule.Action.TOPIC,
+    "post": PointsRule.Action.POST,
+    "guide": PointsRule.Action.GUIDE,
+    "chat": PointsRule.Action.CHAT,
+}
+MAX_OPEN_CANDIDATES = 20
+
+
+class ReferralError(ValidationError):
+    """A rule said no; the message is written for the person who asked."""
+
+
+def day_month(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B}"
+
+
+def my_referrals_url() -> str:
+    return reverse("referrals:mine")
+
+
+# --- Links ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def get_or_create_link(
+    *, owner: User, target_path: str = "", target_title: str = ""
+) -> ReferralLink:
+    """The member's link to ``target_path`` ("" = their personal link), made on first use."""
+    link = ReferralLink.objects.filter(owner=owner, target_path=target_path).first()
+    if link is not None:
+        if target_title and link.target_title != target_title[:200]:
+            link.target_title = target_title[:200]
+            link.save(update_fields=["target_title"])
+        return link
+    for _ in range(8):
+        try:
+            with transaction.atomic():
+                link = ReferralLink.objects.create(
+                    owner=owner,
+                    code=new_code(),
+                    target_path=target_path,
+                    target_title=target_title[:200],
+                )
+        except IntegrityError:
+            link = ReferralLink.objects.filter(owner=owner, target_path=target_path).first()
+            if link is not None:
+                return link  # made by a concurrent request
+            continue  # the random code was taken: draw again
+        attribution.forget_link(link.code)
+        return link
+    raise RuntimeError("Could not find a free referral code after several tries.")
+
+
+@transaction.atomic
+def set_link_enabled(*, link: ReferralLink, by: User, enabled: bool) -> ReferralLink:
+    """Disable or re-enable a link. A link a moderator disabled only a moderator re-enables."""
+    link = ReferralLink.objects.select_for_update().get(pk=link.pk)
+    is_owner = by.pk == link.owner_id
+    if not (is_owner or by.is_moderator):
+        raise ReferralError("Only the link's owner or a moderator can change it.")
+    if enabled == (not link.is_disabled):
+        return link
+    if enabled and link.disabled_by_staff and not by.is_moderator:
+        raise ReferralError(
+            "A moderator disabled this link; ask the moderators if you think it should work."
+        )
+    link.disabled_at = None if enabled else timezone.now()
+    link.disabled_by = None if enabled else by
+    link.save(update_fields=["disabled_at", "disabled_by"])
+    log(
+        instance=link,
+        action="hearth.referrals.enable_link" if enabled else "hearth.referrals.disable_link",
+        user=by,
+        data={"code": link.code, "owner": link.owner_id},
+    )
+    if not is_owner:
+        notify(
+            recipient=link.owner,
+            kind="referral_link",
+            text=(
+                f"A moderator {'re-enabled' if enabled else 'disabled'} your referral link "
+                f"/r/{link.code}/."
+            ),
+            url=my_referrals_url(),
+            actor=by,
+        )
+    transaction.on_commit(lambda: attribution.forget_link(link.code))
+    return link
+
+
+# --- Visits and sign-ups ------------------------------------------------------------------
+
+
+_VISIT_COLUMNS = (
+    "link_id",
+    "created_at",
+    "day",
+    "visitor",
+    "network_hash",
+    "ua_hash",
+    "is_crawler",
+    "landing",
+    "referer",
+)
+
+
+def record_visit(
+    *,
+    link: attribution.LinkInfo,
+    visitor: str,
+    network_hash: str,
+    ua_hash: str,
+    crawler: bool,
+    landing: str,
+    referer: str,
+    now: datetime | None = None,
+) -> None:
+    """Log a visit with one INSERT; a repeat from the same browser the same day is ignored.
+
+    One statement and nothing else (no read, no transaction around it): ``INSERT ... ON
+    CONFLICT DO NOTHING``, which PostgreSQL and SQLite both speak, against the
+    once-a-day unique rule.
+    """
+    now = now or timezone.now()
+    ops = connection.ops
+    values = [
+        link.id,
+        ops.adapt_datetimefield_value(now),
+        ops.adapt_datefield_value(timezone.localtime(now).date()),
+        visitor,
+        network_hash,
+        ua_hash,
+        crawler,
+        landing[:300],
+        referer[:300],
+    ]
+    table = ops.quote_name(Visit._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in _VISIT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+            values,
+        )
+
+
+def record_member_network(*, member: User, request: HttpRequest) -> None:
+    """Remember (hashed) that ``member`` signed in from this network, for fraud checks."""
+    network = attribution.network_hash(request)
+    if not network:
+        return
+    now = timezone.now()
+    MemberNetwork.objects.bulk_create(
+        [MemberNetwork(member=member, network_hash=network, first_seen=now, last_seen=now)],
+        update_conflicts=True,
+        unique_fields=["member", "network_hash"],
+        update_fields=["last_seen"],
+    )
+
+
+def _earliest_valid_visit(*, browser: str, user: User, now: datetime) -> Visit | None:
+    if not browser:
+        return None
+    return (
+        Visit.objects.filter(
+            visitor=browser,
+            created_at__gte=now - ATTRIBUTION_WINDOW,
+            is_crawler=False,
+            link__disabled_at__isnull=True,
+            link__owner__is_active=True,
+        )
+        .exclude(link__owner=user)
+        .select_related("link", "link__owner")
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def _earliest_valid_invite(*, user: User, now: datetime) -> Invite | None:
+    if not user.email:
+        return None
+    return (
+        Invite.objects.unexpired(now)
+        .filter(email__iexact=user.email, sender__is_active=True, link__disabled_at__isnull=True)
+        .exclude(sender=user)
+        .select_related("link", "sender")
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def attribute_signup(*, user: User, request: HttpRequest) -> Referral | None:
+    """At sign-up: record how the member arrived and credit the earliest valid visit.
+
+    The earliest visit from this browser within the 90-day window wins (the first
+    referrer keeps it); without one, the earliest unexpired email invite to the address.
+    """
+    now = timezone.now()
+    network = attribution.network_hash(request)
+    browser = attribution.visitor_from_cookie(request) or ""
+    SignUp.objects.get_or_create(
+        member=user,
+        defaults={
+            "created_at": now,
+            "network_hash": network,
+            "ua_hash": attribution.ua_hash(request),
+            "browser": browser,
+        },
+    )
+    visit = _earliest_valid_visit(browser=browser, user=user, now=now)
+    invite = None if visit is not None else _earliest_valid_invite(user=user, now=now)
+    if visit is None and invite is None:
+        return None
+    link = visit.link if visit is not None else invite.link
+    referrer = link.owner
+    reasons = fraud.signup_signals(
+        referrer=referrer, referee=user, network=network, browser=browser, now=now
+    )
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                referrer=referrer,
+                referee=user,
+                link=link,
+                visit=visit,
+                invite=invite,
+                created_at=now,
+                status=Status.HELD if reasons else Status.COUNTING,
+                hold_reasons=reasons,
+                held_at=now if reasons else None,
+            )
+    except IntegrityError:
+        return Referral.objects.filter(referee=user).first()
+    ReferralEvent.objects.create(referral=referral, stage=Stage.SIGNED_UP, created_at=now)
+    if reasons:
+        log(instance=referral, action="hearth.referrals.hold", data={"reasons": reasons})
+    notify(
+        recipient=referrer,
+        kind="referral_signed_up",
+        text=f"{user.name} signed up through your link. Welcome them when they arrive!",
+        url=my_referrals_url(),
+    )
+    return referral
+
+
+# --- Stages ------------------------------------------------------------------------------
+
+
+def _lock(referral: Referral | int) -> Referral:
+    pk = referral if isinstance(referral, int) else referral.pk
+    return Referral.objects.select_for_update().select_related("referrer", "referee").get(pk=pk)
+
+
+def _record_event(referral: Referral, stage: Stage, now: datetime, detail=None) -> bool:
+    try:
+        with transaction.atomic():
+            ReferralEvent.objects.create(
+                referral=referral, stage=stage, created_at=now, detail=detail or {}
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def mark_joined(*, member: User) -> bool:
+    """The referee confirmed their email address: the referral reaches "joined"."""
+    referral = Referral.objects.filter(referee=member).first()
+    if referral is None:
+        return False
+    referral = _lock(referral)
+    if referral.stage >= Stage.JOINED or not _record_event(referral, Stage.JOINED, timezone.now()):
+        return False
+    referral.stage = Stage.JOINED
+    referral.joined_at = timezone.now()
+    referral.save(update_fields=["stage", "joined_at"])
+    if referral.status in (Status.COUNTING, Status.HELD):
+        notify(
+            recipient=referral.referrer,
+            kind="referral_joined",
+            text=f"{member.name} confirmed their email and joined through your link.",
+            url=my_referrals_url(),
+        )
+    return True
+
+
+@transaction.atomic
+def promote_active_referrals(*, now: datetime | None = None) -> int:
+    """Referrals whose first contribution has stayed visible 24 hours become "active".
+
+    Run by ``manage.py promote_active_referrals`` every few minutes; running it again
+    changes nothing (one event per stage).
+    """
+    now = now or timezone.now()
+    referral_ids = (
+        ActivityCandidate.objects.filter(
+            removed_at__isnull=True,
+            published_at__lte=now - ACTIVE_AFTER,
+            referral__stage=Stage.JOINED,
+            referral__status__in=[Status.COUNTING, Status.HELD],
+        )
+        .values_list("referral_id", flat=True)
+        .distinct()
+    )
+    promoted = 0
+    for referral_id in list(referral_ids):
+        if _promote(referral_id, now=now):
+            promoted += 1
+    return promoted
+
+
+def _promote(referral_id: int, *, now: datetime) -> bool:
+    with transaction.atomic():
+        referral = _lock(referral_id)
+        if referral.stage != Stage.JOINED or referral.status not in (
+            Status.COUNTING,
+            Status.HELD,
+        ):
+            return False
+        candidate = (
+            referral.activity_candidates.filter(
+                removed_at__isnull=True, published_at__lte=now - ACTIVE_AFTER
+            )
+            .order_by("published_at", "id")
+            .first()
+        )
+        if candidate is None:
+            return False
+        detail = {"object": candidate.object_key, "kind": candidate.kind}
+        if not _record_event(referral, Stage.ACTIVE, now, detail):
+            return False
+        referral.stage = Stage.ACTIVE
+        referral.active_at = now
+        referral.save(update_fields=["stage", "active_at"])
+        return True
+
+
+@transaction.atomic
+def convert_referral(
+    *,
+    referral: Referral,
+    via: str,
+    object_key: str = "",
+    container_key: str = "",
+    detail: dict | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """The referee did the qualifying thing: the referral reaches "converted" (once).
+
+    A counting referral is credited at once (points, leaderboard, badges); a burst of
+    conversions holds it for review instead.
+    """
+    now = now or timezone.now()
+    referral = _lock(referral)
+    if referral.status not in (Status.COUNTING, Status.HELD):
+        return False
+    if referral.stage >= Stage.CONVERTED:
+        return False
+    if via != ConversionVia.PURCHASE and referral.stage < Stage.JOINED:
+        return False
+    event_detail = {"via": via, "object": object_key, **(detail or {})}
+    if not _record_event(referral, Stage.CONVERTED, now, event_detail):
+        return False
+    referral.stage = Stage.CONVERTED
+    referral.converted_at = now
+    referral.converted_via = via
+    referral.converting_object = object_key[:100]
+    referral.converting_container = container_key[:100]
+    referral.save(
+        update_fields=[
+            "stage",
+            "converted_at",
+            "converted_via",
+            "converting_object",
+            "converting_container",
+        ]
+    )
+    if referral.status == Status.COUNTING and fraud.is_conversion_burst(referral, now=now):
+        _hold(referral, [HoldReason.BURST.value], now=now)
+    if referral.status == Status.COUNTING:
+        _credit(referral, now=now)
+    return True
+
+
+def _hold(referral: Referral, reasons: list[str], *, now: datetime) -> None:
+    referral.status = Status.HELD
+    referral.hold_reasons = sorted({*referral.hold_reasons, *reasons})
+    referral.held_at = now
+    referral.save(update_fields=["status", "hold_reasons", "held_at"])
+    log(instance=referral, action="hearth.referrals.hold", data={"reasons": reasons})
+    notify(
+        recipient=referral.referrer,
+        kind="referral_held",
+        text=f"Your referral of {referral.referee.name} is held for a quick check by a moderator.",
+        url=my_referrals_url(),
+    )
+
+
+def _bump_score(member_id: int, period: str, delta: int, now: datetime) -> int:
+    score, _ = ReferralScore.objects.get_or_create(member_id=member_id, period=period)
+    ReferralScore.objects.filter(pk=score.pk).update(
+        converted=F("converted") + delta, updated_at=now
+    )
+    return ReferralScore.objects.values_list("converted", flat=True).get(pk=score.pk)
+
+
+def _ledger_key(referral: Referral) -> str:
+    return f"referral:{referral.pk}:converted"
+
+
+def _credit(referral: Referral, *, now: datetime) -> None:
+    """Points, leaderboard, badges and the 10-a-month beep for a counting conversion."""
+    if not Referral.objects.filter(pk=referral.pk, credited_at__isnull=True).update(
+        credited_at=now
+    ):
+        return  # credited before
+    referral.credited_at = now
+    action = (
+        PointsRule.Action.REFERRAL_PURCHASE
+        if referral.converted_via == ConversionVia.PURCHASE
+        else PointsRule.Action.REFERRAL_CONVERTED
+    )
+    entry = points.reward(
+        member=referral.referrer,
+        action=action,
+        key=str(referral.pk),
+        idempotency_key=_ledger_key(referral),
+        reason=f"{referral.referee.name} took part for real (referral)",
+        referral=referral,
+        when=now,
+    )
+    month = month_of(referral.converted_at or now)
+    monthly = _bump_score(referral.referrer_id, month.key, +1, now)
+    total = _bump_score(referral.referrer_id, ALL_TIME, +1, now)
+    gained = f" (+{entry.amount} points)" if entry is not None else ""
+    notify(
+        recipient=referral.referrer,
+        kind="referral_converted",
+        text=f"Your referral of {referral.referee.name} converted{gained}. Thank you!",
+        url=my_referrals_url(),
+    )
+    _award_badges(referral.referrer, total, now=now)
+    if monthly >= MONTHLY_BEEP_AT:
+        _beep(referral.referrer, month, monthly, now=now)
+
+
+def _award_badges(member: User, total: int, *, now: datetime) -> None:
+    for threshold, key, name, _ in BADGES:
+        if total < threshold:
+            break
+        _, created = MemberBadge.objects.get_or_create(
+            member=member, badge=key, defaults={"awarded_at": now}
+        )
+        if created:
+            notify(
+                recipient=member,
+                kind="referral_badge",
+                text=f"You earned the “{name}” badge: {threshold} friends took part for real.",
+                url=member.get_absolute_url(),
+            )
+
+
+def editors() -> list[User]:
+    """Editors in good standing: who hears about milestones and awards."""
+    return list(User.objects.in_good_standing().in_group(EDITORS_GROUP).distinct())
+
+
+def _beep(member: User, month: Month, count: int, *, now: datetime) -> None:
+    """Ten conversions in one month: tell the member and every editor, open a thank-you."""
+    try:
+        with transaction.atomic():
+            task = ThankYouTask.objects.create(
+                member=member, kind=ThankYouTask.Kind.MILESTONE, period=month.key, created_at=now
+            )
+    except IntegrityError:
+        return  # beeped before this month
+    notify(
+        recipient=member,
+        kind="referral_milestone",
+        text=(
+            f"{count} friends you invited took part for real in {month.label}. "
+            "The whole team has been told. Thank you!"
+        ),
+        url=my_referrals_url(),
+    )
+    admin_url = reverse("referrals_admin:thank_you", args=[task.pk])
+    for editor in editors():
+        notify(
+            recipient=editor,
+            kind="referral_milestone_staff",
+            text=(
+                f"{member.name} reached {count} converted referrals in {month.label}. "
+                "Write them a thank-you."
+            ),
+            url=admin_url,
+            actor=member,
+        )
+
+
+def _uncredit(referral: Referral, *, reason: str, now: datetime) -> None:
+    if not Referral.objects.filter(pk=referral.pk, credited_at__isnull=False).update(
+        credited_at=None
+    ):
+        return
+    referral.credited_at = None
+    points.reverse_key(key=_ledger_key(referral), reason=reason)
+    month = month_of(referral.converted_at or now)
+    _bump_score(referral.referrer_id, month.key, -1, now)
+    total = _bump_score(referral.referrer_id, ALL_TIME, -1, now)
+    above = [key for threshold, key, _, _ in BADGES if threshold > total]
+    MemberBadge.objects.filter(member_id=referral.referrer_id, badge__in=above).delete()
+
+
+# --- Decisions: review, revocation -----------------------------------------------------
+
+
+@transaction.atomic
+def approve_referral(*, referral: Referral, moderator: User, note: str = "") -> Referral:
+    referral = _lock(referral)
+    if referral.status != Status.HELD:
+        raise ReferralError("This referral is no longer waiting for review.")
+    now = timezone.now()
+    referral.status = Status.COUNTING
+    referral.reviewed_by = moderator
+    referral.reviewed_at = now
+    referral.review_note = note.strip()[:500]
+    referral.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    log(
+        instance=referral,
+        action="hearth.referrals.approve",
+        user=moderator,
+        data={"note": referral.review_note, "reasons": referral.hold_reasons},
+    )
+    notify(
+        recipient=referral.referrer,
+        kind="referral_approved",
+        text=f"A moderator checked your referral of {referral.referee.name}: it counts.",
+        url=my_referrals_url(),
+        actor=moderator,
+    )
+    if referral.stage == Stage.CONVERTED:
+        _credit(referral, now=now)
+    return referral
+
+
+@transaction.atomic
+def reject_referral(*, referral: Referral, moderator: User, note: str) -> Referral:
+    note = (note or "").strip()
+    if not note:
+        raise ReferralError(
+            "Write a short note saying why; the member who made the referral will read it."
+        )
+    referral = _lock(referral)
+    if referral.status != Status.HELD:
+        raise ReferralError("This referral is no longer waiting for review.")
+    referral.status = Status.REJECTED
+    referral.reviewed_by = moderator
+    referral.reviewed_at = timezone.now()
+    referral.review_note = note[:500]
+    referral.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    log(
+        instance=referral,
+        action="hearth.referrals.reject",
+        user=moderator,
+        data={"note": referral.review_note, "reasons": referral.hold_reasons},
+    )
+    notify(
+        recipient=referral.referrer,
+        kind="referral_rejected",
+        text=f"A moderator checked your referral of {referral.referee.name}: it does not count.",
+        url=my_referrals_url(),
+        actor=moderator,
+    )
+    return referral
+
+
+@transaction.atomic
+def revoke_referral(*, referral: Referral, reason: str) -> bool:
+    """Take the credit back (referee suspended, qualifying content removed) with a
+    reversing ledger row. Revocation is final."""
+    referral = _lock(referral)
+    if referral.status not in (Status.COUNTING, Status.HELD):
+        return False
+    now = timezone.now()
+    label = RevokeReason(reason).label
+    _uncredit(referral, reason=f"Referral of {referral.referee.name} revoked: {label}", now=now)
+    referral.status = Status.REVOKED
+    referral.revoke_reason = reason
+    referral.revoked_at = now
+    referral.save(update_fields=["status", "revoke_reason", "revoked_at"])
+    log(instance=referral, action="hearth.referrals.revoke", data={"reason": reason})
+    notify(
+        recipient=referral.referrer,
+        kind="referral_revoked",
+        text=f"Your referral of {referral.referee.name} no longer counts: {label}.",
+        url=my_referrals_url(),
+    )
+    return True
+
+
+# --- What the rest of the site tells us (community.signals) ----------------------------
+
+
+@transaction.atomic
+def note_content_published(*, author: User, obj, kind: str) -> None:
+    key = object_key(obj)
+    action = ENGAGEMENT_ACTIONS.get(kind)
+    if action is not None:
+        points.reward(
+            member=author,
+            action=action,
+            key=key,
+            reason=f"{PointsRule.Action(action).label.capitalize()}",
+        )
+    referral = Referral.objects.filter(referee=author).first()
+    if referral is None or referral.status not in (Status.COUNTING, Status.HELD):
+        return
+    if kind in ACTIVITY_KINDS and referral.stage < Stage.ACTIVE:
+        open_candidates = referral.activity_candidates.filter(removed_at__isnull=True).count()
+        if open_candidates < MAX_OPEN_CANDIDATES:
+            ActivityCandidate.objects.bulk_create(
+                [
+                    ActivityCandidate(
+                        referral=referral,
+                        object_key=key,
+                        container_key=container_key(obj),
+                        kind=kind,
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+    if kind == "guide":
+        convert_referral(referral=referral, via=ConversionVia.GUIDE, object_key=key)
+
+
+@transaction.atomic
+def note_content_removed(*, author: User | None, obj, kind: str) -> None:
+    """Hidden or deleted: it no longer counts as activity, its points go back, and a
+    conversion it qualified (itself, or a post in a topic that was removed) is revoked."""
+    key = object_key(obj)
+    now = timezone.now()
+    ActivityCandidate.objects.filter(
+        Q(object_key=key) | Q(container_key=key), removed_at__isnull=True
+    ).update(removed_at=now)
+    action = ENGAGEMENT_ACTIONS.get(kind)
+    if action is not None:
+        points.reverse_key(key=f"{action}:{key}", reason="The contribution was removed")
+    qualified = Q(converting_container=key)
+    if author is not None:
+        qualified |= Q(referee=author, converting_object=key)
+    for referral in Referral.objects.filter(qualified, status__in=[Status.COUNTING, Status.HELD]):
+        revoke_referral(referral=referral, reason=RevokeReason.CONTENT_REMOVED)
+
+
+@transaction.atomic
+def note_reaction(*, obj, author: User | None, reactor: User) -> None:
+    if author is None or reactor.pk == author.pk:
+        return
+    key = object_key(obj)
+    points.reward(
+        member=author,
+        action=PointsRule.Action.REACTION_RECEIVED,
+        key=f"{key}:{reactor.pk}",
+        reason=f"{reactor.name} reacted to your contribution",
+    )
+    if obj._meta.label_lower not in CONVERTING_CONTENT:
+        return
+    referral = Referral.objects.filter(referee=author).first()
+    if referral is None or referral.referrer_id == reactor.pk:
+        return
+    convert_referral(
+        referral=referral,
+        via=ConversionVia.REACTION,
+        object_key=key,
+        container_key=container_key(obj),
+        detail={"reactor": reactor.pk},
+    )
+
+
+@transaction.atomic
+def note_member_suspended(*, member: User) -> None:
+    referral = Referral.objects.filter(referee=member).first()
+    if referral is not None:
+        revoke_referral(referral=referral, reason=RevokeReason.SUSPENDED)

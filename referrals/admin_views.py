@@ -1,0 +1,231 @@
+"""Wagtail admin screens: held-referral review and links (moderators), the dashboard and
+thank-you tasks (editors). Each view checks its permission first; the data migration
+gives Moderators ``review_referral`` and Editors the dashboard and thank-you ones."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from wagtail.log_actions import registry as log_registry
+
+from referrals import actions, awards, dashboard
+from referrals.forms import PeriodForm, ReviewForm, ThankYouForm
+from referrals.models import (
+    Award,
+    MemberBadge,
+    Referral,
+    ReferralLink,
+    ReferralScore,
+    SignUp,
+    Status,
+    ThankYouTask,
+)
+from referrals.periods import ALL_TIME, month_of
+
+REVIEW = "referrals.review_referral"
+DASHBOARD = "referrals.view_referral_dashboard"
+THANK = "referrals.send_thank_you"
+
+
+def _forbidden(request: HttpRequest, permission: str, what: str) -> HttpResponse | None:
+    """A plain 403 (Wagtail would turn PermissionDenied into a redirect to the admin home)."""
+    if request.user.has_perm(permission):
+        return None
+    return HttpResponseForbidden(
+        render_to_string("403.html", {"reason": f"Only {what} can open this page."}, request)
+    )
+
+
+def _render(request, template: str, context: dict, *, status: int = 200) -> TemplateResponse:
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _only(request: HttpRequest, *methods: str) -> HttpResponse | None:
+    if request.method not in methods:
+        return HttpResponseNotAllowed(methods)
+    return None
+
+
+# --- held referrals (moderators) ----------------------------------------------------
+
+
+def held_list(request: HttpRequest) -> HttpResponse:
+    if refused := _only(request, "GET", "HEAD") or _forbidden(request, REVIEW, "moderators"):
+        return refused
+    page = Paginator(
+        Referral.objects.held().select_related("referrer", "referee", "link").order_by("held_at"),
+        50,
+    ).get_page(request.GET.get("page"))
+    return _render(request, "referrals/admin/held_list.html", {"page": page})
+
+
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    if refused := _only(request, "GET", "HEAD", "POST") or _forbidden(
+        request, REVIEW, "moderators"
+    ):
+        return refused
+    referral = get_object_or_404(
+        Referral.objects.select_related("referrer", "referee", "link", "reviewed_by"), pk=pk
+    )
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if referral.status != Status.HELD:
+            messages.error(request, "This referral is no longer waiting for review.")
+            return redirect("referrals_admin:held")
+        if form.is_valid():
+            decide = (
+                actions.approve_referral
+                if form.cleaned_data["decision"] == "approve"
+                else actions.reject_referral
+            )
+            try:
+                decide(referral=referral, moderator=request.user, note=form.cleaned_data["note"])
+            except actions.ReferralError as exc:
+                form.add_error(None, exc.messages[0])
+            else:
+                verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
+                messages.success(request, f"The referral of {referral.referee.name} is {verb}.")
+                return redirect("referrals_admin:held")
+    signups = {
+        s.member_id: s
+        for s in SignUp.objects.filter(member_id__in=[referral.referrer_id, referral.referee_id])
+    }
+    history = log_registry.get_logs_for_instance(referral).select_related("user")[:20]
+    return _render(
+        request,
+        "referrals/admin/review.html",
+        {
+            "referral": referral,
+            "form": form,
+            "events": referral.events.all(),
+            "referrer_signup": signups.get(referral.referrer_id),
+            "referee_signup": signups.get(referral.referee_id),
+            "other_referrals": Referral.objects.filter(referrer=referral.referrer)
+            .exclude(pk=referral.pk)
+            .aggregate(total=Count("pk"), held=Count("pk", filter=Q(status=Status.HELD))),
+            "history": history,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def links(request: HttpRequest) -> HttpResponse:
+    if refused := _only(request, "GET", "HEAD") or _forbidden(request, REVIEW, "moderators"):
+        return refused
+    query = request.GET.get("q", "").strip()[:100]
+    queryset = ReferralLink.objects.select_related("owner", "disabled_by").order_by("-created_at")
+    if query:
+        queryset = queryset.filter(
+            Q(code__iexact=query.lower())
+            | Q(owner__username__iexact=query)
+            | Q(target_path__icontains=query)
+        )
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "referrals/admin/links.html",
+        {"page": page, "query": query, "here": request.get_full_path()},
+    )
+
+
+# --- dashboard (editors) --------------------------------------------------------------
+
+
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    if refused := _only(request, "GET", "HEAD") or _forbidden(request, DASHBOARD, "editors"):
+        return refused
+    form = PeriodForm(request.GET or None)
+    month = month_of()
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            month = form.cleaned_data["period"] or month
+        else:
+            status = 400
+    data = dashboard.report(month)
+    if request.GET.get("format") == "csv" and status == 200:
+        response = HttpResponse(dashboard.as_csv(data), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="referral-dashboard-{month.key}.csv"'
+        )
+        return response
+    current = month_of()
+    months = [current]
+    for _ in range(11):
+        months.append(months[-1].previous())
+    return _render(
+        request,
+        "referrals/admin/dashboard.html",
+        {
+            **data,
+            "form": form,
+            "months": months,
+            "previous": month.previous(),
+            "next": month.next() if month.next().start <= current.start else None,
+            "chart_width": dashboard.CHART_WIDTH,
+            "label_width": dashboard.FUNNEL_LABEL_WIDTH,
+            "bar_height": dashboard.FUNNEL_BAR_HEIGHT,
+            "daily_height": dashboard.DAILY_HEIGHT,
+            "daily_plot": dashboard.DAILY_HEIGHT - dashboard.DAILY_AXIS,
+            "can_review": request.user.has_perm(REVIEW),
+        },
+        status=status,
+    )
+
+
+# --- thank-you tasks (editors) ------------------------------------------------------------
+
+
+def thank_you_list(request: HttpRequest) -> HttpResponse:
+    if refused := _only(request, "GET", "HEAD") or _forbidden(request, THANK, "editors"):
+        return refused
+    page = Paginator(
+        ThankYouTask.objects.select_related("member", "award", "sent_by"), 50
+    ).get_page(request.GET.get("page"))
+    return _render(request, "referrals/admin/thank_you_list.html", {"page": page})
+
+
+def thank_you(request: HttpRequest, pk: int) -> HttpResponse:
+    if refused := _only(request, "GET", "HEAD", "POST") or _forbidden(request, THANK, "editors"):
+        return refused
+    task = get_object_or_404(
+        ThankYouTask.objects.select_related("member", "award", "sent_by"), pk=pk
+    )
+    form = ThankYouForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                awards.send_thank_you(
+                    task=task, editor=request.user, message=form.cleaned_data["message"]
+                )
+            except actions.ReferralError as exc:
+                form.add_error(None, exc.messages[0])
+            else:
+                messages.success(request, f"Your thank-you is on its way to {task.member.name}.")
+                return redirect("referrals_admin:thank_you_list")
+        status = 400
+    member = task.member
+    return _render(
+        request,
+        "referrals/admin/thank_you.html",
+        {
+            "task": task,
+            "form": form,
+            "member": member,
+            "badges": MemberBadge.objects.filter(member=member),
+            "all_time": ReferralScore.objects.filter(member=member, period=ALL_TIME)
+            .values_list("converted", flat=True)
+            .first()
+            or 0,
+            "awards": Award.objects.filter(member=member).order_by("-period")[:6],
+            "list_url": reverse("referrals_admin:thank_you_list"),
+        },
+        status=status,
+    )

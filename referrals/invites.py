@@ -1,0 +1,118 @@
+"""Email invitations: a daily limit, once a week per address, valid for 90 days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from community.models import User
+from referrals.actions import ReferralError, day_month, get_or_create_link
+from referrals.models import INVITE_LIFETIME, INVITE_REPEAT_AFTER, Invite, ReferralLink
+
+
+@dataclass
+class InviteResult:
+    invited: list[str] = field(default_factory=list)
+    remaining_today: int = 0
+
+
+def _emails_with_accounts(emails: list[str]) -> set[str]:
+    found = set(
+        User.objects.annotate(e=Lower("email")).filter(e__in=emails).values_list("e", flat=True)
+    )
+    found |= set(
+        EmailAddress.objects.annotate(e=Lower("email"))
+        .filter(e__in=emails)
+        .values_list("e", flat=True)
+    )
+    return found
+
+
+@transaction.atomic
+def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteResult:
+    """Invite friends by email: a daily limit, once a week per address, 90-day validity.
+
+    Addresses that already have an account (or were invited by someone else this
+    week) are recorded but not emailed, and the result does not say which.
+    """
+    emails = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+    if not emails:
+        raise ReferralError("Enter at least one email address.")
+    User.objects.select_for_update().filter(pk=sender.pk).first()  # one sender at a time
+    now = timezone.now()
+    limit = settings.REFERRAL_INVITES_PER_DAY
+    sent_today = Invite.objects.filter(
+        sender=sender, created_at__gt=now - timedelta(days=1)
+    ).count()
+    remaining = max(limit - sent_today, 0)
+    if len(emails) > remaining:
+        raise ReferralError(
+            f"You can send {limit} invitations a day and have {remaining} left for now; "
+            f"you entered {len(emails)}."
+            if remaining
+            else f"You have sent your {limit} invitations for today. Try again tomorrow."
+        )
+    own = {sender.email.lower()} if sender.email else set()
+    if own & set(emails):
+        raise ReferralError("That is your own address; invite a friend instead.")
+    recent = {
+        invite.email: invite.created_at
+        for invite in Invite.objects.filter(
+            sender=sender, email__in=emails, created_at__gt=now - INVITE_REPEAT_AFTER
+        )
+    }
+    if recent:
+        parts = [
+            f"{email} (again from {day_month(when + INVITE_REPEAT_AFTER)})"
+            for email, when in sorted(recent.items())
+        ]
+        raise ReferralError(
+            "You invited these addresses in the last 7 days: " + ", ".join(parts) + "."
+        )
+    link = get_or_create_link(owner=sender)
+    skip = _emails_with_accounts(emails) | set(
+        Invite.objects.filter(email__in=emails, created_at__gt=now - INVITE_REPEAT_AFTER)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    note = note.strip()[:500]
+    expires_at = now + INVITE_LIFETIME
+    for email in emails:
+        emailed = email not in skip
+        Invite.objects.create(
+            sender=sender,
+            email=email,
+            note=note,
+            link=link,
+            created_at=now,
+            expires_at=expires_at,
+            emailed=emailed,
+        )
+        if emailed:
+            _email_invite(sender=sender, email=email, note=note, link=link, expires_at=expires_at)
+    return InviteResult(invited=emails, remaining_today=remaining - len(emails))
+
+
+def _email_invite(
+    *, sender: User, email: str, note: str, link: ReferralLink, expires_at: datetime
+) -> None:
+    context = {
+        "sender": sender,
+        "note": note,
+        "link_url": f"{link.full_url}?via=invite",
+        "expires_at": expires_at,
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    subject = f"{sender.name} invites you to {settings.SITE_NAME}"
+    body = render_to_string("referrals/email/invite.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
+    )

@@ -1,0 +1,79 @@
+"""Calendar months as "YYYY-MM" keys, in the site's time zone.
+
+Leaderboards, awards and the dashboard all speak in months; one module keeps the
+boundaries the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+ALL_TIME = "all"
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class PeriodError(ValueError):
+    """A period that is not a month in the form YYYY-MM."""
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return date(self.year, self.month, 1).strftime("%B %Y")
+
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(date(self.year, self.month, 1), time.min))
+
+    @property
+    def end(self) -> datetime:
+        """The first instant of the next month (exclusive bound)."""
+        return self.next().start
+
+    def next(self) -> Month:
+        if self.month == 12:
+            return Month(self.year + 1, 1)
+        return Month(self.year, self.month + 1)
+
+    def previous(self) -> Month:
+        if self.month == 1:
+            return Month(self.year - 1, 12)
+        return Month(self.year, self.month - 1)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def month_of(moment: datetime | None = None) -> Month:
+    local = timezone.localtime(moment or timezone.now())
+    return Month(local.year, local.month)
+
+
+def parse_month(value: str) -> Month:
+    match = _MONTH_RE.match((value or "").strip())
+    if not match:
+        raise PeriodError(f"Give the period as YYYY-MM, for example 2026-04, not {value!r}.")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise PeriodError(f"{value} is not a month: the month must be between 01 and 12.")
+    if year < 2000:
+        raise PeriodError(f"{value} is before this site existed; give a year from 2000 on.")
+    return Month(year, month)
+
+
+def days_between(start: datetime, end: datetime) -> list[date]:
+    first = timezone.localtime(start).date()
+    last = timezone.localtime(end - timedelta(microseconds=1)).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]

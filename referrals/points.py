@@ -1,0 +1,131 @@
+"""The points ledger: rows with unique idempotency keys, reversals as new rows.
+
+Only action functions call these (inside their transactions); they never check before
+inserting, they insert and let the unique constraints say no.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from community.models import User
+from referrals.models import PointsEntry, PointsRule, Referral
+
+# Used when the rules table has no row for an action (a fresh database before the
+# data migration, or an editor deleted a row): the same defaults the migration seeds.
+DEFAULT_RULES = {
+    PointsRule.Action.TOPIC: (3, 5, PointsRule.Period.DAY),
+    PointsRule.Action.POST: (2, 10, PointsRule.Period.DAY),
+    PointsRule.Action.GUIDE: (20, 4, PointsRule.Period.MONTH),
+    PointsRule.Action.CHAT: (1, 10, PointsRule.Period.DAY),
+    PointsRule.Action.REACTION_RECEIVED: (1, 20, PointsRule.Period.DAY),
+    PointsRule.Action.REFERRAL_CONVERTED: (50, 0, PointsRule.Period.DAY),
+    PointsRule.Action.REFERRAL_PURCHASE: (25, 0, PointsRule.Period.DAY),
+}
+_RULES_CACHE_KEY = "referrals:points-rules"
+
+
+def rules() -> dict[str, tuple[int, int, str, bool]]:
+    cached = cache.get(_RULES_CACHE_KEY)
+    if cached is None:
+        cached = {
+            action: (points, cap, period, True)
+            for action, (points, cap, period) in DEFAULT_RULES.items()
+        }
+        for rule in PointsRule.objects.all():
+            cached[rule.action] = (rule.points, rule.cap, rule.cap_period, rule.enabled)
+        cache.set(_RULES_CACHE_KEY, cached, 300)
+    return cached
+
+
+def forget_rules() -> None:
+    cache.delete(_RULES_CACHE_KEY)
+
+
+def _period_key(period: str, moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    if period == PointsRule.Period.MONTH:
+        return f"{local:%Y-%m}"
+    if period == PointsRule.Period.WEEK:
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{local:%Y-%m-%d}"
+
+
+def _insert(entry: PointsEntry) -> bool:
+    try:
+        with transaction.atomic():
+            entry.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
+
+
+def reward(
+    *,
+    member: User,
+    action: str,
+    key: str,
+    reason: str,
+    referral: Referral | None = None,
+    when: datetime | None = None,
+    idempotency_key: str = "",
+) -> PointsEntry | None:
+    """Pay ``member`` for ``action`` once per ``key``, within the rule's cap.
+
+    Returns the new ledger row, or None when it was paid before, the cap is reached or
+    the rule is switched off.
+    """
+    points, cap, period, enabled = rules().get(action, (0, 0, "day", False))
+    if not enabled or points <= 0:
+        return None
+    idempotency_key = idempotency_key or f"{action}:{key}"
+    if PointsEntry.objects.filter(idempotency_key=idempotency_key).exists():
+        return None  # the common retry; the constraint below still decides under races
+    entry = PointsEntry(
+        member=member,
+        amount=points,
+        reason=reason[:200],
+        idempotency_key=idempotency_key,
+        referral=referral,
+    )
+    if not cap:
+        return entry if _insert(entry) else None
+    period_key = _period_key(period, when or timezone.now())
+    for slot in range(1, cap + 1):
+        entry.pk = None
+        entry.cap_slot = f"cap:{action}:{member.pk}:{period_key}:{slot}"
+        if _insert(entry):
+            return entry
+        if PointsEntry.objects.filter(idempotency_key=idempotency_key).exists():
+            return None  # paid by a concurrent call
+    return None
+
+
+def reverse(*, entry: PointsEntry, reason: str) -> PointsEntry | None:
+    """Add the reversing row for ``entry`` (once: the one-to-one ``reverses`` says so)."""
+    reversal = PointsEntry(
+        member_id=entry.member_id,
+        amount=-entry.amount,
+        reason=reason[:200],
+        idempotency_key=f"reverse:{entry.idempotency_key}"[:200],
+        referral_id=entry.referral_id,
+        reverses=entry,
+    )
+    return reversal if _insert(reversal) else None
+
+
+def reverse_key(*, key: str, reason: str) -> PointsEntry | None:
+    entry = PointsEntry.objects.filter(idempotency_key=key).first()
+    if entry is None:
+        return None
+    return reverse(entry=entry, reason=reason)
+
+
+def balance(member: User) -> int:
+    return PointsEntry.objects.filter(member=member).aggregate(total=Sum("amount"))["total"] or 0

@@ -1,0 +1,64 @@
+"""Where the referral hub listens: allauth's account signals and community.signals.
+
+Receivers are glue: they call the action functions, which do all the work. The
+community signals arrive after the sender's transaction committed.
+"""
+
+from __future__ import annotations
+
+from allauth.account.signals import email_confirmed, user_signed_up
+from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from community.signals import content_published, content_removed, member_suspended, reaction_added
+from referrals import actions, points
+from referrals.models import PointsRule
+
+
+@receiver(user_signed_up, dispatch_uid="referrals.attribute_signup")
+def attribute_signup(sender, request, user, **kwargs) -> None:
+    if request is not None:
+        actions.attribute_signup(user=user, request=request)
+
+
+@receiver(email_confirmed, dispatch_uid="referrals.mark_joined")
+def mark_joined(sender, request, email_address, **kwargs) -> None:
+    actions.mark_joined(member=email_address.user)
+
+
+@receiver(user_logged_in, dispatch_uid="referrals.record_member_network")
+def record_member_network(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "META"):
+        actions.record_member_network(member=user, request=request)
+
+
+@receiver(content_published, dispatch_uid="referrals.content_published")
+def on_content_published(sender, author=None, obj=None, kind="", **kwargs) -> None:
+    if author is not None and obj is not None:
+        actions.note_content_published(author=author, obj=obj, kind=kind)
+
+
+@receiver(content_removed, dispatch_uid="referrals.content_removed")
+def on_content_removed(sender, author=None, obj=None, kind="", **kwargs) -> None:
+    if obj is not None:
+        actions.note_content_removed(author=author, obj=obj, kind=kind)
+
+
+@receiver(reaction_added, dispatch_uid="referrals.reaction_added")
+def on_reaction_added(sender, obj=None, author=None, reactor=None, **kwargs) -> None:
+    if obj is not None and reactor is not None:
+        actions.note_reaction(obj=obj, author=author, reactor=reactor)
+
+
+@receiver(member_suspended, dispatch_uid="referrals.member_suspended")
+def on_member_suspended(sender, member=None, **kwargs) -> None:
+    if member is not None:
+        actions.note_member_suspended(member=member)
+
+
+@receiver(post_save, sender=PointsRule, dispatch_uid="referrals.rules_saved")
+@receiver(post_delete, sender=PointsRule, dispatch_uid="referrals.rules_deleted")
+def forget_points_rules(sender, **kwargs) -> None:
+    transaction.on_commit(points.forget_rules)

@@ -1,0 +1,353 @@
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from community.models import User
+from referrals import actions, attribution, invites, leaderboard, points
+from referrals.forms import InviteForm
+from referrals.models import (
+    Award,
+    AwardRun,
+    Invite,
+    MemberBadge,
+    Referral,
+    ReferralLink,
+    Stage,
+    Visit,
+)
+from referrals.periods import ALL_TIME, month_of, parse_month
+
+REFERRALS_PER_PAGE = 25
+INVITES_SHOWN = 20
+HALL_OF_FAME_PERIODS_PER_PAGE = 12
+# Forum pages a link may point at (named, so the hub never imports the forum).
+FORUM_TARGETS = {("forum", "topic"), ("forum", "topic-short")}
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _share_links(url: str, text: str) -> list[tuple[str, str]]:
+    return [
+        (
+            "Email",
+            f"mailto:?subject={quote(text)}&body={quote(f'{text}: {url}')}",
+        ),
+        ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {url}"})),
+        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ("X", "https://twitter.com/intent/tweet?" + urlencode({"url": url, "text": text})),
+        (
+            "LinkedIn",
+            "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
+        ),
+        ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": text})),
+        ("Reddit", "https://www.reddit.com/submit?" + urlencode({"url": url, "title": text})),
+    ]
+
+
+def _content_target(request: HttpRequest, raw_path: str) -> tuple[str, str]:
+    """(path, title) of a guide, blog post or forum topic on this site, or raise ValueError."""
+    raw_path = (raw_path or "").strip()
+    if not raw_path:
+        raise ValueError("Say which page to share: the link needs a path such as /guides/...")
+    if len(raw_path) > 300:
+        raise ValueError("That address is too long to be a page on this site.")
+    parts = urlsplit(raw_path)
+    path = parts.path
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
+        raise ValueError("Only pages on this site can be shared with a referral link.")
+    try:
+        match = resolve(path)
+    except Resolver404:
+        raise ValueError("There is no page at that address.") from None
+    if (match.namespace, match.url_name) in FORUM_TARGETS:
+        return path, ""
+    if match.url_name == "wagtail_serve":
+        from wagtail.models import Site
+
+        site = Site.find_for_request(request)
+        components = [c for c in path.split("/") if c]
+        if site is None or not components:
+            raise ValueError("Your personal link already points at the home page.")
+        try:
+            route = site.root_page.specific.route(request, components)
+        except Http404:
+            raise ValueError("There is no published page at that address.") from None
+        page = route.page
+        if not page.live or page.get_view_restrictions().exists():
+            raise ValueError("That page is not public, so it cannot be shared.")
+        return path, page.title
+    raise ValueError("Only guides, blog posts and forum topics can be shared with a link.")
+
+
+def _printable(value: str) -> str:
+    # Headers are the visitor's to write: keep what a text column can store.
+    return "".join(ch for ch in value if ch.isprintable())[:300]
+
+
+def _int_subquery(queryset) -> Coalesce:
+    return Coalesce(Subquery(queryset, output_field=IntegerField()), 0)
+
+
+def _links_with_stats(owner: User):
+    def count(qs):
+        return _int_subquery(
+            qs.order_by().values("link_id").annotate(n=Count("pk")).values("n")[:1]
+        )
+
+    return (
+        ReferralLink.objects.filter(owner=owner)
+        .annotate(
+            people=count(Visit.objects.filter(link=OuterRef("pk"), is_crawler=False)),
+            signups=count(Referral.objects.filter(link=OuterRef("pk"))),
+            conversions=count(Referral.objects.filter(link=OuterRef("pk"), stage=Stage.CONVERTED)),
+        )
+        .order_by("target_path")
+    )
+
+
+def _invite_rows(member: User) -> list[dict]:
+    invites = list(
+        Invite.objects.filter(sender=member).only("email", "created_at", "expires_at")[
+            :INVITES_SHOWN
+        ]
+    )
+    joined = (
+        set(
+            Referral.objects.filter(invite__in=[i.pk for i in invites]).values_list(
+                "invite_id", flat=True
+            )
+        )
+        if invites
+        else set()
+    )
+    now = timezone.now()
+    rows = []
+    for invite in invites:
+        if invite.pk in joined:
+            status = "joined"
+        elif invite.expires_at <= now:
+            status = "expired"
+        else:
+            status = "sent"
+        rows.append({"invite": invite, "status": status})
+    return rows
+
+
+def _mine_context(request: HttpRequest, *, invite_form: InviteForm | None = None) -> dict:
+    member = request.user
+    personal = actions.get_or_create_link(owner=member)
+    links = list(_links_with_stats(member))
+    page = Paginator(
+        Referral.objects.filter(referrer=member).select_related("referee", "link"),
+        REFERRALS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    month = month_of()
+    share_text = f"Join me on {settings.SITE_NAME}"
+    return {
+        "personal": personal,
+        "personal_stats": next((link for link in links if link.pk == personal.pk), None),
+        "content_links": [link for link in links if link.target_path],
+        "share_links": _share_links(personal.full_url, share_text),
+        "share_text": share_text,
+        "page": page,
+        "invite_form": invite_form or InviteForm(),
+        "invites": _invite_rows(member),
+        "invite_limit": settings.REFERRAL_INVITES_PER_DAY,
+        "balance": points.balance(member),
+        "ledger": member.points_entries.all()[:10],
+        "badges": list(MemberBadge.objects.filter(member=member)),
+        "standing": leaderboard.standing(month.key, member),
+        "month": month,
+        "stage_choices": Stage.choices,
+    }
+
+
+def _get_link_for_change(request: HttpRequest, code: str) -> ReferralLink:
+    link = get_object_or_404(ReferralLink, code=attribution.normalise_code(code) or "")
+    if link.owner_id != request.user.pk and not request.user.is_moderator:
+        raise PermissionDenied("Only the link's owner or a moderator can change it.")
+    return link
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- the link itself ------------------------------------------------------------------
+
+
+@require_safe
+def follow(request: HttpRequest, code: str) -> HttpResponse:
+    """/r/<code>/: log the visit (one INSERT), set the visit cookie, redirect."""
+    code = attribution.normalise_code(code)
+    info = attribution.link_info(code) if code else None
+    if info is None or info.disabled:
+        return redirect("/")
+    destination = info.destination
+    if not destination.startswith("/") or destination.startswith("//"):
+        destination = "/"
+    response = HttpResponseRedirect(destination)
+    agent = attribution.user_agent(request)
+    crawler = attribution.is_crawler(agent)
+    network = attribution.network_hash(request)
+    agent_hash = attribution.ua_hash(request)
+    if crawler:
+        # Crawlers keep no cookies: count each one once a day by network and agent.
+        visitor = (network[:11] + agent_hash[:11]) or attribution.new_visitor_key()
+    else:
+        visitor = attribution.visitor_from_cookie(request) or attribution.new_visitor_key()
+        attribution.set_visitor_cookie(response, visitor)
+    is_owner = request.user.is_authenticated and request.user.pk == info.owner_id
+    if request.method == "GET" and not is_owner:
+        actions.record_visit(
+            link=info,
+            visitor=visitor,
+            network_hash=network,
+            ua_hash=agent_hash,
+            crawler=crawler,
+            landing=destination,
+            referer=_printable(request.META.get("HTTP_REFERER", "")),
+        )
+    return response
+
+
+# --- the member's pages -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "referrals/mine.html", _mine_context(request))
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            result = invites.send_invites(
+                sender=request.user,
+                emails=form.cleaned_data["emails"],
+                note=form.cleaned_data["note"],
+            )
+        except actions.ReferralError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            count = len(result.invited)
+            messages.success(
+                request,
+                f"Your invitation is on its way to {count} "
+                f"{'address' if count == 1 else 'addresses'}. "
+                f"You can invite {result.remaining_today} more today.",
+            )
+            return redirect(reverse("referrals:mine") + "#invite")
+    context = _mine_context(request, invite_form=form)
+    return render(request, "referrals/mine.html", context, status=400)
+
+
+@login_required
+@require_GET
+def share(request: HttpRequest) -> HttpResponse:
+    try:
+        path, title = _content_target(request, request.GET.get("path", ""))
+    except ValueError as exc:
+        return render(request, "referrals/share.html", {"error": str(exc)}, status=400)
+    link = actions.get_or_create_link(owner=request.user, target_path=path, target_title=title)
+    text = (
+        f"{title} on {settings.SITE_NAME}"
+        if title
+        else f"Have a look at this on {settings.SITE_NAME}"
+    )
+    return render(
+        request,
+        "referrals/share.html",
+        {
+            "link": link,
+            "title": title or path,
+            "share_text": text,
+            "share_links": _share_links(link.full_url, text),
+        },
+    )
+
+
+@login_required
+@require_POST
+def disable_link(request: HttpRequest, code: str) -> HttpResponse:
+    return _set_link_enabled(request, code, enabled=False)
+
+
+@login_required
+@require_POST
+def enable_link(request: HttpRequest, code: str) -> HttpResponse:
+    return _set_link_enabled(request, code, enabled=True)
+
+
+def _set_link_enabled(request: HttpRequest, code: str, *, enabled: bool) -> HttpResponse:
+    link = _get_link_for_change(request, code)
+    try:
+        actions.set_link_enabled(link=link, by=request.user, enabled=enabled)
+    except actions.ReferralError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request,
+            f"The link /r/{link.code}/ is {'working again' if enabled else 'disabled'}.",
+        )
+    return redirect(_safe_next(request, reverse("referrals:mine")))
+
+
+# --- public pages ------------------------------------------------------------------------
+
+
+@require_GET
+def leaderboard_view(request: HttpRequest) -> HttpResponse:
+    all_time = request.GET.get("period") == "all"
+    month = month_of()
+    period = ALL_TIME if all_time else month.key
+    context = {
+        "all_time": all_time,
+        "month": month,
+        "rows": leaderboard.board(period),
+    }
+    if request.user.is_authenticated:
+        context["standing"] = leaderboard.standing(period, request.user)
+    return render(request, "referrals/leaderboard.html", context)
+
+
+@require_GET
+def hall_of_fame(request: HttpRequest) -> HttpResponse:
+    page = Paginator(
+        AwardRun.objects.filter(winners__gt=0).order_by("-period"), HALL_OF_FAME_PERIODS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    periods = [run.period for run in page]
+    awards = (
+        Award.objects.filter(period__in=periods, member__is_active=True)
+        .select_related("member")
+        .order_by("-period", "rank", "member__username")
+    )
+    by_period: dict[str, list[Award]] = {p: [] for p in periods}
+    for award in awards:
+        by_period[award.period].append(award)
+    months = [{"month": parse_month(p), "awards": by_period[p]} for p in periods]
+    return render(request, "referrals/hall_of_fame.html", {"page": page, "months": months})
