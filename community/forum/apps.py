@@ -6,3 +6,8 @@ class ForumConfig(AppConfig):
     label = "forum"
     verbose_name = "Forum"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from community.forum import sections
+
+        sections.register()

@@ -1,1 +1,556 @@
-from django.db import models  # noqa: F401
+"""The forum: categories hold topics, topics hold numbered posts.
+
+Counters that list pages need (a category's topic count and latest activity, a topic's
+reply count, last poster and last activity, a post's reaction counts) are denormalised
+and recomputed from the rows by the action that changes them, so they stay correct on
+reply, hide, unhide, delete and move. Posts are numbered 1, 2, 3... within a topic and
+keep their number when hidden or deleted, so a topic page is a range of numbers:
+page 50 costs the same as page 1.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
+
+from community.models import REACTION_CHOICES, REACTION_KEYS
+
+POSTS_PER_PAGE = 20
+TOPICS_PER_PAGE = 30
+EDIT_WINDOW = timedelta(hours=24)
+
+# Colours are classes (the CSP forbids inline styles); static/css/forum.css defines them.
+COLOUR_CHOICES = [
+    ("ember", "Ember (orange)"),
+    ("moss", "Moss (green)"),
+    ("sky", "Sky (blue)"),
+    ("plum", "Plum (purple)"),
+    ("sand", "Sand (yellow)"),
+    ("slate", "Slate (grey)"),
+]
+
+
+class StartPermission(models.TextChoices):
+    MEMBERS = "members", "Members"
+    MODERATORS = "moderators", "Moderators only (announcements)"
+
+
+class ReadAccess(models.TextChoices):
+    PUBLIC = "public", "Everyone, including visitors"
+    MEMBERS = "members", "Signed-in members only"
+
+
+def _is_member(user) -> bool:
+    return bool(user is not None and user.is_authenticated)
+
+
+def _is_moderator(user) -> bool:
+    return _is_member(user) and user.is_moderator
+
+
+class CategoryQuerySet(models.QuerySet):
+    def readable_by(self, user) -> CategoryQuerySet:
+        if _is_member(user):
+            return self
+        return self.filter(read_access=ReadAccess.PUBLIC)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in the address.")
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(500)])
+    colour = models.CharField(max_length=10, choices=COLOUR_CHOICES, default="ember")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+    who_may_start = models.CharField(
+        "who may start topics",
+        max_length=12,
+        choices=StartPermission.choices,
+        default=StartPermission.MEMBERS,
+    )
+    read_access = models.CharField(
+        "who may read",
+        max_length=12,
+        choices=ReadAccess.choices,
+        default=ReadAccess.PUBLIC,
+    )
+    # Denormalised for the forum index; recomputed by Category.refresh_stats().
+    topic_count = models.PositiveIntegerField(default=0, editable=False)
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_topic = models.ForeignKey(
+        "Topic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category", kwargs={"slug": self.slug})
+
+    @property
+    def members_only(self) -> bool:
+        return self.read_access == ReadAccess.MEMBERS
+
+    @property
+    def moderators_start(self) -> bool:
+        return self.who_may_start == StartPermission.MODERATORS
+
+    def may_read(self, user) -> bool:
+        return self.read_access == ReadAccess.PUBLIC or _is_member(user)
+
+    def may_start_topic(self, user) -> bool:
+        if not _is_member(user):
+            return False
+        if self.who_may_start == StartPermission.MODERATORS:
+            return user.is_moderator
+        return True
+
+    def refresh_stats(self) -> None:
+        latest = (
+            Topic.objects.listed()
+            .filter(category=self)
+            .order_by("-last_activity_at", "-id")
+            .only("id", "last_activity_at")
+            .first()
+        )
+        Category.objects.filter(pk=self.pk).update(
+            topic_count=Topic.objects.listed().filter(category=self).count(),
+            last_topic=latest,
+            last_activity_at=latest.last_activity_at if latest else None,
+        )
+
+
+class TopicTag(TagBase):
+    """A forum tag. Members pick existing tags; moderators may create new ones."""
+
+    class Meta:
+        verbose_name = "topic tag"
+        verbose_name_plural = "topic tags"
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:tag", kwargs={"slug": self.slug})
+
+
+class TaggedTopic(ItemBase):
+    tag = models.ForeignKey(TopicTag, on_delete=models.CASCADE, related_name="tagged_topics")
+    content_object = models.ForeignKey(
+        "Topic", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_topic_once")
+        ]
+
+
+LISTED = Q(hidden=False, deleted_at__isnull=True)
+
+
+class TopicQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    def listed(self) -> TopicQuerySet:
+        """Topics everyone who may read the category sees (not hidden, not deleted)."""
+        return self.filter(LISTED)
+
+    def visible_to(self, user) -> TopicQuerySet:
+        qs = self.filter(deleted_at__isnull=True)
+        if not _is_member(user):
+            return qs.filter(hidden=False, category__read_access=ReadAccess.PUBLIC)
+        if user.is_moderator:
+            return qs
+        return qs.filter(hidden=False)
+
+    def for_listing(self) -> TopicQuerySet:
+        return self.select_related("author", "last_poster", "category").prefetch_related("tags")
+
+
+class Topic(index.Indexed, models.Model):
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=80, allow_unicode=False)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="topics")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="topics"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    tags = TaggableManager(through=TaggedTopic, blank=True)
+
+    # Denormalised by Topic.refresh_stats() from the visible posts.
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reply_count = models.PositiveIntegerField(default=0)
+    # The number of the latest visible post (read tracking compares against it) and the
+    # highest number ever given (a topic page is a range of numbers up to it).
+    last_post_number = models.PositiveIntegerField(default=0)
+    posts_total = models.PositiveIntegerField(default=0)
+
+    pinned = models.BooleanField(default=False)
+    locked = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    solution = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = TopicQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.AutocompleteField("title"),
+        index.SearchField("opening_text"),
+        index.SearchField("tag_names", boost=2),
+        index.FilterField("category_id"),
+        index.FilterField("hidden"),
+        index.FilterField("deleted_at"),
+        index.FilterField("last_activity_at"),
+    ]
+
+    class Meta:
+        indexes = [
+            # Category page: pinned first, then by last activity (listed topics only).
+            models.Index(
+                "category",
+                models.F("pinned").desc(),
+                models.F("last_activity_at").desc(),
+                condition=LISTED,
+                name="topic_category_listing",
+            ),
+            # Latest topics (home page, tag pages).
+            models.Index(
+                models.F("last_activity_at").desc(), condition=LISTED, name="topic_latest"
+            ),
+            models.Index("author", models.F("created_at").desc(), name="topic_author_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self.slug_for(self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:topic", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @staticmethod
+    def slug_for(title: str) -> str:
+        return slugify(title)[:80].strip("-") or "topic"
+
+    def page_url(self, page: int) -> str:
+        url = self.get_absolute_url()
+        return url if page <= 1 else f"{url}?page={page}"
+
+    def post_url(self, number: int) -> str:
+        return f"{self.page_url(page_for_number(number))}#post-{number}"
+
+    @property
+    def first_unread_url(self) -> str:
+        """Where to continue reading (needs ``my_last_read`` annotated by the view)."""
+        last_read = getattr(self, "my_last_read", None) or 0
+        return self.post_url(max(1, min(last_read + 1, self.last_post_number or 1)))
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.posts_total // POSTS_PER_PAGE))
+
+    @property
+    def is_listed(self) -> bool:
+        return not self.hidden and self.deleted_at is None
+
+    @property
+    def search_title(self) -> str:
+        return self.title
+
+    def opening_text(self) -> str:
+        first = self.posts.filter(number=1).only("source").first()
+        return first.source if first else ""
+
+    def tag_names(self) -> str:
+        return " ".join(tag.name for tag in self.tags.all())
+
+    def search_snippet(self) -> str:
+        return self.opening_text()[:300]
+
+    def refresh_stats(self) -> None:
+        """Recompute reply count, last poster, last activity and last post number."""
+        visible = self.posts.filter(hidden=False, deleted_at__isnull=True)
+        latest = visible.order_by("-number").only("number", "created_at", "author_id").first()
+        self.reply_count = visible.filter(number__gt=1).count()
+        self.last_post_number = latest.number if latest else 0
+        self.last_activity_at = latest.created_at if latest else self.created_at
+        self.last_poster_id = latest.author_id if latest else self.author_id
+        Topic.objects.filter(pk=self.pk).update(
+            reply_count=self.reply_count,
+            last_post_number=self.last_post_number,
+            last_activity_at=self.last_activity_at,
+            last_poster_id=self.last_poster_id,
+        )
+
+    def may_reply(self, user) -> bool:
+        if not _is_member(user) or (not self.is_listed and not user.is_moderator):
+            return False
+        return not self.locked or user.is_moderator
+
+    def may_mark_solution(self, user) -> bool:
+        return _is_member(user) and (user.pk == self.author_id or user.is_moderator)
+
+
+def page_for_number(number: int) -> int:
+    return max(1, (number - 1) // POSTS_PER_PAGE + 1)
+
+
+class Post(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    source = models.TextField()
+    html = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hidden = models.BooleanField(default=False)
+    hidden_by_flags = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # {"like": 3, "heart": 1}: recomputed from the Reaction rows on every toggle.
+    reaction_counts = models.JSONField(default=dict, blank=True)
+    open_flag_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index behind "posts of a topic in order" and page ranges.
+            models.UniqueConstraint(fields=["topic", "number"], name="post_number_in_topic"),
+        ]
+        indexes = [
+            models.Index("author", models.F("created_at").desc(), name="post_author_recent"),
+            models.Index(
+                fields=["open_flag_count"],
+                condition=Q(open_flag_count__gt=0),
+                name="post_open_flags",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} in {self.topic_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:post", kwargs={"pk": self.pk})
+
+    @property
+    def is_visible(self) -> bool:
+        return not self.hidden and self.deleted_at is None
+
+    @property
+    def is_opening(self) -> bool:
+        return self.number == 1
+
+    def reactions_display(self) -> list[tuple[str, str, str, int]]:
+        from community.models import REACTIONS
+
+        counts = self.reaction_counts or {}
+        return [(key, emoji, label, int(counts.get(key, 0))) for key, emoji, label in REACTIONS]
+
+    def may_edit(self, user) -> bool:
+        if not _is_member(user) or self.deleted_at is not None:
+            return False
+        if user.is_moderator:
+            return True
+        return (
+            user.pk == self.author_id
+            and not self.hidden
+            and timezone.now() - self.created_at < EDIT_WINDOW
+        )
+
+    def may_delete(self, user) -> bool:
+        if not _is_member(user) or self.deleted_at is not None:
+            return False
+        return user.pk == self.author_id or user.is_moderator
+
+
+class PostRevision(models.Model):
+    """The source a post had before an edit: who changed it and when."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+    previous_source = models.TextField()
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Edit of post {self.post_id} at {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+def post_image_upload_to(instance: PostImage, filename: str) -> str:
+    suffix = PurePosixPath(filename).suffix.lower() or ".jpg"
+    now = timezone.now()
+    return f"forum/{now:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class PostImage(models.Model):
+    """An image a member attached; its Markdown reference is appended to the post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to=post_image_upload_to)
+    alt_text = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Reaction(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_reactions"
+    )
+    kind = models.CharField(max_length=20, choices=REACTION_CHOICES)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "member", "kind"], name="reaction_once_per_kind"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=REACTION_KEYS), name="reaction_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.post_id}"
+
+
+class TopicUser(models.Model):
+    """A member's relation to a topic: how far they have read and whether they watch it."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_topics"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="members")
+    last_read_number = models.PositiveIntegerField(default=0)
+    # None: never chose (reading only). Starting or replying sets True unless the member
+    # chose False ("stop watching") before.
+    watching = models.BooleanField(null=True, default=None)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "topic"], name="topic_user_once"),
+        ]
+        indexes = [
+            models.Index(fields=["topic"], condition=Q(watching=True), name="topic_watchers"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in {self.topic_id}"
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", "Spam"
+    RUDE = "rude", "Rude or abusive"
+    OFF_TOPIC = "off_topic", "Off-topic"
+    OTHER = "other", "Something else"
+
+
+class FlagOutcome(models.TextChoices):
+    OPEN = "", "Open"
+    HIDDEN = "hidden", "Post hidden"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Flag(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    flagger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_flags"
+    )
+    reason = models.CharField(max_length=12, choices=FlagReason.choices)
+    text = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(
+        max_length=12, choices=FlagOutcome.choices, default=FlagOutcome.OPEN, blank=True
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "flagger"], name="flag_once_per_member"),
+        ]
+        indexes = [
+            models.Index(fields=["post"], condition=Q(resolved_at__isnull=True), name="flag_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} flag on post {self.post_id}"

@@ -1,3 +1,29 @@
+from django.urls import path
+
+from . import views
+
 app_name = "forum"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("forum/", views.index, name="index"),
+    path("forum/new/", views.new_topic, name="new-topic"),
+    path("forum/c/<slug:slug>/", views.category, name="category"),
+    path("forum/tags/", views.tags, name="tags"),
+    path("forum/tags/<str:slug>/", views.tag, name="tag"),
+    path("forum/t/<int:pk>/", views.topic, name="topic-short"),
+    path("forum/t/<int:pk>-<str:slug>/", views.topic, name="topic"),
+    path("forum/t/<int:pk>/reply/", views.reply, name="reply"),
+    path("forum/t/<int:pk>/watch/", views.watch, name="watch"),
+    path("forum/t/<int:pk>/moderate/", views.moderate_topic, name="moderate-topic"),
+    path("forum/p/<int:pk>/", views.post_permalink, name="post"),
+    path("forum/p/<int:pk>/edit/", views.edit_post, name="edit-post"),
+    path("forum/p/<int:pk>/delete/", views.delete_post, name="delete-post"),
+    path("forum/p/<int:pk>/history/", views.post_history, name="post-history"),
+    path("forum/p/<int:pk>/quote/", views.quote, name="quote"),
+    path("forum/p/<int:pk>/react/", views.react, name="react"),
+    path("forum/p/<int:pk>/solution/", views.solution, name="solution"),
+    path("forum/p/<int:pk>/flag/", views.flag, name="flag"),
+    path("forum/p/<int:pk>/moderate/", views.moderate_post, name="moderate-post"),
+    path("forum/flags/", views.flag_queue, name="flags"),
+    path("forum/flags/<int:pk>/", views.resolve_flags, name="resolve-flags"),
+]

@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from community.models import REACTION_CHOICES
+from community.uploads import process_uploaded_image
+
+from . import actions
+from .models import Category, FlagOutcome, FlagReason, TopicTag
+
+IMAGE_MAX_DIMENSION = 2000
+
+
+class _BodyMixin(forms.Form):
+    body = forms.CharField(
+        label="Your post",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": actions.MAX_POST_CHARS}),
+        help_text="Markdown: **bold**, _italic_, > quote, - lists, `code`, [links](https://…). "
+        "Mention someone with @username.",
+        error_messages={"required": "Write something first: the post is empty."},
+    )
+    image = forms.FileField(
+        label="Attach an image",
+        required=False,
+        help_text="Optional. JPEG, PNG or WebP, at most 5 MB and 40 megapixels.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    image_alt = forms.CharField(
+        label="Describe the image",
+        required=False,
+        max_length=200,
+        help_text="For people who cannot see it, e.g. “A loaf with a dark, crackly crust”.",
+    )
+
+    def clean_body(self) -> str:
+        return actions.clean_body(self.cleaned_data.get("body", ""))
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        return process_uploaded_image(upload, max_dimension=IMAGE_MAX_DIMENSION)
+
+    def clean(self):
+        cleaned = super().clean()
+        alt = " ".join((cleaned.get("image_alt") or "").split())
+        cleaned["image_alt"] = alt
+        if cleaned.get("image") and not alt:
+            self.add_error("image_alt", "Describe the image in a few words.")
+        return cleaned
+
+    def attachments(self) -> list[actions.ImageAttachment]:
+        image = self.cleaned_data.get("image")
+        if not image:
+            return []
+        return [actions.ImageAttachment(content=image, alt_text=self.cleaned_data["image_alt"])]
+
+
+class _TagsMixin(forms.Form):
+    tags = forms.ModelMultipleChoiceField(
+        label="Tags",
+        queryset=TopicTag.objects.none(),
+        to_field_name="name",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"Pick up to {actions.MAX_TAGS}.",
+    )
+    new_tags = forms.CharField(
+        label="New tags",
+        required=False,
+        max_length=200,
+        help_text="Moderators only: new tags, separated by commas.",
+    )
+
+    def _setup_tags(self, member) -> None:
+        self.fields["tags"].queryset = TopicTag.objects.order_by("name")
+        if not member.is_moderator:
+            del self.fields["new_tags"]
+
+    def tag_names(self) -> list[str]:
+        names = [tag.name for tag in self.cleaned_data.get("tags") or []]
+        names += (self.cleaned_data.get("new_tags") or "").split(",")
+        return [name for name in names if name.strip()]
+
+    def clean_new_tags(self) -> str:
+        raw = self.cleaned_data.get("new_tags") or ""
+        actions.normalise_tag_names(raw.split(","))
+        return raw
+
+    def _check_tag_count(self) -> None:
+        if "tags" in self.cleaned_data:
+            try:
+                actions.normalise_tag_names(self.tag_names())
+            except ValidationError as exc:
+                self.add_error("tags", exc)
+
+
+class TopicForm(_TagsMixin, _BodyMixin):
+    category = forms.ModelChoiceField(
+        label="Category", queryset=Category.objects.none(), to_field_name="slug"
+    )
+    title = forms.CharField(
+        label="Title",
+        max_length=actions.TITLE_MAX,
+        help_text="A short sentence that says what the topic is about.",
+    )
+    field_order = ["category", "title", "body", "tags", "new_tags", "image", "image_alt"]
+
+    def __init__(self, *args, member, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = [c.pk for c in Category.objects.all() if c.may_start_topic(member)]
+        self.fields["category"].queryset = Category.objects.filter(pk__in=allowed)
+        self._setup_tags(member)
+
+    def clean_title(self) -> str:
+        return actions.clean_title(self.cleaned_data.get("title", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_tag_count()
+        return cleaned
+
+
+class ReplyForm(_BodyMixin):
+    pass
+
+
+class EditPostForm(_TagsMixin, forms.Form):
+    title = forms.CharField(label="Title", max_length=actions.TITLE_MAX)
+    body = forms.CharField(
+        label="Post",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "maxlength": actions.MAX_POST_CHARS}),
+        error_messages={"required": "Write something first: the post is empty."},
+    )
+
+    def __init__(self, *args, member, opening: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.opening = opening
+        if opening:
+            self._setup_tags(member)
+        else:
+            for name in ("title", "tags", "new_tags"):
+                self.fields.pop(name, None)
+
+    def clean_title(self) -> str:
+        return actions.clean_title(self.cleaned_data.get("title", ""))
+
+    def clean_body(self) -> str:
+        return actions.clean_body(self.cleaned_data.get("body", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.opening:
+            self._check_tag_count()
+        return cleaned
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=REACTION_CHOICES)
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with this post?",
+        choices=FlagReason.choices,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label="Tell the moderators more",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        help_text="Required for “Something else”.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == FlagReason.OTHER and not (cleaned.get("text") or "").strip():
+            self.add_error("text", "Say in a few words what is wrong with this post.")
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        help_text="The author sees it.",
+        error_messages={"required": "Give a reason; the author will see it."},
+    )
+
+
+class TopicModerationForm(forms.Form):
+    ACTIONS = [
+        ("pin", "Pin"),
+        ("unpin", "Unpin"),
+        ("lock", "Lock"),
+        ("unlock", "Unlock"),
+        ("hide", "Hide"),
+        ("unhide", "Unhide"),
+        ("move", "Move"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
+    category = forms.ModelChoiceField(
+        label="Move to", queryset=Category.objects.all(), to_field_name="slug", required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action == "hide" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Give a reason; the author will see it.")
+        if action == "move" and not cleaned.get("category"):
+            self.add_error("category", "Choose the category to move the topic to.")
+        return cleaned
+
+
+class PostModerationForm(forms.Form):
+    action = forms.ChoiceField(choices=[("hide", "Hide"), ("unhide", "Unhide")])
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "hide" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Give a reason; the author will see it.")
+        return cleaned
+
+
+class ResolveFlagsForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[(FlagOutcome.HIDDEN, "Hide the post"), (FlagOutcome.DISMISSED, "Dismiss")]
+    )
+
+
+class WatchForm(forms.Form):
+    watching = forms.TypedChoiceField(
+        choices=[("on", "Watch"), ("off", "Stop watching")], coerce=lambda v: v == "on"
+    )

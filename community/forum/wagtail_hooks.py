@@ -1,0 +1,177 @@
+"""The forum in the Wagtail admin: categories and tags, the audit-log actions, and links
+to the moderation screens (the open-flags queue lives on the site, under /forum/flags/).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import LogFormatter
+
+from .actions import normalise_tag_names
+from .models import Category, TopicTag
+
+
+class CategoryDeleteView(generic.DeleteView):
+    """Topics point at their category (PROTECT): refuse with a message, never a 500."""
+
+    def form_valid(self, form):
+        count = self.object.topics.count()
+        if count:
+            messages.error(
+                self.request,
+                f"“{self.object}” still holds {count} topic{'s' if count != 1 else ''} "
+                "(hidden and deleted ones included): move them to another category first.",
+            )
+            return redirect(reverse(self.index_url_name))
+        return super().form_valid(form)
+
+
+class CategoryViewSet(ModelViewSet):
+    model = Category
+    name = "forum_categories"
+    url_prefix = "forum/categories"
+    icon = "folder-open-inverse"
+    menu_label = "Categories"
+    list_display = ["name", "slug", "read_access", "who_may_start", "topic_count", "order"]
+    list_filter = ["read_access", "who_may_start"]
+    search_fields = ["name", "description"]
+    search_backend_name = None
+    form_fields = [
+        "name",
+        "slug",
+        "description",
+        "colour",
+        "order",
+        "who_may_start",
+        "read_access",
+    ]
+    sort_order_field = "order"
+    copy_view_enabled = False
+    delete_view_class = CategoryDeleteView
+
+
+class TopicTagForm(WagtailAdminModelForm):
+    """Tags made in the admin follow the same rules as tags made while posting."""
+
+    class Meta:
+        model = TopicTag
+        fields = ["name", "slug"]
+
+    def clean_name(self) -> str:
+        names = normalise_tag_names([self.cleaned_data.get("name", "")])
+        if not names:
+            raise ValidationError("Give the tag a name.")
+        return names[0]
+
+
+class TopicTagViewSet(ModelViewSet):
+    model = TopicTag
+    name = "forum_tags"
+    url_prefix = "forum/tags"
+    icon = "tag"
+    menu_label = "Topic tags"
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    search_backend_name = None
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update: bool = False):
+        return TopicTagForm
+
+
+class ForumViewSetGroup(ModelViewSetGroup):
+    menu_label = "Forum"
+    menu_icon = "group"
+    menu_order = 250
+    items = (CategoryViewSet, TopicTagViewSet)
+    submenu_hook = "register_forum_menu_item"
+
+
+@hooks.register("register_admin_viewset")
+def register_forum_viewsets():
+    return ForumViewSetGroup()
+
+
+class _ModeratorMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.is_authenticated and request.user.is_moderator
+
+
+@hooks.register("register_forum_menu_item")
+def register_flag_queue_menu_item():
+    return _ModeratorMenuItem(
+        "Flagged forum posts", reverse("forum:flags"), icon_name="warning", order=251
+    )
+
+
+@hooks.register("register_forum_menu_item")
+def register_forum_log_menu_item():
+    # Wagtail's site history lists forum log entries to anyone with a view permission on
+    # topics/posts (moderators get those in forum's 0002 migration).
+    return _ModeratorMenuItem(
+        "Forum moderation log",
+        reverse("wagtailadmin_reports:site_history"),
+        icon_name="history",
+        order=252,
+    )
+
+
+def _reason(log_entry) -> str:
+    reason = (log_entry.data or {}).get("reason")
+    return f": {reason}" if reason else ""
+
+
+def _formatter(label: str, message: str, *, with_reason: bool = False):
+    def format_message(self, log_entry) -> str:
+        return message + (_reason(log_entry) if with_reason else "")
+
+    return type(
+        "ForumLogFormatter", (LogFormatter,), {"label": label, "format_message": format_message}
+    )
+
+
+class _MoveFormatter(LogFormatter):
+    label = "Move topic"
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        return f"Topic moved from “{data.get('from', '?')}” to “{data.get('to', '?')}”"
+
+
+class _EditFormatter(LogFormatter):
+    label = "Edit someone else’s post"
+
+    def format_message(self, log_entry) -> str:
+        changed = ", ".join((log_entry.data or {}).get("changed", [])) or "post"
+        return f"Post edited by a moderator ({changed})"
+
+
+FORUM_LOG_ACTIONS = {
+    "hearth.forum.pin": _formatter("Pin topic", "Topic pinned"),
+    "hearth.forum.unpin": _formatter("Unpin topic", "Topic unpinned"),
+    "hearth.forum.lock": _formatter("Lock topic", "Topic locked"),
+    "hearth.forum.unlock": _formatter("Unlock topic", "Topic unlocked"),
+    "hearth.forum.hide_topic": _formatter("Hide topic", "Topic hidden", with_reason=True),
+    "hearth.forum.unhide_topic": _formatter("Unhide topic", "Topic visible again"),
+    "hearth.forum.hide_post": _formatter("Hide post", "Post hidden", with_reason=True),
+    "hearth.forum.unhide_post": _formatter("Unhide post", "Post visible again"),
+    "hearth.forum.delete_post": _formatter("Delete post", "Post deleted by a moderator"),
+    "hearth.forum.flags_hidden": _formatter("Uphold flags", "Flags upheld: post hidden"),
+    "hearth.forum.flags_dismissed": _formatter("Dismiss flags", "Flags dismissed"),
+    "hearth.forum.move": _MoveFormatter,
+    "hearth.forum.edit_post": _EditFormatter,
+}
+
+
+@hooks.register("register_log_actions")
+def register_forum_log_actions(actions) -> None:
+    for action, formatter in FORUM_LOG_ACTIONS.items():
+        actions.register_action(action)(formatter)
