@@ -104,6 +104,21 @@ class LiveServer:
         return match.group(0)
 
 
+def _fresh_thread_executor() -> None:
+    """Runs in the forked server process before it serves.
+
+    asgiref runs thread-sensitive sync code (sessions, the ORM in consumers) on one
+    shared executor thread. If earlier async tests started that thread, the fork
+    inherits an executor whose thread does not exist in the child, and every websocket
+    handshake hangs. Give the child its own.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
 @pytest.fixture
 def asgi_server(django_db_serialized_rollback, transactional_db, settings, tmp_path):
     """A Daphne server process on a free port serving the whole ASGI application."""
@@ -121,8 +136,16 @@ def asgi_server(django_db_serialized_rollback, transactional_db, settings, tmp_p
     settings.EMAIL_FILE_PATH = str(outbox)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
 
+    # The server is a fork of this process: it must not inherit a channel layer whose
+    # queues belong to event loops of earlier tests.
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+
     process = DaphneProcess(
-        "127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
+        "127.0.0.1",
+        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+        setup=_fresh_thread_executor,
     )
     process.start()
     while not process.ready.wait(timeout=1):
