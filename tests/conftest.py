@@ -10,6 +10,7 @@ from django.test import Client
 from tests.factories import PASSWORD, make_editor, make_member, make_moderator
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     # A transactional test ends by emptying every table, which also removes what the data
     # migrations made (roles, the home page, index pages, workflows). Serialized rollback
@@ -19,6 +20,8 @@ def pytest_collection_modifyitems(items):
         if marker is not None and marker.kwargs.get("transaction"):
             kwargs = {**marker.kwargs, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+    # Browser journeys last: they are the slowest and run a real server beside the suite.
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 
 @pytest.fixture(scope="session", autouse=True)

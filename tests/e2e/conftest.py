@@ -44,8 +44,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop marked as running on this
+    # thread while it is started, which breaks any async test that runs after it.
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
         pytest.skip(
             f"Browser journeys skipped: Chromium is not installed at {CHROMIUM} "
