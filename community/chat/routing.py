@@ -1,1 +1,7 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from community.chat.consumers import ChatConsumer
+
+websocket_urlpatterns = [
+    path("ws/chat/<slug:slug>/", ChatConsumer.as_asgi()),
+]

@@ -10,12 +10,15 @@ from tests.chat.factories import make_room
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD, make_member
 
+# The server and the browsers share a small, busy machine: be patient, not flaky.
+WAIT = 15_000
+
 
 def _say(page, text: str) -> None:
     box = page.get_by_role("textbox", name="Message")
     box.fill(text)
     box.press("Enter")
-    expect(box).to_have_value("")  # cleared only once the server acknowledged it
+    expect(box).to_have_value("", timeout=WAIT)  # cleared only once the server acknowledged it
 
 
 def _log_texts(page) -> list[str]:
@@ -33,23 +36,25 @@ def test_two_members_chat_live_and_a_reload_loses_nothing(page, new_page, asgi_s
     sign_in(sam, "sam@example.com", PASSWORD)
     sam.goto("/chat/lobby/")
     for p in (page, sam):
-        expect(p.locator(".chat.is-live")).to_be_visible()
-    expect(page.locator("[data-presence]")).to_contain_text("2 here now")
+        expect(p.locator(".chat.is-live")).to_be_visible(timeout=WAIT)
+    expect(page.locator("[data-presence]")).to_contain_text("2 here now", timeout=WAIT)
 
     _say(page, "Hello Sam, see https://example.com/recipes")
-    expect(sam.locator("[data-log]")).to_contain_text("Hello Sam")
-    expect(sam.locator("[data-log] a[href='https://example.com/recipes']")).to_be_visible()
-    expect(sam.locator("[data-announcer]")).to_contain_text("Maya: Hello Sam")
+    expect(sam.locator("[data-log]")).to_contain_text("Hello Sam", timeout=WAIT)
+    expect(sam.locator("[data-log] a[href='https://example.com/recipes']")).to_be_visible(
+        timeout=WAIT
+    )
+    expect(sam.locator("[data-announcer]")).to_contain_text("Maya: Hello Sam", timeout=WAIT)
     _say(sam, "Hi Maya <b>not bold</b>")
-    expect(page.locator("[data-log]")).to_contain_text("Hi Maya <b>not bold</b>")
+    expect(page.locator("[data-log]")).to_contain_text("Hi Maya <b>not bold</b>", timeout=WAIT)
 
     # Maya reloads while Sam keeps talking.
     page.evaluate("location.reload()")
     for n in range(1, 4):
         _say(sam, f"while you were away {n}")
-    expect(page.locator(".chat.is-live")).to_be_visible()
+    expect(page.locator(".chat.is-live")).to_be_visible(timeout=WAIT)
     _say(sam, "welcome back")
-    expect(page.locator("[data-log]")).to_contain_text("welcome back")
+    expect(page.locator("[data-log]")).to_contain_text("welcome back", timeout=WAIT)
 
     texts = _log_texts(page)
     expected = [
@@ -67,4 +72,4 @@ def test_two_members_chat_live_and_a_reload_loses_nothing(page, new_page, asgi_s
     sam.locator("[data-log] li").first.get_by_role("button", name=re.compile("Heart")).click()
     expect(
         page.locator("[data-log] li").first.locator("[data-reaction=heart] [data-count]")
-    ).to_have_text("1")
+    ).to_have_text("1", timeout=WAIT)

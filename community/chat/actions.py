@@ -1,0 +1,443 @@
+"""Chat verbs, shared by the socket, the plain-form fallback, commands and the bench.
+
+Each one checks who may do it, writes, and sends the live frame to the room only after
+the transaction commits. The cross-app signals are sent after commit with robust=True:
+a failing listener (the referral hub) is logged and never undoes or hides a message
+that is already saved and broadcast. Frames go out (community.live.send_to_group)
+already encoded, so every server process forwards the same text to its sockets (see
+fanout.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from community.actions import notify
+from community.chat import limits
+from community.chat.fanout import FRAME_EVENT
+from community.chat.models import (
+    EDIT_WINDOW_SECONDS,
+    MESSAGE_MAX_LENGTH,
+    ChatMessage,
+    ChatReaction,
+    ReadState,
+    Room,
+    RoomMute,
+    room_group,
+)
+from community.chat.protocol import encode
+from community.chat.text import clean_body
+from community.live import send_to_group
+from community.mentions import mentioned_members
+from community.models import REACTION_KEYS, User
+from community.signals import content_published, content_removed, reaction_added
+
+MUTE_MAX_MINUTES = 60 * 24 * 30
+
+
+class ChatError(Exception):
+    """A rule said no; ``message`` is for the member, ``code`` for the client."""
+
+    def __init__(self, code: str, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+# --- frames ---------------------------------------------------------------------------
+
+
+def author_payload(user: User) -> dict[str, Any]:
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": user.name,
+        "url": user.get_absolute_url(),
+    }
+
+
+def message_payload(message: ChatMessage, *, reactions: dict[str, int] | None = None) -> dict:
+    return {
+        "id": message.pk,
+        "author": author_payload(message.author),
+        "body": message.body,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "reactions": reactions or {},
+    }
+
+
+def reaction_counts(message_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        ChatReaction.objects.filter(message_id__in=list(message_ids))
+        .values("message_id", "kind")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts.setdefault(row["message_id"], {})[row["kind"]] = row["n"]
+    return counts
+
+
+def broadcast(room: Room, frame: dict[str, Any], *, message_id: int | None = None) -> None:
+    """Send ``frame`` to everyone in the room once the current transaction commits."""
+    send_to_group(
+        room_group(room.pk), {"type": FRAME_EVENT, "frame": encode(frame), "id": message_id}
+    )
+
+
+def broadcast_messages(room: Room, messages: list[ChatMessage]) -> None:
+    """New messages as one layer event (one frame each, in id order) after commit."""
+    frames = [[encode({"type": "message", "message": message_payload(m)}), m.pk] for m in messages]
+    if len(frames) == 1:
+        event = {"type": FRAME_EVENT, "frame": frames[0][0], "id": frames[0][1]}
+    else:
+        event = {"type": FRAME_EVENT, "frames": frames}
+    send_to_group(room_group(room.pk), event)
+
+
+# --- sending --------------------------------------------------------------------------
+
+
+def _validated_body(body: str) -> str:
+    body = clean_body(body)
+    if not body:
+        raise ChatError("invalid", "Write something first: a message cannot be empty.")
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise ChatError(
+            "invalid",
+            f"A message can be at most {MESSAGE_MAX_LENGTH:,} characters "
+            f"(this one has {len(body):,}).",
+        )
+    return body
+
+
+def _refuse_if_cannot_send(room: Room, member: User) -> None:
+    refusal = room.send_refusal(member)
+    if refusal:
+        code = "archived" if room.archived else "forbidden"
+        if member.is_authenticated and member.is_silenced:
+            code = "silenced"
+        elif room.mutes.active().filter(member=member).exists():
+            code = "muted"
+        raise ChatError(code, refusal)
+
+
+@transaction.atomic
+def _silence_flooder(member: User) -> None:
+    until = timezone.now() + limits.SILENCE_FOR
+    if member.silenced_until is None or member.silenced_until < until:
+        member.silenced_until = until
+        member.save(update_fields=["silenced_until"])
+    log(
+        instance=member,
+        action="hearth.chat.auto_silence",
+        user=None,
+        data={"minutes": int(limits.SILENCE_FOR.total_seconds() // 60)},
+    )
+
+
+def _check_flood(member: User) -> None:
+    if member.is_moderator:  # moderators are exempt, as in the forum
+        return
+    wait = limits.take_token(member)
+    if wait is None:
+        return
+    strikes = limits.add_strike(member.pk)
+    if strikes >= limits.STRIKES_TO_SILENCE:
+        _silence_flooder(member)
+        limits.reset(member.pk)
+        raise ChatError(
+            "silenced",
+            "You kept sending messages faster than the limit, so you are silenced for 30 minutes.",
+        )
+    seconds = max(1, math.ceil(wait))
+    raise ChatError(
+        "rate_limited",
+        f"You are sending messages too fast. You can send again in {seconds} "
+        f"second{'s' if seconds != 1 else ''}.",
+        retry_after=seconds,
+    )
+
+
+def send_message(*, room: Room, author: User, body: str) -> ChatMessage:
+    """Save a message and broadcast it after commit; raises ChatError when refused."""
+    (result,) = send_messages(room=room, author=author, bodies=[body])
+    if isinstance(result, ChatError):
+        raise result
+    return result
+
+
+def send_messages(*, room: Room, author: User, bodies: list[str]) -> list[ChatMessage | ChatError]:
+    """Save several messages from one member, in order; per body the message or why not.
+
+    The socket hands over every send frame that queued up while the previous save ran,
+    so a burst costs one transaction instead of one per message. Each message is still
+    validated and counted against the flood limit on its own.
+
+    Not atomic as a whole on purpose: a flood strike that silences the member must
+    stick even though the message itself is refused.
+    """
+    results: list[ChatMessage | ChatError | str] = []
+    try:
+        _refuse_if_cannot_send(room, author)
+    except ChatError as refusal:
+        return [refusal] * len(bodies)
+    silenced: ChatError | None = None
+    for body in bodies:
+        if silenced is not None:
+            results.append(silenced)
+            continue
+        try:
+            cleaned = _validated_body(body)
+            _check_flood(author)
+        except ChatError as error:
+            results.append(error)
+            if error.code == "silenced":
+                silenced = error
+        else:
+            results.append(cleaned)
+    accepted = [r for r in results if isinstance(r, str)]
+    saved = iter(_save_messages(room=room, author=author, bodies=accepted) if accepted else [])
+    return [next(saved) if isinstance(r, str) else r for r in results]
+
+
+@transaction.atomic
+def _save_messages(*, room: Room, author: User, bodies: list[str]) -> list[ChatMessage]:
+    # Lock the room row so messages in one room commit in id order: a client that
+    # asks for "everything after id N" can then never miss a slower, smaller id.
+    Room.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True).first()
+    if len(bodies) == 1:
+        messages = [ChatMessage.objects.create(room=room, author=author, body=bodies[0])]
+    else:
+        messages = ChatMessage.objects.bulk_create(
+            [ChatMessage(room=room, author=author, body=body) for body in bodies]
+        )
+    for message in messages:
+        message.author = author
+    broadcast_messages(room, messages)
+    for message in messages:
+        for person in mentioned_members(message.body, limit=5):
+            if person.pk != author.pk and room.can_read(person):
+                notify(
+                    recipient=person,
+                    kind="chat_mention",
+                    text=f"{author.name} mentioned you in {room.name}: {message.body[:120]}",
+                    url=message.get_absolute_url(),
+                    actor=author,
+                )
+
+    def published() -> None:
+        for message in messages:
+            content_published.send(sender=ChatMessage, author=author, obj=message, kind="chat")
+
+    transaction.on_commit(published, robust=True)
+    return messages
+
+
+@transaction.atomic
+def edit_message(*, message: ChatMessage, editor: User, body: str) -> ChatMessage:
+    body = _validated_body(body)
+    if message.room.archived:
+        raise ChatError("archived", "This room is archived: it is read-only.")
+    if not message.can_edit(editor):
+        raise ChatError(
+            "forbidden",
+            f"You can edit only your own messages, within {EDIT_WINDOW_SECONDS // 60} "
+            "minutes of sending them.",
+        )
+    if body == message.body:
+        return message
+    message.body = body
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "edited_at"])
+    broadcast(
+        message.room,
+        {
+            "type": "edited",
+            "id": message.pk,
+            "body": message.body,
+            "edited_at": message.edited_at.isoformat(),
+        },
+    )
+    return message
+
+
+@transaction.atomic
+def delete_message(*, message: ChatMessage, actor: User) -> ChatMessage:
+    if not message.can_delete(actor):
+        raise ChatError("forbidden", "You can delete only your own messages.")
+    message.deleted_at = timezone.now()
+    message.deleted_by = actor
+    message.save(update_fields=["deleted_at", "deleted_by"])
+    if actor.pk != message.author_id:
+        log(
+            instance=message,
+            action="hearth.chat.delete",
+            user=actor,
+            data={
+                "room": message.room.slug,
+                "author": message.author.username,
+                "body": message.body[:300],
+            },
+        )
+    broadcast(message.room, {"type": "deleted", "id": message.pk})
+    transaction.on_commit(
+        lambda: content_removed.send(
+            sender=ChatMessage, author=message.author, obj=message, kind="chat"
+        ),
+        robust=True,
+    )
+    return message
+
+
+@transaction.atomic
+def react(*, message: ChatMessage, member: User, kind: str, on: bool | None = None) -> bool:
+    """Add or remove ``member``'s reaction (toggle when ``on`` is None); True if it is on."""
+    if kind not in REACTION_KEYS:
+        raise ChatError("bad_value", "Unknown reaction.")
+    if message.is_deleted:
+        raise ChatError("not_found", "That message was deleted.")
+    _refuse_if_cannot_send(message.room, member)
+    existing = ChatReaction.objects.filter(message=message, member=member, kind=kind)
+    if on is None:
+        on = not existing.exists()
+    changed = False
+    if on:
+        try:
+            with transaction.atomic():
+                ChatReaction.objects.create(message=message, member=member, kind=kind)
+            changed = True
+        except IntegrityError:  # already there (a double click, a retry)
+            pass
+    else:
+        changed = existing.delete()[0] > 0
+    if changed:
+        count = ChatReaction.objects.filter(message=message, kind=kind).count()
+        broadcast(
+            message.room,
+            {
+                "type": "reaction",
+                "id": message.pk,
+                "reaction": kind,
+                "count": count,
+                "member": member.pk,
+                "on": on,
+            },
+        )
+        if on:
+            author = message.author
+            transaction.on_commit(
+                lambda: reaction_added.send(
+                    sender=ChatMessage, obj=message, author=author, reactor=member, kind=kind
+                ),
+                robust=True,
+            )
+    return on
+
+
+@transaction.atomic
+def mark_read(*, room: Room, member: User, last_id: int) -> int:
+    """Move the member's read marker forward (never back, never past the last message)."""
+    newest = room.messages.aggregate(newest=Max("id"))["newest"] or 0
+    last_id = min(last_id, newest)
+    state, created = ReadState.objects.get_or_create(
+        room=room, member=member, defaults={"last_read_id": last_id}
+    )
+    if not created and state.last_read_id < last_id:
+        ReadState.objects.filter(pk=state.pk, last_read_id__lt=last_id).update(
+            last_read_id=last_id, updated_at=timezone.now()
+        )
+    return max(last_id, state.last_read_id)
+
+
+# --- moderation -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def mute_member(
+    *, room: Room, member: User, moderator: User, minutes: int, reason: str = ""
+) -> RoomMute:
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators can mute members.")
+    if member.pk == moderator.pk or member.is_staff_member:
+        raise ChatError("forbidden", "Moderators cannot mute staff or themselves.")
+    if not 1 <= minutes <= MUTE_MAX_MINUTES:
+        raise ChatError("invalid", "A mute lasts between 1 minute and 30 days.")
+    until = timezone.now() + timedelta(minutes=minutes)
+    mute, _ = RoomMute.objects.update_or_create(
+        room=room,
+        member=member,
+        defaults={"until": until, "moderator": moderator, "reason": reason[:300]},
+    )
+    log(
+        instance=room,
+        action="hearth.chat.mute",
+        user=moderator,
+        data={"member": member.username, "until": until.isoformat(), "reason": reason[:300]},
+    )
+    return mute
+
+
+@transaction.atomic
+def unmute_member(*, room: Room, member: User, moderator: User) -> bool:
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators can lift a mute.")
+    removed = RoomMute.objects.filter(room=room, member=member).delete()[0] > 0
+    if removed:
+        log(
+            instance=room,
+            action="hearth.chat.unmute",
+            user=moderator,
+            data={"member": member.username},
+        )
+    return removed
+
+
+def _quote(message: ChatMessage) -> str:
+    when = timezone.localtime(message.created_at).strftime("%d %b %Y, %H:%M")
+    # Chat is plain text; escape what Markdown would read as markup.
+    lines = []
+    for line in message.body.split("\n"):
+        escaped = "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~" else ch for ch in line)
+        lines.append(f"> {escaped}" if escaped else ">")
+    return (
+        f"**{message.author.name}** (@{message.author.username}) wrote on {when}:\n\n"
+        + "\n".join(lines)
+    )
+
+
+@transaction.atomic
+def turn_into_topic(
+    *, room: Room, moderator: User, messages: list[ChatMessage], category, title: str
+):
+    """Open a forum topic quoting the chosen messages, each with its author and time."""
+    from community.forum.actions import start_topic
+
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators can turn a conversation into a topic.")
+    chosen = sorted(
+        (m for m in messages if m.room_id == room.pk and not m.is_deleted), key=lambda m: m.pk
+    )
+    if not chosen:
+        raise ChatError("invalid", "Choose at least one message to quote.")
+    intro = f"From the chat room [{room.name}]({room.get_absolute_url()}):"
+    body = "\n\n".join([intro, *(_quote(m) for m in chosen)])
+    topic = start_topic(category=category, author=moderator, title=title, body=body)
+    log(
+        instance=room,
+        action="hearth.chat.topic",
+        user=moderator,
+        data={"topic": topic.pk, "title": title, "messages": [m.pk for m in chosen]},
+    )
+    return topic

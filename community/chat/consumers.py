@@ -1,0 +1,398 @@
+"""/ws/chat/<slug>/: one socket per open room page (protocol in docs/chat.md).
+
+Glue only: frames are validated by protocol.py, state changes go through actions.py,
+and room-wide frames reach this socket through the process's RoomHub (fanout.py), not
+through a channel-layer group of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+
+from community.chat import actions, presence
+from community.chat.actions import ChatError, author_payload, message_payload, reaction_counts
+from community.chat.fanout import FRAME_EVENT, get_hub
+from community.chat.models import ChatMessage, Room, room_group
+from community.chat.protocol import (
+    Frame,
+    FrameError,
+    encode,
+    error_frame,
+    frame_too_large,
+    parse_frame,
+)
+from community.chat.wire import direct_writer
+from community.consumers import CLOSE_FORBIDDEN, HearthConsumer
+from community.models import User
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_BIG = 1009
+# daphne (autobahn) only lets applications close with 1000 or 3000-4999.
+CLOSE_TOO_BIG_FALLBACK = 4009
+CLOSE_TRY_AGAIN = 1013
+REPLAY_BATCH = 200
+TYPING_EVERY_SECONDS = 2.0
+
+
+def _server_error(ref: str | None) -> dict:
+    return error_frame(
+        "server_error", "Something went wrong on our side; nothing was changed. Try again.", ref=ref
+    )
+
+
+def _server_send(send):
+    """The ASGI server's own send, under Channels' session middleware.
+
+    SessionMiddleware wraps ``send`` to save the session on HTTP responses and on the
+    websocket accept; for "websocket.send" it only inspects the lazy session object,
+    which costs more than the send itself when a room fans out to hundreds of sockets.
+    Room frames therefore go straight to the server; everything else (accept, close,
+    replies) still goes through the full stack.
+    """
+    while hasattr(getattr(send, "__self__", None), "real_send"):
+        send = send.__self__.real_send
+    return send
+
+
+class ChatConsumer(HearthConsumer):
+    room: Room
+    member: User | None
+
+    # --- life cycle -------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        self._replaying = False
+        self._pending: list[tuple[str, int | None]] = []
+        self._subscribed = False
+        self._present = False
+        self._last_typing = 0.0
+        self._send_queue: list[Frame] = []
+        self._send_worker: asyncio.Task | None = None
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        found = await self._load_room(slug)
+        if found is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.room, self.member, allowed = found
+        if not allowed:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = room_group(self.room.pk)
+        await self.join_identity_groups()
+        await self.accept()
+        await get_hub().subscribe(self.group, self)
+        self._subscribed = True
+        if self.member is not None:
+            self._present = True
+            joined = await sync_to_async(presence.join, thread_sensitive=False)(
+                self.room.pk, self.member.pk, self.member.name
+            )
+            if joined:
+                await self._broadcast_presence(
+                    joined={"id": self.member.pk, "name": self.member.name}
+                )
+        await self.send_json(await self._ready_frame())
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "_subscribed", False):
+            await get_hub().unsubscribe(self.group, self)
+            self._subscribed = False
+        await self.leave_identity_groups()
+        if getattr(self, "_present", False):
+            self._present = False
+            gone = await sync_to_async(presence.leave, thread_sensitive=False)(
+                self.room.pk, self.member.pk
+            )
+            if gone:
+                await self._broadcast_presence(
+                    left={"id": self.member.pk, "name": self.member.name}
+                )
+
+    async def dispatch(self, message: dict) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            # Events meant for other sockets of the member (through the member group)
+            # are ignored instead of raising "No handler" and killing this socket.
+            return
+        # Channels' own dispatch first hops to the database thread to close stale
+        # connections, for every frame (pings and typing included). All of this
+        # consumer's database work goes through database_sync_to_async, which already
+        # does that around each call, so that extra hop is skipped.
+        await handler(message)
+
+    # --- from the hub -----------------------------------------------------------------
+
+    async def __call__(self, scope, receive, send) -> None:
+        self._raw_send = _server_send(send)
+        self._direct_write = direct_writer(self._raw_send)
+        await super().__call__(scope, receive, send)
+
+    def write_now(self, text: str, data: bytes, wire: bytes, message_id: int | None) -> bool:
+        if self._replaying:
+            self._pending.append((text, message_id))
+            return True
+        if self._direct_write is None:
+            return False
+        return self._direct_write(data, wire)
+
+    async def deliver(self, message: dict, message_id: int | None) -> None:
+        if self._replaying:
+            self._pending.append((message["text"], message_id))
+            return
+        await self._raw_send(message)
+
+    async def drop_slow(self) -> None:
+        try:
+            await self.close(code=CLOSE_TRY_AGAIN)
+        except Exception:
+            await self.close(code=4013)
+
+    # --- from the client --------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self.send_json(error_frame("bad_frame", "Send text frames holding JSON."))
+            return
+        if frame_too_large(text_data):
+            try:
+                await self.close(code=CLOSE_TOO_BIG)
+            except Exception:
+                await self.close(code=CLOSE_TOO_BIG_FALLBACK)
+            return
+        try:
+            frame = parse_frame(text_data)
+        except FrameError as error:
+            await self.send_json(error_frame(error.code, error.message))
+            return
+        try:
+            await getattr(self, f"_on_{frame.type}")(frame)
+        except ChatError as error:
+            extra = {"retry_after": error.retry_after} if error.retry_after else {}
+            await self.send_json(error_frame(error.code, error.message, ref=frame.ref, **extra))
+        except Exception:
+            logger.exception("chat: handling a %s frame failed", frame.type)
+            await self.send_json(_server_error(frame.ref))
+
+    def _require_member(self) -> User:
+        if self.member is None:
+            raise ChatError("forbidden", "Sign in to chat.")
+        return self.member
+
+    async def _on_send(self, frame: Frame) -> None:
+        # Sends are saved in arrival order by one worker per socket; frames that arrive
+        # while a save is running are saved together in the next round, in one trip to
+        # the database thread, so a burst does not pay one thread hop per message.
+        self._require_member()
+        self._send_queue.append(frame)
+        if self._send_worker is None or self._send_worker.done():
+            self._send_worker = asyncio.create_task(self._drain_sends())
+
+    async def _drain_sends(self) -> None:
+        while self._send_queue:
+            batch, self._send_queue = self._send_queue, []
+            results = await self._save_batch([frame["body"] for frame in batch])
+            for frame, result in zip(batch, results, strict=True):
+                with contextlib.suppress(Exception):  # the socket may have closed meanwhile
+                    if isinstance(result, ChatError):
+                        extra = {"retry_after": result.retry_after} if result.retry_after else {}
+                        await self.send_json(
+                            error_frame(result.code, result.message, ref=frame.ref, **extra)
+                        )
+                    elif result is None:
+                        await self.send_json(_server_error(frame.ref))
+                    elif frame.ref is not None:
+                        await self.send_json({"type": "ack", "ref": frame.ref, "id": result})
+
+    async def _on_edit(self, frame: Frame) -> None:
+        self._require_member()
+        await self._call_on_message(actions.edit_message, frame["id"], "editor", body=frame["body"])
+
+    async def _on_delete(self, frame: Frame) -> None:
+        self._require_member()
+        await self._call_on_message(actions.delete_message, frame["id"], "actor")
+
+    async def _on_react(self, frame: Frame) -> None:
+        self._require_member()
+        await self._call_on_message(
+            actions.react, frame["id"], "member", kind=frame["reaction"], on=frame.get("on")
+        )
+
+    async def _on_typing(self, frame: Frame) -> None:
+        member = self._require_member()
+        now = time.monotonic()
+        if now - self._last_typing < TYPING_EVERY_SECONDS:
+            return
+        self._last_typing = now
+        present = await sync_to_async(presence.count, thread_sensitive=False)(self.room.pk)
+        if present > presence.TYPING_MAX_PRESENT:
+            return
+        await self._group_frame(
+            {"type": "typing", "member": {"id": member.pk, "name": member.name}}
+        )
+
+    async def _on_history(self, frame: Frame) -> None:
+        messages, more = await self._history(frame["before"], frame["limit"])
+        await self.send_json(
+            {"type": "history", "before": frame["before"], "messages": messages, "more": more}
+        )
+
+    async def _on_since(self, frame: Frame) -> None:
+        # Buffer live frames while replaying, then drop the ones already replayed: every
+        # missed message arrives exactly once and in order.
+        self._replaying = True
+        last = frame["after"]
+        try:
+            while True:
+                batch = await self._after(last, REPLAY_BATCH)
+                for payload in batch:
+                    await self.send(text_data=encode({"type": "message", "message": payload}))
+                    last = payload["id"]
+                if len(batch) < REPLAY_BATCH:
+                    break
+        finally:
+            pending, self._pending = self._pending, []
+            self._replaying = False
+        for text, message_id in pending:
+            if message_id is None or message_id > last:
+                await self.send(text_data=text)
+        await self.send_json({"type": "synced", "last_id": last})
+
+    async def _on_read(self, frame: Frame) -> None:
+        self._require_member()
+        last = await self._call(actions.mark_read, "member", last_id=frame["id"])
+        await self.send_json({"type": "read", "last_id": last})
+
+    async def _on_ping(self, frame: Frame) -> None:
+        if self.member is not None:
+            await sync_to_async(presence.ping, thread_sensitive=False)(
+                self.room.pk, self.member.pk, self.member.name
+            )
+        people = await sync_to_async(presence.present, thread_sensitive=False)(self.room.pk)
+        await self.send_json({"type": "presence", "count": len(people), "members": people})
+
+    # --- helpers ----------------------------------------------------------------------
+
+    async def _group_frame(self, frame: dict) -> None:
+        await self.channel_layer.group_send(
+            self.group, {"type": FRAME_EVENT, "frame": encode(frame), "id": None}
+        )
+
+    async def _broadcast_presence(self, **change) -> None:
+        count = len(await sync_to_async(presence.present, thread_sensitive=False)(self.room.pk))
+        await self._group_frame({"type": "presence", "count": count, **change})
+
+    async def _ready_frame(self) -> dict:
+        people = await sync_to_async(presence.present, thread_sensitive=False)(self.room.pk)
+        info = await self._room_state()
+        return {
+            "type": "ready",
+            "room": {"slug": self.room.slug, "name": self.room.name, "archived": info["archived"]},
+            "me": author_payload(self.member) if self.member else None,
+            "can_send": info["refusal"] == "",
+            "refusal": info["refusal"],
+            "moderator": info["moderator"],
+            "last_id": info["last_id"],
+            "present": {"count": len(people), "members": people},
+            "ping_seconds": presence.PING_SECONDS,
+        }
+
+    @database_sync_to_async
+    def _load_room(self, slug: str) -> tuple[Room, User | None, bool] | None:
+        room = Room.objects.filter(slug=slug).first()
+        if room is None:
+            return None
+        user = self.scope.get("user")
+        member = user if user is not None and user.is_authenticated else None
+        if member is not None and member.is_suspended:
+            return room, None, False
+        return room, member, room.can_read(member)
+
+    @database_sync_to_async
+    def _room_state(self) -> dict:
+        room = Room.objects.get(pk=self.room.pk)
+        last = room.messages.order_by("-id").values_list("id", flat=True).first() or 0
+        member = self._fresh_member()
+        return {
+            "archived": room.archived,
+            "refusal": room.send_refusal(member),
+            "moderator": bool(member and member.is_moderator),
+            "last_id": last,
+        }
+
+    def _fresh_member(self) -> User | None:
+        # Silence, suspension and roles may have changed since the socket opened.
+        if self.member is None:
+            return None
+        return User.objects.filter(pk=self.member.pk).first()
+
+    @database_sync_to_async
+    def _call(self, action, role: str, **kwargs):
+        member = self._fresh_member()
+        if member is None or member.is_suspended:
+            raise ChatError("forbidden", "Sign in to chat.")
+        room = Room.objects.get(pk=self.room.pk)
+        return action(room=room, **{role: member}, **kwargs)
+
+    @database_sync_to_async
+    def _save_batch(self, bodies: list[str]) -> list[int | ChatError | None]:
+        """Save the bodies in order; per body the new id, the refusal, or None on a bug."""
+        member = self._fresh_member()
+        if member is None or member.is_suspended:
+            return [ChatError("forbidden", "Sign in to chat.")] * len(bodies)
+        room = Room.objects.get(pk=self.room.pk)
+        try:
+            results = actions.send_messages(room=room, author=member, bodies=bodies)
+        except Exception:
+            logger.exception("chat: saving messages failed")
+            return [None] * len(bodies)
+        return [r if isinstance(r, ChatError) else r.pk for r in results]
+
+    @database_sync_to_async
+    def _call_on_message(self, action, message_id: int, role: str, **kwargs):
+        member = self._fresh_member()
+        if member is None or member.is_suspended:
+            raise ChatError("forbidden", "Sign in to chat.")
+        message = (
+            ChatMessage.objects.select_related("room", "author")
+            .filter(pk=message_id, room_id=self.room.pk)
+            .first()
+        )
+        if message is None or (message.is_deleted and action is not actions.delete_message):
+            raise ChatError("not_found", "There is no such message in this room.")
+        if message.is_deleted:
+            return None
+        action(message=message, **{role: member}, **kwargs)
+        return None
+
+    @database_sync_to_async
+    def _after(self, after_id: int, limit: int) -> list[dict]:
+        messages = list(
+            ChatMessage.objects.visible()
+            .filter(room_id=self.room.pk, id__gt=after_id)
+            .select_related("author")
+            .order_by("id")[:limit]
+        )
+        counts = reaction_counts(m.pk for m in messages)
+        return [message_payload(m, reactions=counts.get(m.pk)) for m in messages]
+
+    @database_sync_to_async
+    def _history(self, before_id: int, limit: int) -> tuple[list[dict], bool]:
+        messages = list(
+            ChatMessage.objects.visible()
+            .filter(room_id=self.room.pk, id__lt=before_id)
+            .select_related("author")
+            .order_by("-id")[: limit + 1]
+        )
+        more = len(messages) > limit
+        messages = list(reversed(messages[:limit]))
+        counts = reaction_counts(m.pk for m in messages)
+        return [message_payload(m, reactions=counts.get(m.pk)) for m in messages], more

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from community.chat.models import MESSAGE_MAX_LENGTH, ChatMessage
+from community.chat.text import clean_body
+from community.models import User
+
+MUTE_CHOICES = [
+    (10, "10 minutes"),
+    (60, "1 hour"),
+    (24 * 60, "1 day"),
+    (7 * 24 * 60, "1 week"),
+]
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Message",
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MESSAGE_MAX_LENGTH}),
+        help_text="Plain text; links become clickable. Enter sends, Shift+Enter adds a line.",
+        error_messages={"required": "Write something first: a message cannot be empty."},
+    )
+
+    def clean_body(self) -> str:
+        body = clean_body(self.cleaned_data["body"])
+        if not body:
+            raise ValidationError("Write something first: a message cannot be empty.")
+        return body
+
+
+class EditMessageForm(MessageForm):
+    pass
+
+
+class MuteForm(forms.Form):
+    username = forms.CharField(label="Member's username", max_length=30)
+    minutes = forms.TypedChoiceField(label="Mute for", choices=MUTE_CHOICES, coerce=int)
+    reason = forms.CharField(
+        label="Reason (shown in the audit log)", max_length=300, required=False
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        username = cleaned.get("username", "").strip().lstrip("@")
+        if username:
+            member = User.objects.filter(username__iexact=username, is_active=True).first()
+            if member is None:
+                raise ValidationError(f"There is no member called {username}.")
+            cleaned["member"] = member
+        return cleaned
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label="Topic title", max_length=140)
+    category = forms.ModelChoiceField(label="Forum category", queryset=None, empty_label=None)
+    messages = forms.ModelMultipleChoiceField(
+        label="Messages to quote",
+        queryset=ChatMessage.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one message to quote."},
+    )
+
+    def __init__(self, *args, room, **kwargs) -> None:
+        from community.forum.models import Category
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.all()
+        if room.category_id:
+            self.fields["category"].initial = room.category_id
+        self.fields["messages"].queryset = (
+            ChatMessage.objects.visible().filter(room=room).select_related("author")
+        )
+        self.fields["messages"].label_from_instance = lambda m: (
+            f"{m.author.name} ({m.created_at:%d %b %H:%M}): {m.body[:140]}"
+        )

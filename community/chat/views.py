@@ -1,0 +1,246 @@
+"""Chat pages: the room list and a room that works without JavaScript.
+
+Thin views: permission helper -> form -> action -> redirect. The socket (consumers.py)
+calls the same actions.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from community.chat import actions
+from community.chat.actions import ChatError
+from community.chat.forms import EditMessageForm, MessageForm, MuteForm, TopicForm
+from community.chat.models import ChatMessage, ChatReaction, Room
+from community.models import REACTIONS
+
+PAGE_SIZE = 50
+
+
+def _get_room_for_reader(request: HttpRequest, slug: str) -> Room:
+    room = get_object_or_404(Room, slug=slug)
+    if not room.can_read(request.user):
+        raise PermissionDenied("This room is for signed-in members.")
+    return room
+
+
+def _get_message(room: Room, pk: int) -> ChatMessage:
+    return get_object_or_404(
+        ChatMessage.objects.visible().select_related("author", "room"), pk=pk, room=room
+    )
+
+
+def _require_moderator(request: HttpRequest) -> None:
+    if not request.user.is_moderator:
+        raise PermissionDenied("Only moderators can do that.")
+
+
+@require_GET
+def room_list(request: HttpRequest) -> HttpResponse:
+    rooms = list(Room.objects.visible_to(request.user).with_unread_for(request.user))
+    return render(request, "chat/room_list.html", {"rooms": rooms})
+
+
+@require_GET
+def unread_badge(request: HttpRequest) -> HttpResponse:
+    """The small unread count beside "Chat" in the header (loaded by htmx)."""
+    unread = 0
+    if request.user.is_authenticated:
+        unread = (
+            Room.objects.visible_to(request.user)
+            .with_unread_for(request.user)
+            .aggregate(total=Sum("unread"))["total"]
+            or 0
+        )
+    return render(request, "chat/_unread_badge.html", {"unread": unread})
+
+
+def _room_page(
+    request: HttpRequest, room: Room, *, form: MessageForm | None = None
+) -> HttpResponse:
+    before = request.GET.get("before", "")
+    queryset = ChatMessage.objects.visible().filter(room=room).select_related("author")
+    if before.isdigit():
+        queryset = queryset.filter(id__lt=int(before))
+    page = list(queryset.order_by("-id")[: PAGE_SIZE + 1])
+    has_earlier = len(page) > PAGE_SIZE
+    chat_messages = list(reversed(page[:PAGE_SIZE]))
+    ids = [m.pk for m in chat_messages]
+    counts = actions.reaction_counts(ids)
+    mine: set[tuple[int, str]] = set()
+    user = request.user
+    if user.is_authenticated and ids:
+        mine = set(
+            ChatReaction.objects.filter(message_id__in=ids, member=user).values_list(
+                "message_id", "kind"
+            )
+        )
+    for message in chat_messages:
+        message.editable = message.can_edit(user)
+        message.deletable = message.can_delete(user)
+        message.reaction_list = [
+            (key, emoji, label, counts.get(message.pk, {}).get(key, 0), (message.pk, key) in mine)
+            for key, emoji, label in REACTIONS
+        ]
+    refusal = room.send_refusal(user)
+    if user.is_authenticated and chat_messages and not before:
+        actions.mark_read(room=room, member=user, last_id=chat_messages[-1].pk)
+    context = {
+        "room": room,
+        "chat_messages": chat_messages,
+        "has_earlier": has_earlier,
+        "browsing_earlier": before.isdigit(),
+        "first_id": ids[0] if ids else 0,
+        "last_id": ids[-1] if ids else 0,
+        "refusal": refusal,
+        "form": form if form is not None else (MessageForm() if not refusal else None),
+        "is_moderator": user.is_authenticated and user.is_moderator,
+        "reactions": REACTIONS,
+        "mute_form": MuteForm() if user.is_authenticated and user.is_moderator else None,
+    }
+    return render(request, "chat/room.html", context)
+
+
+@require_GET
+def room(request: HttpRequest, slug: str) -> HttpResponse:
+    room = get_object_or_404(Room, slug=slug)
+    if not room.can_read(request.user):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied("This room is for signed-in members.")
+    return _room_page(request, room)
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, slug: str) -> HttpResponse:
+    room = _get_room_for_reader(request, slug)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _room_page(request, room, form=form)
+    try:
+        message = actions.send_message(
+            room=room, author=request.user, body=form.cleaned_data["body"]
+        )
+    except ChatError as error:
+        # Keep what they wrote: the form comes back filled in, with the reason.
+        form.add_error("body", error.message)
+        return _room_page(request, room, form=form)
+    return redirect(message.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    room = _get_room_for_reader(request, slug)
+    message = _get_message(room, pk)
+    if not message.can_edit(request.user):
+        raise PermissionDenied("You can edit only your own messages, within 5 minutes.")
+    if request.method == "POST":
+        form = EditMessageForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.edit_message(
+                    message=message, editor=request.user, body=form.cleaned_data["body"]
+                )
+            except ChatError as error:
+                form.add_error("body", error.message)
+            else:
+                messages.success(request, "Your message is updated.")
+                return redirect(message.get_absolute_url())
+    else:
+        form = EditMessageForm(initial={"body": message.body})
+    return render(
+        request, "chat/edit_message.html", {"room": room, "message": message, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    room = _get_room_for_reader(request, slug)
+    message = _get_message(room, pk)
+    if not message.can_delete(request.user):
+        raise PermissionDenied("You can delete only your own messages.")
+    actions.delete_message(message=message, actor=request.user)
+    messages.success(request, "The message is deleted.")
+    return redirect(room)
+
+
+@login_required
+@require_POST
+def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    room = _get_room_for_reader(request, slug)
+    message = _get_message(room, pk)
+    try:
+        actions.react(message=message, member=request.user, kind=request.POST.get("reaction", ""))
+    except ChatError as error:
+        messages.error(request, error.message)
+    return redirect(message.get_absolute_url())
+
+
+@login_required
+@require_POST
+def mute(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_moderator(request)
+    room = _get_room_for_reader(request, slug)
+    form = MuteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(room)
+    member = form.cleaned_data["member"]
+    try:
+        mute = actions.mute_member(
+            room=room,
+            member=member,
+            moderator=request.user,
+            minutes=form.cleaned_data["minutes"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ChatError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"{member.name} is muted in {room.name} until {mute.until:%H:%M, %d %b}."
+        )
+    return redirect(room)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def turn_into_topic(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_moderator(request)
+    room = _get_room_for_reader(request, slug)
+    from community.forum.actions import PostingError
+
+    if request.method == "POST":
+        form = TopicForm(request.POST, room=room)
+        if form.is_valid():
+            try:
+                topic = actions.turn_into_topic(
+                    room=room,
+                    moderator=request.user,
+                    messages=list(form.cleaned_data["messages"]),
+                    category=form.cleaned_data["category"],
+                    title=form.cleaned_data["title"],
+                )
+            except (ChatError, PostingError) as error:
+                form.add_error(None, getattr(error, "message", None) or " ".join(error.messages))
+            else:
+                messages.success(request, "The topic is open.")
+                return redirect(topic.get_absolute_url())
+    else:
+        form = TopicForm(room=room, initial={"messages": request.GET.getlist("message")})
+    # Offer the latest messages, oldest first, so the conversation reads in order.
+    recent = form.fields["messages"].queryset.order_by("-id")[:PAGE_SIZE]
+    form.fields["messages"].queryset = ChatMessage.objects.filter(
+        pk__in=[m.pk for m in recent]
+    ).select_related("author")
+    return render(request, "chat/topic_form.html", {"room": room, "form": form})

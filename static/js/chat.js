@@ -1,0 +1,524 @@
+// Live chat: takes over a server-rendered room page (see docs/chat.md for the protocol).
+// Without JavaScript, or while the socket is down, the page's plain forms still work.
+(function () {
+  "use strict";
+
+  const root = document.querySelector("[data-chat-room]");
+  if (!root || !("WebSocket" in window)) return;
+
+  const log = root.querySelector("[data-log]");
+  const announcer = root.querySelector("[data-announcer]");
+  const statusLine = root.querySelector("[data-status]");
+  const typingLine = root.querySelector("[data-typing]");
+  const presenceLine = root.querySelector("[data-presence]");
+  const jump = root.querySelector("[data-jump]");
+  const form = root.querySelector("[data-send-form]");
+  const textarea = form ? form.querySelector("textarea") : null;
+  const earlier = root.querySelector("[data-load-earlier]");
+  const mutePanel = root.querySelector("[data-mute-panel]");
+  const csrfInput = root.querySelector("input[name=csrfmiddlewaretoken]");
+  const LINK_RE = /https?:\/\/[^\s<>"']+/gi;
+  const TRAILING = ".,;:!?)]}'\"";
+  const REACTIONS = [
+    ["like", "👍", "Like"], ["heart", "❤️", "Heart"], ["laugh", "😄", "Laugh"],
+    ["celebrate", "🎉", "Celebrate"], ["insightful", "💡", "Insightful"],
+  ];
+
+  const me = root.dataset.me ? Number(root.dataset.me) : null;
+  const isModerator = root.dataset.moderator === "true";
+  let canSend = root.dataset.canSend === "true";
+  let lastId = Number(root.dataset.lastId) || 0;
+  let firstId = Number(root.dataset.firstId) || 0;
+  let socket = null;
+  let retry = 1000;
+  let pingTimer = null;
+  let stopped = false;
+  let refCounter = 0;
+  const pending = new Map(); // ref -> body waiting for its ack
+  const typers = new Map(); // member id -> timeout
+  const present = new Map(); // member id -> name
+  let presentCount = 0;
+  let lastTypingSent = 0;
+  let readTimer = null;
+  let lastReadSent = 0;
+
+  // --- rendering -------------------------------------------------------------------------
+
+  function appendText(parent, text) {
+    const lines = text.split("\n");
+    lines.forEach((line, index) => {
+      if (index > 0) parent.appendChild(document.createElement("br"));
+      parent.appendChild(document.createTextNode(line));
+    });
+  }
+
+  function renderBody(target, body) {
+    target.textContent = "";
+    let position = 0;
+    for (const match of body.matchAll(LINK_RE)) {
+      let url = match[0];
+      let end = url.length;
+      while (end > 0 && TRAILING.includes(url[end - 1])) {
+        const head = url.slice(0, end);
+        if (url[end - 1] === ")" && head.split("(").length >= head.split(")").length) break;
+        end -= 1;
+      }
+      const trailing = url.slice(end);
+      url = url.slice(0, end);
+      appendText(target, body.slice(position, match.index));
+      if (/^https?:\/\/$/i.test(url)) {
+        appendText(target, url);
+      } else {
+        const a = document.createElement("a");
+        a.href = url;
+        a.rel = "nofollow ugc noopener";
+        a.target = "_blank";
+        a.textContent = url;
+        target.appendChild(a);
+      }
+      appendText(target, trailing);
+      position = match.index + match[0].length;
+    }
+    appendText(target, body.slice(position));
+  }
+
+  function urlFor(kind, id) {
+    return root.dataset[kind + "Url"].replace("/0/", "/" + id + "/");
+  }
+
+  function miniForm(action, dataAction, fields) {
+    const f = document.createElement("form");
+    f.className = "inline-form";
+    f.method = "post";
+    f.action = action;
+    f.dataset.action = dataAction;
+    if (csrfInput) f.appendChild(csrfInput.cloneNode());
+    for (const [name, value] of Object.entries(fields || {})) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      f.appendChild(input);
+    }
+    return f;
+  }
+
+  function formatTime(iso) {
+    const date = new Date(iso);
+    return date.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  }
+
+  function buildMessage(m) {
+    const li = document.createElement("li");
+    li.className = "chat-message" + (m.author.id === me ? " chat-message--mine" : "");
+    li.id = "message-" + m.id;
+    li.dataset.id = m.id;
+    li.dataset.author = m.author.id;
+    li.dataset.username = m.author.username;
+    li.dataset.created = m.created_at;
+
+    const meta = document.createElement("p");
+    meta.className = "chat-message__meta";
+    const author = document.createElement("a");
+    author.className = "chat-message__author";
+    author.href = m.author.url;
+    author.textContent = m.author.name;
+    const time = document.createElement("time");
+    time.dateTime = m.created_at;
+    time.textContent = formatTime(m.created_at);
+    const edited = document.createElement("span");
+    edited.className = "chat-message__edited";
+    edited.dataset.edited = "";
+    edited.textContent = "(edited)";
+    edited.hidden = !m.edited_at;
+    meta.append(author, " ", time, " ", edited);
+
+    const body = document.createElement("p");
+    body.className = "chat-message__body";
+    body.dataset.body = "";
+    renderBody(body, m.body);
+
+    const reactions = document.createElement("div");
+    reactions.className = "chat-message__reactions";
+    reactions.dataset.reactions = "";
+    for (const [key, emoji, label] of REACTIONS) {
+      const count = (m.reactions || {})[key] || 0;
+      if (!canSend && !count) continue;
+      const button = document.createElement(canSend ? "button" : "span");
+      button.className = "reaction" + (count ? " has-count" : "");
+      button.dataset.reaction = key;
+      button.title = label;
+      const e = document.createElement("span");
+      e.setAttribute("aria-hidden", "true");
+      e.textContent = emoji;
+      const l = document.createElement("span");
+      l.className = "visually-hidden";
+      l.textContent = label;
+      const c = document.createElement("span");
+      c.dataset.count = "";
+      c.textContent = count ? String(count) : "";
+      button.append(e, l, " ", c);
+      if (canSend) {
+        button.type = "submit";
+        button.setAttribute("aria-pressed", "false");
+        const f = miniForm(urlFor("react", m.id), "react", { reaction: key });
+        f.appendChild(button);
+        reactions.appendChild(f);
+      } else {
+        reactions.appendChild(button);
+      }
+    }
+    li.append(meta, body, reactions);
+
+    const mine = me !== null && m.author.id === me;
+    if (mine || isModerator) {
+      const tools = document.createElement("div");
+      tools.className = "chat-message__tools";
+      if (mine && canSend) {
+        const edit = document.createElement("a");
+        edit.href = urlFor("edit", m.id);
+        edit.dataset.action = "edit";
+        edit.textContent = "Edit";
+        tools.append(edit, " ");
+      }
+      const del = miniForm(urlFor("delete", m.id), "delete");
+      const delButton = document.createElement("button");
+      delButton.type = "submit";
+      delButton.className = "link-button";
+      delButton.textContent = "Delete";
+      del.appendChild(delButton);
+      tools.appendChild(del);
+      if (isModerator && !mine) {
+        const mute = document.createElement("button");
+        mute.type = "button";
+        mute.className = "link-button";
+        mute.dataset.action = "mute";
+        mute.dataset.username = m.author.username;
+        mute.textContent = "Mute " + m.author.name;
+        tools.append(" ", mute);
+      }
+      li.appendChild(tools);
+    }
+    return li;
+  }
+
+  function messageEl(id) {
+    return log.querySelector('[data-id="' + Number(id) + '"]');
+  }
+
+  function atBottom() {
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  }
+
+  function scrollToBottom() {
+    log.scrollTop = log.scrollHeight;
+    jump.hidden = true;
+  }
+
+  function announce(text) {
+    const line = document.createElement("p");
+    line.textContent = text;
+    announcer.appendChild(line);
+    while (announcer.childNodes.length > 5) announcer.removeChild(announcer.firstChild);
+  }
+
+  function insertMessage(m, { live }) {
+    if (messageEl(m.id)) return false; // exactly once, whatever the path
+    const empty = log.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    const stick = atBottom();
+    const li = buildMessage(m);
+    // Keep id order even if frames from two senders cross.
+    let after = log.lastElementChild;
+    while (after && Number(after.dataset.id) > m.id) after = after.previousElementSibling;
+    if (after) after.after(li); else log.prepend(li);
+    lastId = Math.max(lastId, m.id);
+    if (!firstId) firstId = m.id;
+    if (live) {
+      if (m.author.id !== me) announce(m.author.name + ": " + m.body.slice(0, 200));
+      if (stick || m.author.id === me) scrollToBottom(); else jump.hidden = false;
+      clearTyping(m.author.id);
+      scheduleRead();
+    }
+    return true;
+  }
+
+  // --- presence and typing -----------------------------------------------------------------
+
+  function showPresence() {
+    const names = [...present.values()].sort((a, b) => a.localeCompare(b));
+    if (!presentCount) { presenceLine.textContent = ""; return; }
+    const shown = names.slice(0, 8).join(", ");
+    const more = presentCount > 8 ? " and " + (presentCount - 8) + " more" : "";
+    presenceLine.textContent = presentCount + " here now" + (shown ? ": " + shown + more : "");
+  }
+
+  function setPresence(frame) {
+    if (Array.isArray(frame.members)) {
+      present.clear();
+      for (const p of frame.members) present.set(p.id, p.name);
+    }
+    if (frame.joined) present.set(frame.joined.id, frame.joined.name);
+    if (frame.left) present.delete(frame.left.id);
+    presentCount = typeof frame.count === "number" ? frame.count : present.size;
+    showPresence();
+  }
+
+  function showTyping() {
+    const names = [...typers.keys()].map((id) => present.get(id) || typers.get(id).name);
+    typingLine.textContent = names.length === 0 ? "" :
+      names.length === 1 ? names[0] + " is typing…" : names.slice(0, 3).join(", ") + " are typing…";
+  }
+
+  function clearTyping(id) {
+    const entry = typers.get(id);
+    if (entry) { clearTimeout(entry.timer); typers.delete(id); showTyping(); }
+  }
+
+  function typing(member) {
+    if (member.id === me) return;
+    clearTyping(member.id);
+    typers.set(member.id, { name: member.name, timer: setTimeout(() => clearTyping(member.id), 5000) });
+    showTyping();
+  }
+
+  // --- read state ------------------------------------------------------------------------------
+
+  function scheduleRead() {
+    if (me === null || readTimer) return;
+    readTimer = setTimeout(() => {
+      readTimer = null;
+      if (document.visibilityState === "visible" && atBottom() && lastId > lastReadSent) {
+        lastReadSent = lastId;
+        send({ type: "read", id: lastId });
+      }
+    }, 1500);
+  }
+
+  // --- socket ------------------------------------------------------------------------------------
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function setStatus(text) { statusLine.textContent = text; }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "ready":
+        canSend = frame.can_send;
+        setPresence(frame.present);
+        clearInterval(pingTimer);
+        pingTimer = setInterval(() => send({ type: "ping" }), (frame.ping_seconds || 45) * 1000);
+        break;
+      case "message":
+        insertMessage(frame.message, { live: true });
+        break;
+      case "synced":
+        setStatus("");
+        scheduleRead();
+        break;
+      case "history": {
+        const before = log.scrollHeight;
+        const top = log.scrollTop;
+        for (const m of frame.messages) insertMessage(m, { live: false });
+        if (frame.messages.length) firstId = Math.min(firstId || Infinity, frame.messages[0].id);
+        log.scrollTop = top + (log.scrollHeight - before);
+        if (earlier) {
+          earlier.hidden = !frame.more;
+          earlier.setAttribute("href", "?before=" + firstId);
+        }
+        announce(frame.messages.length ? "Loaded " + frame.messages.length + " earlier messages." : "No earlier messages.");
+        break;
+      }
+      case "edited": {
+        const el = messageEl(frame.id);
+        if (el) {
+          renderBody(el.querySelector("[data-body]"), frame.body);
+          el.querySelector("[data-edited]").hidden = false;
+        }
+        break;
+      }
+      case "deleted": {
+        const el = messageEl(frame.id);
+        if (el) {
+          if (el.contains(document.activeElement)) log.focus();
+          el.remove();
+          announce("A message was deleted.");
+        }
+        break;
+      }
+      case "reaction": {
+        const el = messageEl(frame.id);
+        const button = el && el.querySelector('[data-reaction="' + frame.reaction + '"]');
+        if (button) {
+          button.querySelector("[data-count]").textContent = frame.count ? String(frame.count) : "";
+          button.classList.toggle("has-count", frame.count > 0);
+          if (frame.member === me) button.setAttribute("aria-pressed", String(frame.on));
+        }
+        break;
+      }
+      case "presence":
+        setPresence(frame);
+        break;
+      case "typing":
+        typing(frame.member);
+        break;
+      case "ack":
+        if (pending.has(frame.ref)) {
+          pending.delete(frame.ref);
+          if (textarea && !pending.size) textarea.value = "";
+        }
+        break;
+      case "read":
+        break;
+      case "error":
+        setStatus(frame.message);
+        if (frame.ref && pending.has(frame.ref) && textarea && !textarea.value) {
+          textarea.value = pending.get(frame.ref); // never lose what they wrote
+        }
+        if (frame.ref) pending.delete(frame.ref);
+        break;
+    }
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + root.dataset.socket);
+    socket.addEventListener("open", () => {
+      retry = 1000;
+      setStatus("");
+      root.classList.add("is-live");
+      // Ask for everything after the newest message we have: nothing missed, nothing twice.
+      send({ type: "since", after: lastId });
+    });
+    socket.addEventListener("message", (event) => {
+      let frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      handle(frame);
+    });
+    socket.addEventListener("close", (event) => {
+      root.classList.remove("is-live");
+      clearInterval(pingTimer);
+      // Signed out, suspended, forbidden or gone: stay on the plain page.
+      if ([4001, 4401, 4403, 4404].includes(event.code)) {
+        stopped = true;
+        setStatus(event.code === 4001 ? "You were signed out; reload the page to chat again." : "Live updates stopped.");
+        return;
+      }
+      setStatus("Connection lost; reconnecting…");
+      setTimeout(connect, event.code === 1013 ? 200 : retry);
+      retry = Math.min(retry * 2, 30000);
+    });
+  }
+
+  // --- wiring -------------------------------------------------------------------------------------
+
+  if (form && textarea) {
+    form.addEventListener("submit", (event) => {
+      const body = textarea.value.trim();
+      if (!body || stopped) return; // let the browser post it (or show the field's error)
+      const ref = "m" + (++refCounter);
+      if (send({ type: "send", body, ref })) {
+        event.preventDefault();
+        pending.set(ref, textarea.value);
+        setStatus("");
+      }
+    });
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    textarea.addEventListener("input", () => {
+      const now = Date.now();
+      if (now - lastTypingSent > 3000 && textarea.value.trim()) {
+        lastTypingSent = now;
+        send({ type: "typing" });
+      }
+    });
+  }
+
+  log.addEventListener("submit", (event) => {
+    const f = event.target;
+    const li = f.closest("[data-id]");
+    if (!li) return;
+    const id = Number(li.dataset.id);
+    if (f.dataset.action === "react") {
+      const reaction = f.querySelector("[name=reaction]").value;
+      if (send({ type: "react", id, reaction })) event.preventDefault();
+    } else if (f.dataset.action === "delete") {
+      if (!window.confirm("Delete this message?")) { event.preventDefault(); return; }
+      if (send({ type: "delete", id })) event.preventDefault();
+    }
+  });
+
+  log.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-action]");
+    if (!target) return;
+    const li = target.closest("[data-id]");
+    if (target.dataset.action === "edit" && li && socket && socket.readyState === WebSocket.OPEN) {
+      event.preventDefault();
+      startEdit(li);
+    } else if (target.dataset.action === "mute" && mutePanel) {
+      mutePanel.open = true;
+      const input = mutePanel.querySelector("input[name=username]");
+      input.value = target.dataset.username;
+      mutePanel.querySelector("select").focus();
+    }
+  });
+
+  function startEdit(li) {
+    if (li.querySelector(".chat-edit")) return;
+    const bodyEl = li.querySelector("[data-body]");
+    const editForm = document.createElement("form");
+    editForm.className = "chat-edit";
+    const label = document.createElement("label");
+    label.className = "visually-hidden";
+    label.htmlFor = "edit-" + li.dataset.id;
+    label.textContent = "Edit your message";
+    const area = document.createElement("textarea");
+    area.id = label.htmlFor;
+    area.rows = 2;
+    area.maxLength = 2000;
+    area.value = bodyEl.innerText;
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.className = "button--small";
+    save.textContent = "Save";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "button--small button--secondary";
+    cancel.textContent = "Cancel";
+    editForm.append(label, area, " ", save, " ", cancel);
+    bodyEl.hidden = true;
+    bodyEl.after(editForm);
+    area.focus();
+    const finish = () => { editForm.remove(); bodyEl.hidden = false; };
+    cancel.addEventListener("click", finish);
+    editForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (send({ type: "edit", id: Number(li.dataset.id), body: area.value })) finish();
+    });
+  }
+
+  log.addEventListener("scroll", () => {
+    if (atBottom()) { jump.hidden = true; scheduleRead(); }
+  });
+  jump.addEventListener("click", () => { scrollToBottom(); log.focus(); });
+  document.addEventListener("visibilitychange", scheduleRead);
+
+  if (earlier) {
+    earlier.addEventListener("click", (event) => {
+      if (send({ type: "history", before: firstId })) event.preventDefault();
+    });
+  }
+
+  scrollToBottom();
+  connect();
+})();

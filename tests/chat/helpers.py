@@ -1,0 +1,53 @@
+"""Driving the chat socket in tests."""
+
+from __future__ import annotations
+
+import asyncio
+
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from community.chat.routing import websocket_urlpatterns
+
+chat_app = URLRouter(websocket_urlpatterns)
+
+
+def communicator(room, user=None) -> WebsocketCommunicator:
+    comm = WebsocketCommunicator(chat_app, f"/ws/chat/{room.slug}/")
+    comm.scope["user"] = user if user is not None else AnonymousUser()
+    return comm
+
+
+async def receive_until(comm: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
+    """The next frame of type ``kind``, skipping others (presence, typing, ...)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        remaining = deadline - loop.time()
+        assert remaining > 0, f"no {kind!r} frame arrived"
+        frame = await comm.receive_json_from(timeout=remaining)
+        if frame["type"] == kind:
+            return frame
+
+
+async def open_socket(room, user=None) -> tuple[WebsocketCommunicator, dict]:
+    comm = communicator(room, user)
+    connected, code = await comm.connect()
+    assert connected, f"handshake refused with {code}"
+    ready = await receive_until(comm, "ready")
+    return comm, ready
+
+
+async def frames_until_quiet(comm: WebsocketCommunicator, quiet: float = 0.3) -> list[dict]:
+    """Every frame until none arrives for ``quiet`` seconds (the socket stays open:
+    a timed-out receive would cancel the application)."""
+    frames = []
+    while not await comm.receive_nothing(timeout=quiet):
+        frames.append(await comm.receive_json_from())
+    return frames
+
+
+async def settle(seconds: float = 0.05) -> None:
+    """Give the hub's task a turn to fan a frame out."""
+    await asyncio.sleep(seconds)
