@@ -97,9 +97,15 @@ def reward(
     if not cap:
         return entry if _insert(entry) else None
     period_key = _period_key(period, when or timezone.now())
-    for slot in range(1, cap + 1):
+    prefix = f"cap:{action}:{member.pk}:{period_key}:"
+    # Count the slots taken once instead of probing each: a member at the cap costs one
+    # query, not one failed insert per slot. The unique slots still decide under races.
+    taken = PointsEntry.objects.filter(member=member, cap_slot__startswith=prefix).count()
+    if taken >= cap:
+        return None
+    for slot in range(taken + 1, cap + 1):
         entry.pk = None
-        entry.cap_slot = f"cap:{action}:{member.pk}:{period_key}:{slot}"
+        entry.cap_slot = f"{prefix}{slot}"
         if _insert(entry):
             return entry
         if PointsEntry.objects.filter(idempotency_key=idempotency_key).exists():

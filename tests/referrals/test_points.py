@@ -114,3 +114,14 @@ def test_a_reversal_happens_once(member):
     assert points.reverse(entry=entry, reason="removed")
     assert points.reverse(entry=entry, reason="removed again") is None
     assert points.balance(member) == 0
+
+
+def test_a_member_at_the_cap_costs_two_queries_not_one_per_slot(
+    member, django_assert_max_num_queries
+):
+    points.rules()  # the rules come from the cache after the first read
+    for n in range(10):
+        points.reward(member=member, action="chat", key=f"chat:{n}", reason="chat")
+    assert PointsEntry.objects.filter(member=member).count() == 10  # the daily cap
+    with django_assert_max_num_queries(2):
+        assert points.reward(member=member, action="chat", key="chat:11", reason="chat") is None
