@@ -6,6 +6,8 @@ PY := $(BIN)/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
+# Test processes (pytest-xdist); each gets its own database and Redis key prefix.
+TEST_WORKERS ?= 2
 PORT ?= 8000
 
 .PHONY: run test lint format migrate demo bench bench-chat bench-referrals clean
@@ -44,10 +46,10 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 	@if $(PY) scripts/services_up.py "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
 		echo "== PostgreSQL and Redis answer: running the suite again on them (browser journeys excluded) =="; \
-		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest -m "not e2e"; \
+		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest -n $(TEST_WORKERS) -m "not e2e"; \
 	else \
 		echo "== SKIPPED: PostgreSQL ($(PG_URL)) or Redis ($(REDIS_TEST_URL)) does not answer; the suite ran on the embedded defaults only =="; \
 	fi
