@@ -77,9 +77,11 @@ def suspend_member(*, member: User, moderator: User, until: datetime, reason: st
 
 @transaction.atomic
 def unsuspend_member(*, member: User, moderator: User) -> None:
+    """Lift a suspension and a silence: the member may take part again."""
     member.suspended_until = None
     member.suspension_reason = ""
-    member.save(update_fields=["suspended_until", "suspension_reason"])
+    member.silenced_until = None
+    member.save(update_fields=["suspended_until", "suspension_reason", "silenced_until"])
     log(instance=member, action="hearth.member.unsuspend", user=moderator)
 
 

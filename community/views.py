@@ -81,8 +81,6 @@ def moderate_member(request: HttpRequest, username: str) -> HttpResponse:
     reason = form.cleaned_data["reason"].strip()
     if action == "lift":
         actions.unsuspend_member(member=member, moderator=request.user)
-        member.silenced_until = None
-        member.save(update_fields=["silenced_until"])
         messages.success(request, f"{member.name} may take part again.")
     else:
         until = timezone.now() + timedelta(days=form.cleaned_data["days"])
