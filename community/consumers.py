@@ -5,22 +5,89 @@ Consumers are glue: they read ``scope["user"]``, call actions and relay events.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from community.live import member_group, session_group
 from community.models import Notification
+from hearth import outages
+
+logger = logging.getLogger(__name__)
 
 # Application close codes (4000-4999 are free for applications).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
 CLOSE_SIGNED_OUT = 4001
+# A service the socket needs (Redis) is down: reconnect later, with backoff and jitter.
+CLOSE_UNAVAILABLE = 4503
+CLOSE_INTERNAL_ERROR = 1011
 
 
 class HearthConsumer(AsyncJsonWebsocketConsumer):
-    """Joins the member and session groups so logout and suspension close the socket."""
+    """The base of every Hearth socket.
+
+    - Joins the member and session groups so logout and suspension close the socket.
+    - Refuses a handshake by accepting and closing with an application code (4401, 4403,
+      4404, 4503), so the browser's script can tell "stop" from "try again": a refused
+      handshake only reaches it as 1006.
+    - Whatever goes wrong (a bug, a Redis outage), the socket is closed with a code and
+      ``disconnect()`` runs exactly once, so presence and counters stay right.
+    """
 
     _hearth_groups: list[str]
+    _accepted = False
+    _disconnected = False
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as error:
+            if isinstance(error, outages.CONNECTION_ERRORS):
+                outages.report_down("channel layer", error)
+                code = CLOSE_UNAVAILABLE
+            else:
+                logger.exception("socket %s failed", scope.get("path", "?"))
+                code = CLOSE_INTERNAL_ERROR
+            with contextlib.suppress(Exception):
+                await self.refuse(code)
+        finally:
+            await self._disconnect_once(CLOSE_INTERNAL_ERROR)
+
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol, headers)
+        self._accepted = True
+
+    async def refuse(self, code: int) -> None:
+        """Close with ``code``, accepting first so the client sees the code."""
+        if not self._accepted:
+            await self.accept()
+        await self.close(code=code)
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        await self._disconnect_once(message.get("code", 1000))
+        await super().websocket_disconnect(message)
+
+    async def disconnect(self, code: int) -> None:
+        """Override :meth:`cleanup` instead: this one is guarded to run once."""
+
+    async def _disconnect_once(self, code: int) -> None:
+        if self._disconnected:
+            return
+        self._disconnected = True
+        try:
+            await self.cleanup(code)
+        except Exception as error:
+            if isinstance(error, outages.CONNECTION_ERRORS):
+                outages.report_down("channel layer", error)
+            else:
+                logger.exception("closing socket %s failed", self.scope.get("path", "?"))
+
+    async def cleanup(self, code: int) -> None:
+        await self.leave_identity_groups()
 
     async def join_identity_groups(self) -> None:
         self._hearth_groups = []
@@ -36,7 +103,8 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
 
     async def leave_identity_groups(self) -> None:
         for group in getattr(self, "_hearth_groups", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            with contextlib.suppress(*outages.CONNECTION_ERRORS):
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def hearth_disconnect(self, event: dict) -> None:
         await self.send_json({"type": "error", "code": "signed_out", "message": event["reason"]})
@@ -57,28 +125,18 @@ class NotificationConsumer(HearthConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         await self.join_identity_groups()
         await self.accept()
         await self.send_json({"type": "count", "unread": await self._unread_count(user.pk)})
 
-    async def disconnect(self, code: int) -> None:
-        await self.leave_identity_groups()
-
-    async def receive_json(self, content, **kwargs) -> None:
-        # The bell only listens; anything sent is answered, never acted on.
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        # The bell only listens: any frame, text or binary, of any shape, is answered
+        # with the same error and never parsed.
         await self.send_json(
             {"type": "error", "code": "read_only", "message": "This socket only sends."}
         )
-
-    async def decode_json(self, text_data: str):
-        import json
-
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
 
     async def notification_new(self, event: dict) -> None:
         await self.send_json(

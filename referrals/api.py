@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -27,6 +29,10 @@ from referrals import shop
 from referrals.models import Purchase
 
 SIGNATURE_HEADER = "X-Hearth-Signature"
+# The shop's clock may run a little ahead; a purchase reported later than this is a
+# replay or a mistake, not a conversion.
+OCCURRED_AT_SKEW = timedelta(minutes=10)
+OCCURRED_AT_MAX_AGE = timedelta(days=365)
 
 
 class WebhookDisabled(Exception):
@@ -110,6 +116,22 @@ class ConversionIn(Schema):
         value = value.strip().upper()
         if len(value) != 3 or not value.isalpha() or not value.isascii():
             raise ValueError("currency must be a three-letter ISO 4217 code such as EUR.")
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _occurred_at(cls, value: datetime) -> datetime:
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:  # e.g. 9999-12-31T23:59:59-12:00 is past the year 9999 in UTC
+            raise ValueError("occurred_at is not a datetime that can be stored.") from None
+        now = timezone.now()
+        if value > now + OCCURRED_AT_SKEW:
+            raise ValueError("occurred_at is in the future: send when the order was paid.")
+        if value < now - OCCURRED_AT_MAX_AGE:
+            raise ValueError(
+                "occurred_at is more than a year ago: report purchases as they happen."
+            )
         return value
 
     @model_validator(mode="after")

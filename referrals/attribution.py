@@ -7,7 +7,6 @@ network (IPv4 /24, IPv6 /64), which is what the fraud signals compare.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from hearth.network import network_of
 from referrals.models import ATTRIBUTION_WINDOW, CODE_ALPHABET, CODE_LENGTH, ReferralLink
 
 COOKIE_NAME = "hearth_ref"
@@ -62,20 +62,6 @@ def client_address(request: HttpRequest) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
-
-
-def network_of(address: str) -> str:
-    """The network an address belongs to, or "" when it identifies none (loopback etc.)."""
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
-        return ""
-    if ip.is_loopback or ip.is_unspecified or ip.is_link_local:
-        return ""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 64
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def network_hash(request: HttpRequest) -> str:

@@ -405,15 +405,14 @@ def unmute_member(*, room: Room, member: User, moderator: User) -> bool:
 
 
 def _quote(message: ChatMessage) -> str:
+    from community.forum.markup import escape_markdown
+
     when = timezone.localtime(message.created_at).strftime("%d %b %Y, %H:%M")
-    # Chat is plain text; escape what Markdown would read as markup.
-    lines = []
-    for line in message.body.split("\n"):
-        escaped = "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~" else ch for ch in line)
-        lines.append(f"> {escaped}" if escaped else ">")
+    # Chat is plain text, and so are names: nothing in them may become markup.
+    lines = [f"> {escape_markdown(line)}" if line else ">" for line in message.body.split("\n")]
     return (
-        f"**{message.author.name}** (@{message.author.username}) wrote on {when}:\n\n"
-        + "\n".join(lines)
+        f"**{escape_markdown(message.author.name)}** (@{message.author.username}) "
+        f"wrote on {when}:\n\n" + "\n".join(lines)
     )
 
 
@@ -423,6 +422,7 @@ def turn_into_topic(
 ):
     """Open a forum topic quoting the chosen messages, each with its author and time."""
     from community.forum.actions import start_topic
+    from community.forum.markup import escape_markdown
 
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators can turn a conversation into a topic.")
@@ -431,7 +431,7 @@ def turn_into_topic(
     )
     if not chosen:
         raise ChatError("invalid", "Choose at least one message to quote.")
-    intro = f"From the chat room [{room.name}]({room.get_absolute_url()}):"
+    intro = f"From the chat room [{escape_markdown(room.name)}]({room.get_absolute_url()}):"
     body = "\n\n".join([intro, *(_quote(m) for m in chosen)])
     topic = start_topic(category=category, author=moderator, title=title, body=body)
     log(

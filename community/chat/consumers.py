@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
+from collections import deque
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 
-from community.chat import actions, presence
+from community.chat import actions, limits, presence
 from community.chat.actions import ChatError, author_payload, message_payload, reaction_counts
 from community.chat.fanout import FRAME_EVENT, get_hub
 from community.chat.models import ChatMessage, Room, room_group
@@ -29,23 +31,37 @@ from community.chat.protocol import (
     parse_frame,
 )
 from community.chat.wire import direct_writer
-from community.consumers import CLOSE_FORBIDDEN, HearthConsumer
+from community.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, HearthConsumer
 from community.models import User
+from hearth import outages
+from hearth.network import network_of
 
 logger = logging.getLogger(__name__)
 
-CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 1009
 # daphne (autobahn) only lets applications close with 1000 or 3000-4999.
 CLOSE_TOO_BIG_FALLBACK = 4009
 CLOSE_TRY_AGAIN = 1013
-REPLAY_BATCH = 200
 TYPING_EVERY_SECONDS = 2.0
+# A catch-up (``since``) sends at most this many messages, the newest; the client pages
+# back through the rest with ``history``. It is limited per socket and per network.
+SINCE_MAX = 500
+SINCE_PER_MINUTE = 6
+SINCE_PER_NETWORK_PER_MINUTE = 120
 
 
 def _server_error(ref: str | None) -> dict:
     return error_frame(
         "server_error", "Something went wrong on our side; nothing was changed. Try again.", ref=ref
+    )
+
+
+def _slow_down(seconds: float) -> ChatError:
+    wait = max(1, math.ceil(seconds))
+    return ChatError(
+        "rate_limited",
+        f"Too many catch-up requests; try again in {wait} second{'s' if wait != 1 else ''}.",
+        retry_after=wait,
     )
 
 
@@ -72,6 +88,12 @@ class ChatConsumer(HearthConsumer):
     async def connect(self) -> None:
         self._replaying = False
         self._pending: list[tuple[str, int | None]] = []
+        # Every message above _live_from reaches this socket live (it subscribed before
+        # reading the room's newest id); the few at or below it that also arrived live
+        # are remembered in _early. A catch-up sends neither again.
+        self._live_from: int | None = None
+        self._early: set[int] = set()
+        self._since_times: deque[float] = deque()
         self._subscribed = False
         self._present = False
         self._last_typing = 0.0
@@ -80,11 +102,11 @@ class ChatConsumer(HearthConsumer):
         slug = self.scope["url_route"]["kwargs"]["slug"]
         found = await self._load_room(slug)
         if found is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.refuse(CLOSE_NOT_FOUND)
             return
         self.room, self.member, allowed = found
         if not allowed:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.refuse(CLOSE_FORBIDDEN)
             return
         self.group = room_group(self.room.pk)
         await self.join_identity_groups()
@@ -102,11 +124,11 @@ class ChatConsumer(HearthConsumer):
                 )
         await self.send_json(await self._ready_frame())
 
-    async def disconnect(self, code: int) -> None:
+    async def cleanup(self, code: int) -> None:
         if getattr(self, "_subscribed", False):
             await get_hub().unsubscribe(self.group, self)
             self._subscribed = False
-        await self.leave_identity_groups()
+        await super().cleanup(code)
         if getattr(self, "_present", False):
             self._present = False
             gone = await sync_to_async(presence.leave, thread_sensitive=False)(
@@ -142,13 +164,21 @@ class ChatConsumer(HearthConsumer):
             return True
         if self._direct_write is None:
             return False
-        return self._direct_write(data, wire)
+        written = self._direct_write(data, wire)
+        if written:
+            self._delivered_live(message_id)
+        return written
 
     async def deliver(self, message: dict, message_id: int | None) -> None:
         if self._replaying:
             self._pending.append((message["text"], message_id))
             return
         await self._raw_send(message)
+        self._delivered_live(message_id)
+
+    def _delivered_live(self, message_id: int | None) -> None:
+        if message_id is not None and (self._live_from is None or message_id <= self._live_from):
+            self._early.add(message_id)
 
     async def drop_slow(self) -> None:
         try:
@@ -171,13 +201,15 @@ class ChatConsumer(HearthConsumer):
         try:
             frame = parse_frame(text_data)
         except FrameError as error:
-            await self.send_json(error_frame(error.code, error.message))
+            await self.send_json(error_frame(error.code, error.message, ref=error.ref))
             return
         try:
             await getattr(self, f"_on_{frame.type}")(frame)
         except ChatError as error:
             extra = {"retry_after": error.retry_after} if error.retry_after else {}
             await self.send_json(error_frame(error.code, error.message, ref=frame.ref, **extra))
+        except outages.CONNECTION_ERRORS:
+            raise  # the channel layer is gone: close with 4503 (see HearthConsumer)
         except Exception:
             logger.exception("chat: handling a %s frame failed", frame.type)
             await self.send_json(_server_error(frame.ref))
@@ -215,16 +247,25 @@ class ChatConsumer(HearthConsumer):
     async def _on_edit(self, frame: Frame) -> None:
         self._require_member()
         await self._call_on_message(actions.edit_message, frame["id"], "editor", body=frame["body"])
+        await self._ack(frame)
 
     async def _on_delete(self, frame: Frame) -> None:
         self._require_member()
         await self._call_on_message(actions.delete_message, frame["id"], "actor")
+        await self._ack(frame)
 
     async def _on_react(self, frame: Frame) -> None:
         self._require_member()
         await self._call_on_message(
             actions.react, frame["id"], "member", kind=frame["reaction"], on=frame.get("on")
         )
+        await self._ack(frame)
+
+    async def _ack(self, frame: Frame) -> None:
+        # A frame that changed nothing (a repeated "on") sends no event; its ack is how
+        # the client knows it was handled.
+        if frame.ref is not None:
+            await self.send_json({"type": "ack", "ref": frame.ref, "id": frame["id"]})
 
     async def _on_typing(self, frame: Frame) -> None:
         member = self._require_member()
@@ -246,25 +287,46 @@ class ChatConsumer(HearthConsumer):
         )
 
     async def _on_since(self, frame: Frame) -> None:
+        await self._limit_since()
         # Buffer live frames while replaying, then drop the ones already replayed: every
         # missed message arrives exactly once and in order.
         self._replaying = True
-        last = frame["after"]
+        after = frame["after"]
+        replayed: set[int] = set()
+        last = after
         try:
-            while True:
-                batch = await self._after(last, REPLAY_BATCH)
-                for payload in batch:
-                    await self.send(text_data=encode({"type": "message", "message": payload}))
-                    last = payload["id"]
-                if len(batch) < REPLAY_BATCH:
-                    break
+            batch, more = await self._missed(after, self._live_from or 0, SINCE_MAX)
+            for payload in batch:
+                if payload["id"] in self._early:
+                    continue
+                await self.send(text_data=encode({"type": "message", "message": payload}))
+                replayed.add(payload["id"])
+                last = payload["id"]
         finally:
             pending, self._pending = self._pending, []
             self._replaying = False
         for text, message_id in pending:
-            if message_id is None or message_id > last:
+            if message_id not in replayed:
                 await self.send(text_data=text)
-        await self.send_json({"type": "synced", "last_id": last})
+                self._delivered_live(message_id)
+                if message_id is not None:
+                    last = max(last, message_id)
+        await self.send_json({"type": "synced", "last_id": last, "more": more})
+
+    async def _limit_since(self) -> None:
+        now = time.monotonic()
+        while self._since_times and now - self._since_times[0] >= 60:
+            self._since_times.popleft()
+        if len(self._since_times) >= SINCE_PER_MINUTE:
+            raise _slow_down(60 - (now - self._since_times[0]))
+        client = self.scope.get("client") or ("", 0)
+        network = network_of(client[0]) or client[0]
+        wait = await sync_to_async(limits.take, thread_sensitive=False)(
+            f"chat:since:{network}", capacity=SINCE_PER_NETWORK_PER_MINUTE, window=60
+        )
+        if wait is not None:
+            raise _slow_down(wait)
+        self._since_times.append(now)
 
     async def _on_read(self, frame: Frame) -> None:
         self._require_member()
@@ -293,6 +355,8 @@ class ChatConsumer(HearthConsumer):
     async def _ready_frame(self) -> dict:
         people = await sync_to_async(presence.present, thread_sensitive=False)(self.room.pk)
         info = await self._room_state()
+        self._live_from = info["last_id"]
+        self._early = {message_id for message_id in self._early if message_id <= info["last_id"]}
         return {
             "type": "ready",
             "room": {"slug": self.room.slug, "name": self.room.name, "archived": info["archived"]},
@@ -374,15 +438,19 @@ class ChatConsumer(HearthConsumer):
         return None
 
     @database_sync_to_async
-    def _after(self, after_id: int, limit: int) -> list[dict]:
+    def _missed(self, after_id: int, upto_id: int, limit: int) -> tuple[list[dict], bool]:
+        """The newest ``limit`` visible messages in (after_id, upto_id], oldest first, and
+        whether older ones in that range were left out."""
         messages = list(
             ChatMessage.objects.visible()
-            .filter(room_id=self.room.pk, id__gt=after_id)
+            .filter(room_id=self.room.pk, id__gt=after_id, id__lte=upto_id)
             .select_related("author")
-            .order_by("id")[:limit]
+            .order_by("-id")[: limit + 1]
         )
+        more = len(messages) > limit
+        messages = list(reversed(messages[:limit]))
         counts = reaction_counts(m.pk for m in messages)
-        return [message_payload(m, reactions=counts.get(m.pk)) for m in messages]
+        return [message_payload(m, reactions=counts.get(m.pk)) for m in messages], more
 
     @database_sync_to_async
     def _history(self, before_id: int, limit: int) -> tuple[list[dict], bool]:

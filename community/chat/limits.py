@@ -37,17 +37,25 @@ def _strike_key(member_id: int) -> str:
 
 
 def take_token(member) -> float | None:
-    """Spend one token; None when allowed, else the seconds until the next token."""
-    capacity = capacity_for(member)
-    rate = capacity / WINDOW_SECONDS
+    """Spend one of the member's message tokens; None when allowed, else the wait."""
+    return take(_bucket_key(member.pk), capacity=capacity_for(member), window=WINDOW_SECONDS)
+
+
+def take(key: str, *, capacity: int, window: float) -> float | None:
+    """Spend one token of the bucket ``key`` (``capacity`` per ``window`` seconds,
+    refilled continuously); None when allowed, else the seconds until the next token.
+
+    The bucket lives in the cache, so every server process shares it; when the cache is
+    down every read is a miss and the bucket is full: allow rather than refuse.
+    """
+    rate = capacity / window
     now = time.time()
-    key = _bucket_key(member.pk)
     tokens, stamp = cache.get(key) or (float(capacity), now)
     tokens = min(float(capacity), tokens + max(0.0, now - stamp) * rate)
     if tokens >= 1.0:
-        cache.set(key, (tokens - 1.0, now), WINDOW_SECONDS * 2)
+        cache.set(key, (tokens - 1.0, now), int(window * 2))
         return None
-    cache.set(key, (tokens, now), WINDOW_SECONDS * 2)
+    cache.set(key, (tokens, now), int(window * 2))
     return (1.0 - tokens) / rate
 
 

@@ -21,10 +21,11 @@ MAX_ID = 2**63 - 1
 
 
 class FrameError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, ref: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.ref = ref
 
 
 # type -> {field: (python type, required)}
@@ -32,7 +33,7 @@ _SCHEMAS: dict[str, dict[str, tuple[type, bool]]] = {
     "send": {"body": (str, True)},
     "edit": {"id": (int, True), "body": (str, True)},
     "delete": {"id": (int, True)},
-    "react": {"id": (int, True), "reaction": (str, True)},
+    "react": {"id": (int, True), "reaction": (str, True), "on": (bool, False)},
     "typing": {},
     "history": {"before": (int, True), "limit": (int, False)},
     "since": {"after": (int, True)},
@@ -40,7 +41,7 @@ _SCHEMAS: dict[str, dict[str, tuple[type, bool]]] = {
     "ping": {},
 }
 CLIENT_TYPES = tuple(_SCHEMAS)
-_TYPE_NAMES = {str: "text", int: "a whole number"}
+_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,21 @@ def frame_too_large(text: str) -> bool:
 def parse_frame(text: str) -> Frame:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested arrays exhaust the parser's stack
         raise FrameError("bad_json", "That frame is not valid JSON.") from None
     if not isinstance(data, dict):
         raise FrameError("bad_frame", "A frame must be a JSON object with a type.")
     ref = data.get("ref")
     if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
         raise FrameError("wrong_type", f"ref must be text of at most {MAX_REF_LENGTH} characters.")
+    try:
+        return _parse_fields(data, ref)
+    except FrameError as error:
+        error.ref = ref  # the answer to a frame echoes its ref, errors included
+        raise
+
+
+def _parse_fields(data: dict[str, Any], ref: str | None) -> Frame:
     kind = data.get("type")
     if kind is None:
         raise FrameError("missing_field", "The frame has no type.")

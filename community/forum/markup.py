@@ -40,6 +40,16 @@ MENTION_LOOKUP_LIMIT = 50
 _URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]}]")
 
 
+_MARKDOWN_PUNCTUATION = set("\\`*_{}[]<>()#+-.!|~&")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text made literal inside Markdown: every character that could start markup
+    is backslash-escaped (CommonMark lets any ASCII punctuation be escaped), so a display
+    name like ``[support](https://evil.example)`` stays words, never a disguised link."""
+    return "".join("\\" + ch if ch in _MARKDOWN_PUNCTUATION else ch for ch in text)
+
+
 def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(
         ["table", "strikethrough"]

@@ -30,7 +30,8 @@
   let lastId = Number(root.dataset.lastId) || 0;
   let firstId = Number(root.dataset.firstId) || 0;
   let socket = null;
-  let retry = 1000;
+  let attempts = 0; // reconnects since the last good catch-up
+  let sinceAfter = 0; // the id the last catch-up started from
   let pingTimer = null;
   let stopped = false;
   let refCounter = 0;
@@ -202,6 +203,53 @@
     return li;
   }
 
+  // Where an item of the log sits in id order: a message at its id, a gap marker just
+  // after the last message the client had before the gap.
+  function position(el) {
+    return el.dataset.gapAfter !== undefined ? Number(el.dataset.gapAfter) + 0.5 : Number(el.dataset.id);
+  }
+
+  // A catch-up sends the newest messages only; the ones between what the client had
+  // and those are behind a button that pages back through them with "history".
+  function showGap(after, before) {
+    let gap = log.querySelector("[data-gap-after]");
+    if (!gap) {
+      gap = document.createElement("li");
+      gap.className = "chat-gap";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link-button";
+      button.textContent = "Show the messages you missed";
+      gap.appendChild(button);
+      button.addEventListener("click", () => {
+        if (send({ type: "history", before: Number(gap.dataset.before), limit: 100 })) {
+          button.disabled = true;
+        }
+      });
+      let next = log.lastElementChild;
+      while (next && position(next) > after) next = next.previousElementSibling;
+      if (next) next.after(gap); else log.prepend(gap);
+    }
+    gap.dataset.gapAfter = String(after);
+    gap.dataset.before = String(before);
+    gap.querySelector("button").disabled = false;
+  }
+
+  function fillGap(frame) {
+    const gap = log.querySelector("[data-gap-after]");
+    if (!gap || Number(gap.dataset.before) !== frame.before) return false;
+    const after = Number(gap.dataset.gapAfter);
+    const missed = frame.messages.filter((m) => m.id > after);
+    for (const m of missed) insertMessage(m, { live: false });
+    if (!frame.more || missed.length < frame.messages.length || !missed.length) {
+      gap.remove();
+    } else {
+      showGap(after, missed[0].id);
+    }
+    announce(missed.length ? "Loaded " + missed.length + " missed messages." : "No more missed messages.");
+    return true;
+  }
+
   function messageEl(id) {
     return log.querySelector('[data-id="' + Number(id) + '"]');
   }
@@ -230,7 +278,7 @@
     const li = buildMessage(m);
     // Keep id order even if frames from two senders cross.
     let after = log.lastElementChild;
-    while (after && Number(after.dataset.id) > m.id) after = after.previousElementSibling;
+    while (after && position(after) > m.id) after = after.previousElementSibling;
     if (after) after.after(li); else log.prepend(li);
     lastId = Math.max(lastId, m.id);
     if (!firstId) firstId = m.id;
@@ -318,11 +366,18 @@
       case "message":
         insertMessage(frame.message, { live: true });
         break;
-      case "synced":
+      case "synced": {
+        attempts = 0;
         setStatus("");
+        if (frame.more) {
+          const first = [...log.querySelectorAll("[data-id]")].find((el) => Number(el.dataset.id) > sinceAfter);
+          if (first) showGap(sinceAfter, Number(first.dataset.id));
+        }
         scheduleRead();
         break;
+      }
       case "history": {
+        if (fillGap(frame)) break;
         const before = log.scrollHeight;
         const top = log.scrollTop;
         for (const m of frame.messages) insertMessage(m, { live: false });
@@ -386,14 +441,24 @@
     }
   }
 
+  // Backoff with full jitter, so a restart that drops every socket at once does not
+  // bring them all back at once: 1013 (this socket fell behind) retries soon; anything
+  // else (4503: a service is down, 1006: the server went away) waits longer each time.
+  function reconnectDelay(code) {
+    attempts += 1;
+    if (code === 1013 && attempts === 1) return 200 + Math.random() * 800;
+    const ceiling = Math.min(30000, 1000 * 2 ** Math.min(attempts, 5));
+    return 500 + Math.random() * ceiling;
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + root.dataset.socket);
     socket.addEventListener("open", () => {
-      retry = 1000;
       setStatus("");
       root.classList.add("is-live");
       // Ask for everything after the newest message we have: nothing missed, nothing twice.
+      sinceAfter = lastId;
       send({ type: "since", after: lastId });
     });
     socket.addEventListener("message", (event) => {
@@ -411,8 +476,7 @@
         return;
       }
       setStatus("Connection lost; reconnecting…");
-      setTimeout(connect, event.code === 1013 ? 200 : retry);
-      retry = Math.min(retry * 2, 30000);
+      setTimeout(connect, reconnectDelay(event.code));
     });
   }
 

@@ -14,7 +14,7 @@
   const bell = document.querySelector("[data-notification-socket]");
   if (!bell || !("WebSocket" in window)) return;
   const counter = bell.querySelector("[data-unread-count]");
-  let retry = 1000;
+  let attempts = 0;
 
   function setCount(n) {
     counter.textContent = String(n);
@@ -25,7 +25,7 @@
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + bell.dataset.notificationSocket);
-    socket.addEventListener("open", () => { retry = 1000; });
+    socket.addEventListener("open", () => { attempts = 0; });
     socket.addEventListener("message", (event) => {
       let data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
@@ -37,8 +37,10 @@
     socket.addEventListener("close", (event) => {
       // 4001: signed out or suspended; 4401: not signed in. Do not hammer the server.
       if (event.code === 4001 || event.code === 4401) return;
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 30000);
+      // Backoff with full jitter (4503: a service is down; 1006: the server went away),
+      // so a deploy that drops every socket does not bring them all back at once.
+      attempts += 1;
+      setTimeout(connect, 500 + Math.random() * Math.min(30000, 1000 * 2 ** Math.min(attempts, 5)));
     });
   }
   connect();

@@ -31,6 +31,19 @@ async def receive_until(comm: WebsocketCommunicator, kind: str, timeout: float =
             return frame
 
 
+async def close_code_after_handshake(comm: WebsocketCommunicator) -> int | None:
+    """The application close code a refused socket gets right after the handshake, or
+    None when the socket stays open. Refusals accept first and then close with the code,
+    so the browser's script can read it (a refused handshake reaches it as 1006)."""
+    connected, code = await comm.connect()
+    assert connected, f"the handshake itself was refused with {code}"
+    first = await comm.receive_output(timeout=5)
+    if first["type"] == "websocket.close":
+        return first["code"]
+    await comm.disconnect()
+    return None
+
+
 async def open_socket(room, user=None) -> tuple[WebsocketCommunicator, dict]:
     comm = communicator(room, user)
     connected, code = await comm.connect()

@@ -184,3 +184,22 @@ def test_several_messages_are_saved_in_order_with_a_reason_for_each_refusal(
     ]
     assert results[0].pk < results[2].pk
     assert [kw["obj"] for _, _, kw in heard] == [results[0], results[2]]
+
+
+def test_a_quoted_display_name_cannot_become_markup_in_the_topic(moderator, member):
+    from tests.forum.factories import make_category
+
+    member.display_name = "[support](https://evil.example) **boss**"
+    member.save(update_fields=["display_name"])
+    category = make_category()
+    room = make_room(name="Help *desk* [x](https://evil.example)")
+    message = make_message(room, member, "hello")
+    topic = actions.turn_into_topic(
+        room=room, moderator=moderator, messages=[message], category=category, title="Quoted"
+    )
+    html = topic.posts.order_by("number").first().html
+    # The words stay words: no link disguised as "support" or "x", no nested bold.
+    assert ">support</a>" not in html and ">x</a>" not in html
+    assert "<strong>boss</strong>" not in html and "<em>desk</em>" not in html
+    assert "<strong>[support](" in html and ") **boss**</strong>" in html
+    assert "Help *desk* [x](" in html

@@ -162,11 +162,34 @@ async def test_it_toggles_a_reaction_and_tells_everyone_the_count(room, member, 
     await sam.send_json_to({"type": "react", "id": message.pk, "reaction": "heart"})
     frame = await receive_until(maya, "reaction")
     assert frame["count"] == 0 and frame["on"] is False
-    await sam.send_json_to({"type": "react", "id": message.pk, "reaction": "like", "on": True})
-    await sam.send_json_to({"type": "react", "id": message.pk, "reaction": "like", "on": True})
-    frame = await receive_until(maya, "reaction")
-    assert frame["count"] == 1
+    await maya.disconnect()
+    await sam.disconnect()
+
+
+async def test_it_sets_a_reaction_when_the_frame_says_on_instead_of_toggling(
+    room, member, other_member
+):
+    message = await sync_to_async(make_message)(room, member, "cake!")
+    maya, _ = await open_socket(room, member)
+    sam, _ = await open_socket(room, other_member)
+    like = {"type": "react", "id": message.pk, "reaction": "like", "on": True}
+    await sam.send_json_to({**like, "ref": "a"})
+    await sam.send_json_to({**like, "ref": "b"})
+    # The second frame changes nothing, so only its ack says it was handled.
+    assert (await receive_until(sam, "ack"))["ref"] == "a"
+    assert (await receive_until(sam, "ack"))["ref"] == "b"
     assert await sync_to_async(ChatReaction.objects.count)() == 1
+    reactions = [f for f in await frames_until_quiet(maya) if f["type"] == "reaction"]
+    assert [(f["count"], f["on"]) for f in reactions] == [(1, True)]
+    await sam.send_json_to({**like, "on": False, "ref": "c"})
+    await sam.send_json_to({**like, "on": False, "ref": "d"})
+    assert (await receive_until(sam, "ack"))["ref"] == "c"
+    assert (await receive_until(sam, "ack"))["ref"] == "d"
+    assert await sync_to_async(ChatReaction.objects.count)() == 0
+    await sam.send_json_to({**like, "on": "yes", "ref": "e"})
+    error = await receive_until(sam, "error")
+    assert error["code"] == "wrong_type" and error["ref"] == "e"
+    assert "on must be true or false" in error["message"]
     await maya.disconnect()
     await sam.disconnect()
 
@@ -226,7 +249,7 @@ async def test_it_sends_everything_after_an_id_once_and_in_order(room, member):
     bodies = [f["message"]["body"] for f in frames if f["type"] == "message"]
     assert bodies == ["m1", "m3"]
     assert [f for f in frames if f["type"] == "synced"] == [
-        {"type": "synced", "last_id": messages[3].pk}
+        {"type": "synced", "last_id": messages[3].pk, "more": False}
     ]
     await socket.disconnect()
 

@@ -32,11 +32,13 @@ async def _connect(cookie: str | None = None, origin: str = "http://testserver")
     return communicator, connected, code
 
 
-async def test_it_refuses_a_visitor():
-    communicator, connected, code = await _connect()
-    assert not connected
-    assert code == 4401
-    await communicator.disconnect()
+async def test_it_refuses_a_visitor_with_4401_after_the_handshake():
+    communicator, connected, _ = await _connect()
+    assert connected  # accepted, then closed with a code the bell script can read
+    assert await communicator.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }
 
 
 async def test_it_refuses_a_foreign_origin():
@@ -85,6 +87,29 @@ async def test_it_answers_anything_sent_with_an_error_and_stays_open():
     assert (await communicator.receive_json_from(timeout=5))["type"] == "error"
     await communicator.send_to(text_data='{"type": "send"}')
     assert (await communicator.receive_json_from(timeout=5))["code"] == "read_only"
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"bytes_data": b"\x00\x01binary"},
+        {"text_data": "[" * 1000 + "]" * 1000},
+        {"text_data": '{"a":' * 3000 + "1" + "}" * 3000},
+        {"text_data": "\x00"},
+    ],
+)
+async def test_it_answers_binary_and_deeply_nested_frames_with_an_error_and_stays_open(frame):
+    member = await sync_to_async(make_member)()
+    cookie = await sync_to_async(_session_cookie_for)(member)
+    communicator, _, _ = await _connect(cookie)
+    await communicator.receive_json_from(timeout=5)
+    await communicator.send_to(**frame)
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "read_only"
+    await sync_to_async(actions.notify)(
+        recipient=member, kind="reply", text="Still listening", url="/forum/", actor=None
+    )
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "notification"
     await communicator.disconnect()
 
 

@@ -34,6 +34,7 @@ async def test_a_socket_idle_for_60_seconds_still_receives_events_on_redis(requi
         "/ws/notifications/",
         headers=[
             (b"origin", b"http://testserver"),
+            (b"host", b"testserver"),
             (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
         ],
     )

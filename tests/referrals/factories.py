@@ -104,7 +104,7 @@ def webhook_body(**fields) -> bytes:
         "email": "buyer@example.com",
         "amount": "49.90",
         "currency": "EUR",
-        "occurred_at": "2026-05-03T10:00:00+00:00",
+        "occurred_at": (timezone.now() - timedelta(hours=2)).isoformat(),
     }
     payload.update(fields)
     payload = {k: v for k, v in payload.items() if v is not None}
