@@ -5,6 +5,7 @@ Consumers are glue: they read ``scope["user"]``, call actions and relay events.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -87,9 +88,24 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
                 logger.exception("closing socket %s failed", self.scope.get("path", "?"))
 
     async def cleanup(self, code: int) -> None:
+        forget = getattr(self.channel_layer, "forget", None)
+        if forget is not None:
+            forget(self)
         await self.leave_identity_groups()
 
+    def layer_lost(self) -> None:
+        """Redis went away or restarted (hearth.layers): this socket's group memberships
+        may be gone, so close it; the client reconnects with backoff and catches up."""
+        asyncio.get_running_loop().create_task(self._close_unavailable())
+
+    async def _close_unavailable(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.refuse(CLOSE_UNAVAILABLE)
+
     async def join_identity_groups(self) -> None:
+        watch = getattr(self.channel_layer, "watch", None)
+        if watch is not None:  # before joining, so a restart from now on is noticed
+            await watch(self)
         self._hearth_groups = []
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:

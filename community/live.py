@@ -8,11 +8,16 @@ one sees a change that was rolled back.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from hearth import outages
+
+logger = logging.getLogger(__name__)
 
 
 def member_group(user_id: int) -> str:
@@ -25,9 +30,17 @@ def session_group(session_key: str) -> str:
 
 
 def _send_now(group: str, event: dict[str, Any]) -> None:
+    """Send, never raise: what the event announces is already saved, and sockets that
+    miss it catch up when they reconnect. While Redis is away, do not even try."""
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None or not outages.worth_trying(outages.CHANNEL_LAYER):
+        return
+    try:
         async_to_sync(layer.group_send)(group, event)
+    except outages.CONNECTION_ERRORS as error:
+        outages.report_down(outages.CHANNEL_LAYER, error)
+    except Exception:
+        logger.exception("live: sending %s to %s failed", event.get("type"), group)
 
 
 def send_to_group(group: str, event: dict[str, Any]) -> None:

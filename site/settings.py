@@ -132,11 +132,27 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        # No persistent connections (CONN_MAX_AGE 0): under ASGI every request runs in a
+        # thread of its own, and a connection kept open by a finished thread is only
+        # freed by the garbage collector; they piled up until PostgreSQL refused more.
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL could not be read: {exc}") from None
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Instead, each process holds a bounded pool (psycopg_pool, through Django):
+        # at most DATABASE_POOL_MAX_SIZE connections per process, whatever the traffic.
+        # Size it so (web workers + task workers + scheduler) x max stays under
+        # PostgreSQL's max_connections (docs/deploy.md).
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
+            # A request waits this long for a free connection, then fails (503).
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+            # Connections above min_size close after this long unused.
+            "max_idle": env_int("DATABASE_POOL_MAX_IDLE", 300, minimum=1),
+        }
 else:
     DATABASES = {
         "default": {
@@ -165,21 +181,41 @@ REDIS_URL = env_str("REDIS_URL")
 # Parallel test workers share one Redis; keep their keys apart.
 _WORKER = env_str("PYTEST_XDIST_WORKER") if TESTING else ""
 if REDIS_URL:
+    from redis.asyncio.retry import Retry as AsyncRetry
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to "no cache" while Redis is away instead of failing pages (cache.py).
+            "BACKEND": "hearth.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "hearth") + _WORKER,
+            "OPTIONS": {
+                # Fail fast while Redis is away (a page must not wait seconds for it); one
+                # immediate retry replaces a pooled connection that went stale in a restart.
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 1.0,
+                "retry": Retry(NoBackoff(), 1),
+                "health_check_interval": 30,
+            },
         }
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis, plus a watch that closes sockets when Redis restarts (layers.py).
+            "BACKEND": "hearth.layers.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 closes sockets idle for 5 s by default (redis-py #4091), which
                 # silently kills long-lived channel-layer subscriptions: no read timeout.
                 "hosts": [
-                    {"address": url, "socket_timeout": None, "socket_keepalive": True}
+                    {
+                        "address": url,
+                        "socket_timeout": None,
+                        "socket_keepalive": True,
+                        "socket_connect_timeout": 1.0,
+                        "retry": AsyncRetry(NoBackoff(), 1),
+                    }
                     for url in env_list("CHANNEL_REDIS_URLS", [REDIS_URL])
                 ],
                 "prefix": env_str("CHANNEL_PREFIX", "hearth") + _WORKER,

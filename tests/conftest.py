@@ -7,6 +7,7 @@ from django.conf import settings as settings_module
 from django.core.cache import cache
 from django.test import Client
 
+from hearth import outages
 from tests.factories import PASSWORD, make_editor, make_member, make_moderator
 
 
@@ -57,7 +58,9 @@ def clear_cache() -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_state(settings, tmp_path):
-    # Rate limits and throttles live in the cache; every test starts from zero.
+    # Rate limits and throttles live in the cache; every test starts from zero, and no
+    # outage a previous test provoked is remembered.
+    outages.reset()
     clear_cache()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

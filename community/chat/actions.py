@@ -170,15 +170,39 @@ def _check_flood(member: User) -> None:
     )
 
 
-def send_message(*, room: Room, author: User, body: str) -> ChatMessage:
-    """Save a message and broadcast it after commit; raises ChatError when refused."""
-    (result,) = send_messages(room=room, author=author, bodies=[body])
+def send_message(*, room: Room, author: User, body: str, client_ref: str = "") -> ChatMessage:
+    """Save a message and broadcast it after commit; raises ChatError when refused.
+
+    With a ``client_ref`` (the plain form's), sending again returns the message saved
+    the first time instead of a second copy: a retry after an error page, a double click.
+    """
+    if client_ref:
+        earlier = _sent_before(author, client_ref)
+        if earlier is not None:
+            return earlier
+    try:
+        (result,) = send_messages(room=room, author=author, bodies=[body], client_ref=client_ref)
+    except IntegrityError:  # the same form, sent twice at the same moment
+        earlier = _sent_before(author, client_ref)
+        if earlier is None:
+            raise
+        return earlier
     if isinstance(result, ChatError):
         raise result
     return result
 
 
-def send_messages(*, room: Room, author: User, bodies: list[str]) -> list[ChatMessage | ChatError]:
+def _sent_before(author: User, client_ref: str) -> ChatMessage | None:
+    return (
+        ChatMessage.objects.select_related("room")
+        .filter(author=author, client_ref=client_ref)
+        .first()
+    )
+
+
+def send_messages(
+    *, room: Room, author: User, bodies: list[str], client_ref: str = ""
+) -> list[ChatMessage | ChatError]:
     """Save several messages from one member, in order; per body the message or why not.
 
     The socket hands over every send frame that queued up while the previous save ran,
@@ -208,17 +232,27 @@ def send_messages(*, room: Room, author: User, bodies: list[str]) -> list[ChatMe
         else:
             results.append(cleaned)
     accepted = [r for r in results if isinstance(r, str)]
-    saved = iter(_save_messages(room=room, author=author, bodies=accepted) if accepted else [])
+    saved = iter(
+        _save_messages(room=room, author=author, bodies=accepted, client_ref=client_ref)
+        if accepted
+        else []
+    )
     return [next(saved) if isinstance(r, str) else r for r in results]
 
 
 @transaction.atomic
-def _save_messages(*, room: Room, author: User, bodies: list[str]) -> list[ChatMessage]:
+def _save_messages(
+    *, room: Room, author: User, bodies: list[str], client_ref: str = ""
+) -> list[ChatMessage]:
     # Lock the room row so messages in one room commit in id order: a client that
     # asks for "everything after id N" can then never miss a slower, smaller id.
     Room.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True).first()
     if len(bodies) == 1:
-        messages = [ChatMessage.objects.create(room=room, author=author, body=bodies[0])]
+        messages = [
+            ChatMessage.objects.create(
+                room=room, author=author, body=bodies[0], client_ref=client_ref
+            )
+        ]
     else:
         messages = ChatMessage.objects.bulk_create(
             [ChatMessage(room=room, author=author, body=body) for body in bodies]

@@ -28,11 +28,14 @@ from typing import Protocol
 from channels.layers import get_channel_layer
 
 from community.chat.wire import text_frame
+from hearth import outages
 
 logger = logging.getLogger(__name__)
 
 FRAME_EVENT = "chat.frame"
 SLOW_SOCKET_SECONDS = 2.0
+# After a failed receive, wait this long before the next try.
+RETRY_SECONDS = 1.0
 # channels_redis forgets group members after a day (group_expiry); renew well before.
 REFRESH_SECONDS = 60 * 60
 
@@ -70,6 +73,9 @@ class RoomHub:
         async with self._lock:
             room = self.rooms.get(group)
             if room is None:
+                watch = getattr(self.layer, "watch", None)
+                if watch is not None:  # Redis restarts empty: see layer_lost()
+                    await watch(self)
                 # The default prefix on purpose: channels_redis multiplexes all of a
                 # process's channels through one Redis list per prefix, and polls only
                 # the list of whoever holds its receive lock.
@@ -101,6 +107,18 @@ class RoomHub:
                 self._refresher.cancel()
                 self._refresher = None
 
+    def layer_lost(self) -> None:
+        """Redis went away or restarted empty (hearth.layers): the rooms' group
+        memberships may be gone. Forget every room; the sockets close themselves
+        (4503), and their clients' reconnects subscribe afresh and catch up."""
+        rooms, self.rooms = self.rooms, {}
+        for room in rooms.values():
+            if room.task is not None:
+                room.task.cancel()
+        if self._refresher is not None:
+            self._refresher.cancel()
+            self._refresher = None
+
     def local_count(self, group: str) -> int:
         room = self.rooms.get(group)
         return len(room.subscribers) if room else 0
@@ -111,9 +129,15 @@ class RoomHub:
                 event = await self.layer.receive(room.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # a layer hiccup (Redis restart): log, wait, go on
+            except outages.CONNECTION_ERRORS as error:
+                # Redis is away: the layer tells every listener (layer_lost), which ends
+                # this room; until then, wait without a traceback per attempt.
+                outages.report_down(outages.CHANNEL_LAYER, error)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            except Exception:
                 logger.exception("chat hub: receiving for %s failed", room.group)
-                await asyncio.sleep(1)
+                await asyncio.sleep(RETRY_SECONDS)
                 continue
             if event.get("type") != FRAME_EVENT:
                 continue

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import re
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from community.chat.models import MESSAGE_MAX_LENGTH, ChatMessage
 from community.chat.text import clean_body
 from community.models import User
+
+_CLIENT_REF_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 MUTE_CHOICES = [
     (10, "10 minutes"),
@@ -15,7 +20,11 @@ MUTE_CHOICES = [
 ]
 
 
-class MessageForm(forms.Form):
+def _new_client_ref() -> str:
+    return uuid.uuid4().hex
+
+
+class EditMessageForm(forms.Form):
     body = forms.CharField(
         label="Message",
         max_length=MESSAGE_MAX_LENGTH,
@@ -31,8 +40,15 @@ class MessageForm(forms.Form):
         return body
 
 
-class EditMessageForm(MessageForm):
-    pass
+class MessageForm(EditMessageForm):
+    # One value per rendered form: sending the same form twice saves one message.
+    client_ref = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=_new_client_ref
+    )
+
+    def clean_client_ref(self) -> str:
+        value = self.cleaned_data["client_ref"]
+        return value if _CLIENT_REF_RE.fullmatch(value) else ""
 
 
 class MuteForm(forms.Form):

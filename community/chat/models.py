@@ -144,12 +144,23 @@ class ChatMessage(models.Model):
         related_name="+",
     )
 
+    # Set by the plain form (one random value per rendered form): a resubmission of the
+    # same form (a retry after an error page, a double click) saves nothing twice.
+    client_ref = models.CharField(max_length=64, blank=True, default="", editable=False)
+
     objects = ChatMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
         verbose_name = "chat message"
         indexes = [models.Index(fields=["room", "id"], name="chat_message_room_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_ref"],
+                condition=~models.Q(client_ref=""),
+                name="chat_message_once_per_form",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_id}: {self.body[:40]}"

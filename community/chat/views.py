@@ -127,7 +127,10 @@ def send(request: HttpRequest, slug: str) -> HttpResponse:
         return _room_page(request, room, form=form)
     try:
         message = actions.send_message(
-            room=room, author=request.user, body=form.cleaned_data["body"]
+            room=room,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            client_ref=form.cleaned_data["client_ref"],
         )
     except ChatError as error:
         # Keep what they wrote: the form comes back filled in, with the reason.

@@ -61,6 +61,10 @@ async def frames_until_quiet(comm: WebsocketCommunicator, quiet: float = 0.3) ->
     return frames
 
 
-async def settle(seconds: float = 0.05) -> None:
-    """Give the hub's task a turn to fan a frame out."""
-    await asyncio.sleep(seconds)
+async def wait_until(condition, *, timeout: float = 5, what: str = "the expected state") -> None:
+    """Wait for ``condition()`` to hold (the state the test asserts), never for a time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.01)

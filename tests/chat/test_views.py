@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -155,6 +156,24 @@ def test_a_member_posts_a_message_with_the_plain_form(member_client, member):
     assert response.status_code == 302
     assert response.url == f"{room.get_absolute_url()}#message-{message.pk}"
     assert message.author == member and message.body == "Hi all"
+
+
+def test_sending_the_same_form_twice_saves_one_message(member_client, member):
+    room = make_room()
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    ref = re.search(r'name="client_ref" value="([0-9a-f]{32})"', page).group(1)
+    url = reverse("chat:send", args=[room.slug])
+    first = member_client.post(url, {"body": "Only once", "client_ref": ref})
+    again = member_client.post(url, {"body": "Only once", "client_ref": ref})
+    message = ChatMessage.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert first.url == again.url == message.get_absolute_url()
+    # A new form (a new value) is a new message, even with the same words.
+    member_client.post(url, {"body": "Only once", "client_ref": "another-form"})
+    assert ChatMessage.objects.count() == 2
+    # A value that is not a form's is ignored, never an error.
+    response = member_client.post(url, {"body": "odd", "client_ref": "<script>"})
+    assert response.status_code == 302 and ChatMessage.objects.count() == 3
 
 
 def test_a_refused_post_keeps_what_the_member_wrote(member_client):

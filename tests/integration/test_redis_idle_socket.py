@@ -26,7 +26,7 @@ def _cookie(user) -> str:
 
 
 async def test_a_socket_idle_for_60_seconds_still_receives_events_on_redis(requires_redis):
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "hearth.layers.RedisChannelLayer"
     member = await sync_to_async(make_member)()
     cookie = await sync_to_async(_cookie)(member)
     communicator = WebsocketCommunicator(

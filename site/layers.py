@@ -1,0 +1,117 @@
+"""The Redis channel layer, made to notice when Redis goes away or comes back empty.
+
+Group memberships live in Redis. When Redis restarts (it keeps nothing on disk), every
+membership is gone, yet redis-py reconnects transparently: sockets stay open and
+silently receive nothing again. This layer watches each Redis host (one ``INFO`` every
+few seconds, per process): when a host stops answering or answers with another
+``run_id`` (a restart), every socket of the process is told through ``layer_lost()``.
+Sockets then close with 4503; their clients reconnect with backoff, join their groups
+afresh and catch up with ``since``, so nothing is lost and nothing stays deaf.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from typing import Protocol
+
+from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from hearth import outages
+
+logger = logging.getLogger(__name__)
+
+SERVICE = outages.CHANNEL_LAYER
+WATCH_SECONDS = 2.0
+
+
+class LayerListener(Protocol):
+    def layer_lost(self) -> None: ...
+
+
+class RedisChannelLayer(BaseRedisChannelLayer):
+    def __init__(self, *args, watch_seconds: float = WATCH_SECONDS, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.watch_seconds = watch_seconds
+        self._listeners: weakref.WeakSet = weakref.WeakSet()
+        self._run_ids: dict[int, str] = {}
+        self._watchers: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
+
+    # --- who wants to know ------------------------------------------------------------
+
+    async def watch(self, listener: LayerListener) -> None:
+        """Call ``listener.layer_lost()`` when this process's memberships may be gone.
+
+        Call it before joining groups: the first call learns each host's run_id, so a
+        restart between now and the next look is noticed.
+        """
+        if len(self._run_ids) < self.ring_size and not await self.check():
+            raise RedisConnectionError("Redis (the channel layer) does not answer")
+        self._listeners.add(listener)
+        loop = asyncio.get_running_loop()
+        watcher = self._watchers.get(loop)
+        if watcher is None or watcher.done():
+            self._watchers[loop] = loop.create_task(self._watch(), name="channel-layer watch")
+
+    def forget(self, listener: LayerListener) -> None:
+        self._listeners.discard(listener)
+
+    def _lost(self, error: BaseException | None, why: str) -> None:
+        if error is not None:
+            outages.report_down(SERVICE, error)
+        else:
+            logger.warning("channel layer: %s; closing this process's sockets", why)
+        for listener in list(self._listeners):
+            try:
+                listener.layer_lost()
+            except Exception:
+                logger.exception("channel layer: a listener failed")
+        self._listeners.clear()
+
+    # --- the watch ----------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.watch_seconds)
+            if not self._listeners:
+                continue
+            await self.check()
+
+    async def check(self) -> bool:
+        """Ask every host for its run_id; a host that fails or changed is a loss.
+        True when every host answered."""
+        answered = True
+        for index in range(self.ring_size):
+            try:
+                async with asyncio.timeout(max(self.watch_seconds, 1.0)):
+                    info = await self.connection(index).info("server")
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # refused, reset, timed out: the host is away
+                self._run_ids.pop(index, None)
+                self._lost(error, "")
+                answered = False
+                continue
+            run_id = str(info.get("run_id", ""))
+            known = self._run_ids.get(index)
+            self._run_ids[index] = run_id
+            outages.report_up(SERVICE)
+            if known is not None and known != run_id:
+                self._lost(None, f"Redis host {index} restarted (memberships lost)")
+        return answered
+
+    async def receive(self, channel: str) -> dict:
+        try:
+            return await super().receive(channel)
+        except outages.CONNECTION_ERRORS as error:
+            self._lost(error, "")
+            raise
+
+    async def close_pools(self) -> None:
+        for task in self._watchers.values():
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await super().close_pools()
