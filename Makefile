@@ -9,8 +9,10 @@ HOST ?= 127.0.0.1
 # Test processes (pytest-xdist); each gets its own database and Redis key prefix.
 TEST_WORKERS ?= 2
 PORT ?= 8000
+# `make serve`: a signing key made on first use, kept out of git (used when SECRET_KEY is unset).
+SECRET_KEY_FILE := .secret_key
 
-.PHONY: run test lint format migrate demo bench bench-chat bench-referrals clean
+.PHONY: run serve test lint format migrate demo bench bench-chat bench-referrals clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +36,34 @@ demo: migrate
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production shape on this machine, DEBUG off: uvicorn workers, the task worker and one
+# scheduler under honcho (Procfile). Safe local values fill in what production must set;
+# DATABASE_URL, REDIS_URL and the rest are used when set. See docs/deploy.md.
+serve: $(VENV)/.installed
+	@set -e; \
+	if [ -z "$$SECRET_KEY" ]; then \
+		if [ ! -s $(SECRET_KEY_FILE) ]; then \
+			(umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SECRET_KEY_FILE)); \
+		fi; \
+		SECRET_KEY=$$(cat $(SECRET_KEY_FILE)); \
+	fi; \
+	if [ -z "$$WEB_WORKERS" ]; then \
+		if [ -n "$$REDIS_URL" ]; then WEB_WORKERS=2; else \
+			WEB_WORKERS=1; \
+			echo "REDIS_URL is unset: one web process (the in-memory channel layer and cache do not cross processes)."; \
+		fi; \
+	fi; \
+	export SECRET_KEY WEB_WORKERS DEBUG=false HOST="$(HOST)" PORT="$(PORT)" \
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		HTTPS="$${HTTPS:-false}" \
+		BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" \
+		TASKS_BACKEND="$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend}" \
+		PATH="$(CURDIR)/$(BIN):$$PATH"; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py collectstatic --noinput --verbosity 0; \
+	echo "Serving on http://$(HOST):$(PORT)/ with $$WEB_WORKERS web process(es), the task worker and the scheduler (Ctrl-C stops all)"; \
+	exec $(BIN)/honcho start -f Procfile
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -7,13 +7,11 @@ written on the site and one loaded by the demo go through the same rules.
 from __future__ import annotations
 
 import copy
-import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -29,8 +27,7 @@ from blog.review import guide_status
 from community.actions import notify
 from community.models import EDITORS_GROUP, User
 from community.signals import content_published, content_removed
-
-logger = logging.getLogger(__name__)
+from hearth.mail import queue_email
 
 GUIDE_IMAGES_COLLECTION = "Member guide images"
 MAX_IMAGES_PER_GUIDE = 20
@@ -324,17 +321,7 @@ def _email_author(*, author: User, template: str, context: dict) -> None:
     context = {**context, "author": author, "SITE_NAME": settings.SITE_NAME}
     subject = " ".join(render_to_string(f"blog/emails/{template}_subject.txt", context).split())
     body = render_to_string(f"blog/emails/{template}.txt", context)
-
-    # The backend is chosen now, not at commit time, so a caller's settings hold.
-    connection = get_connection()
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [author.email], connection=connection)
-        except Exception:  # mail is best effort: the decision itself is saved
-            logger.exception("Could not email %s about a guide decision", author.pk)
-
-    transaction.on_commit(send)
+    queue_email(subject=subject, body=body, to=[author.email])
 
 
 def guide_approved(*, guide: GuidePage, editor: User | None, comment: str = "") -> None:

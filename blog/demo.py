@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import override_settings
 from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
@@ -26,6 +25,7 @@ from blog.markup import source_to_blocks
 from blog.models import Author, BlogIndexPage, BlogPage, BlogPageAuthor, GuideIndexPage, GuidePage
 from community.models import User
 from community.uploads import process_uploaded_image
+from hearth.mail import no_emails
 from hearth.models import HomePage
 
 PALETTES = [
@@ -518,7 +518,7 @@ def load(*, stdout) -> None:
         stdout.write("  guides: skipped (no demo editor)")
         return
     # Demo decisions are not mailed to the demo people (they would flood the console).
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+    with no_emails():
         published, in_review = _load_guides(editor, stdout)
     stdout.write(
         f"  guides: {published} newly published, {in_review} sent for review "

@@ -5,21 +5,36 @@
 - an editor's decision in the workflow -> the author's bell and a member-friendly email.
 
 Wagtail's own approval and rejection emails link to the admin, which members cannot
-open; for guides they are replaced by ours (other pages keep Wagtail's).
+open; for guides they are replaced by ours (other pages keep Wagtail's). The workflow
+emails Wagtail still sends (to editors when something is submitted, to submitters of
+other pages) go through the task queue like every other email, not from the request.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.template.loader import render_to_string
+from django.utils.translation import override
 from wagtail.admin.mail import (
+    GroupApprovalTaskStateSubmissionEmailNotifier,
     WorkflowStateApprovalEmailNotifier,
     WorkflowStateRejectionEmailNotifier,
+    WorkflowStateSubmissionEmailNotifier,
 )
-from wagtail.models import WorkflowState
-from wagtail.signals import page_published, page_unpublished, workflow_approved, workflow_rejected
+from wagtail.models import TaskState, WorkflowState
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    task_submitted,
+    workflow_approved,
+    workflow_rejected,
+    workflow_submitted,
+)
 
 from blog import actions
 from blog.models import GuidePage
+from hearth.mail import queue_email
 
 
 def _guide_for(state: WorkflowState) -> GuidePage | None:
@@ -63,14 +78,48 @@ class _NotForGuides:
         return super().can_handle(instance, **kwargs) and _guide_for(instance) is None
 
 
-class ApprovalEmailNotifier(_NotForGuides, WorkflowStateApprovalEmailNotifier):
+class _Queued:
+    """Wagtail's EmailNotificationMixin.send_emails, rendering the same templates, with
+    each message handed to the task queue instead of an SMTP connection opened here."""
+
+    def send_emails(self, template_set: dict, context: dict, recipients, **kwargs) -> bool:
+        from_email = getattr(settings, "WAGTAILADMIN_NOTIFICATION_FROM_EMAIL", None)
+        use_html = getattr(settings, "WAGTAILADMIN_NOTIFICATION_USE_HTML", False)
+        for recipient in recipients:
+            context["user"] = recipient
+            with override(recipient.wagtail_userprofile.get_preferred_language()):
+                subject = render_to_string(template_set["subject"], context).strip()
+                body = render_to_string(template_set["text"], context).strip()
+            queue_email(
+                subject=subject,
+                body=body,
+                to=[recipient.email],
+                from_email=from_email,
+                html=render_to_string(template_set["html"], context) if use_html else None,
+                headers={"Auto-Submitted": "auto-generated"},
+                after_commit=False,
+            )
+        return True
+
+
+class TaskSubmissionEmailNotifier(_Queued, GroupApprovalTaskStateSubmissionEmailNotifier):
     pass
 
 
-class RejectionEmailNotifier(_NotForGuides, WorkflowStateRejectionEmailNotifier):
+class SubmissionEmailNotifier(_Queued, WorkflowStateSubmissionEmailNotifier):
     pass
 
 
+class ApprovalEmailNotifier(_Queued, _NotForGuides, WorkflowStateApprovalEmailNotifier):
+    pass
+
+
+class RejectionEmailNotifier(_Queued, _NotForGuides, WorkflowStateRejectionEmailNotifier):
+    pass
+
+
+task_submission_email_notifier = TaskSubmissionEmailNotifier()
+submission_email_notifier = SubmissionEmailNotifier()
 approval_email_notifier = ApprovalEmailNotifier()
 rejection_email_notifier = RejectionEmailNotifier()
 
@@ -88,9 +137,31 @@ def connect() -> None:
     )
     # Take over Wagtail's receivers by their dispatch_uid: whichever app is ready first,
     # the other connect() with the same uid is ignored, so exactly one of each runs.
-    for signal, uid, notifier in (
-        (workflow_approved, "workflow_state_approved_email_notification", approval_email_notifier),
-        (workflow_rejected, "workflow_state_rejected_email_notification", rejection_email_notifier),
+    for signal, sender, uid, notifier in (
+        (
+            task_submitted,
+            TaskState,
+            "group_approval_task_submitted_email_notification",
+            task_submission_email_notifier,
+        ),
+        (
+            workflow_submitted,
+            WorkflowState,
+            "workflow_state_submitted_email_notification",
+            submission_email_notifier,
+        ),
+        (
+            workflow_approved,
+            WorkflowState,
+            "workflow_state_approved_email_notification",
+            approval_email_notifier,
+        ),
+        (
+            workflow_rejected,
+            WorkflowState,
+            "workflow_state_rejected_email_notification",
+            rejection_email_notifier,
+        ),
     ):
-        signal.disconnect(sender=WorkflowState, dispatch_uid=uid)
-        signal.connect(notifier, sender=WorkflowState, dispatch_uid=uid)
+        signal.disconnect(sender=sender, dispatch_uid=uid)
+        signal.connect(notifier, sender=sender, dispatch_uid=uid)

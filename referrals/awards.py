@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +14,7 @@ from wagtail.log_actions import log
 
 from community.actions import notify
 from community.models import User
+from hearth.mail import queue_email
 from referrals.actions import ReferralError, day_month, editors, my_referrals_url
 from referrals.models import Award, AwardRun, ReferralScore, ThankYouTask
 from referrals.periods import Month
@@ -142,9 +142,5 @@ def send_thank_you(*, task: ThankYouTask, editor: User, message: str) -> ThankYo
             "referrals/email/thank_you.txt",
             {"task": task, "editor": editor, "member": member, "SITE_NAME": settings.SITE_NAME},
         )
-        transaction.on_commit(
-            lambda: send_mail(
-                subject, body, settings.DEFAULT_FROM_EMAIL, [member.email], fail_silently=False
-            )
-        )
+        queue_email(subject=subject, body=body, to=[member.email])
     return task

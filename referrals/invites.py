@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from community.models import User
+from hearth.mail import queue_email
 from referrals.actions import ReferralError, day_month, get_or_create_link
 from referrals.models import INVITE_LIFETIME, INVITE_REPEAT_AFTER, Invite, ReferralLink
 
@@ -113,6 +113,4 @@ def _email_invite(
     }
     subject = f"{sender.name} invites you to {settings.SITE_NAME}"
     body = render_to_string("referrals/email/invite.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
-    )
+    queue_email(subject=subject, body=body, to=[email])

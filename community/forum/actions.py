@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -31,6 +30,7 @@ from wagtail.log_actions import log
 from community.actions import notify
 from community.models import REACTION_KEYS, REACTIONS, User
 from community.signals import content_published, content_removed, reaction_added
+from hearth.mail import queue_email
 
 from .markup import RenderedPost, render_post
 from .models import (
@@ -332,8 +332,7 @@ def _email_mention(*, member: User, actor: User, topic: Topic, url: str) -> None
         "You get this email because mention emails are on in your profile. Turn them off "
         f"at {settings.BASE_URL}{member.get_absolute_url()}edit/\n"
     )
-    recipient = member.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient], fail_silently=True))
+    queue_email(subject=subject, body=body, to=[member.email])
 
 
 def _attach_images(*, post: Post, images: Sequence[ImageAttachment], author: User) -> str:

@@ -4,8 +4,8 @@
     manage.py award_top_recommenders --period 2026-04
 
 Safe to run twice or at the same time: the first run claims the month and writes its
-one award set; any other run reports it and changes nothing. Run it early each month
-(cron: ``5 0 1 * *``).
+one award set; any other run reports it and changes nothing. The scheduler
+(``manage.py run_scheduler``) runs it daily, so a failed first-of-month run is retried.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Promote referrals whose first contribution stayed visible for 24 hours to "active".
 
-Run it periodically (every 15 minutes is plenty), e.g. from cron:
-    */15 * * * *  cd /srv/hearth && .venv/bin/python manage.py promote_active_referrals
-Idempotent: a referral reaches each stage once, so overlapping runs change nothing.
+The scheduler (``manage.py run_scheduler``, hearth.scheduler.SCHEDULE) runs it every 15
+minutes. Idempotent: a referral reaches each stage once, so overlapping runs change nothing.
 """
 
 from __future__ import annotations
