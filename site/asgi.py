@@ -1,7 +1,7 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
-daphne serves it in development (`manage.py runserver`); in production run several
-uvicorn workers: `uvicorn hearth.asgi:application --workers 4`.
+daphne serves it in development (`manage.py runserver`); in production several uvicorn
+workers serve it (the Procfile's `web`, docs/deploy.md).
 """
 
 import os

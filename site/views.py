@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET
 from hearth.search import search_everything, search_sources
 
 SEARCH_MAX_LENGTH = 200
+HEALTH_CHECK_SECONDS = 3
 SEARCH_PAGE_SIZE = 20
 
 
@@ -42,8 +44,10 @@ async def _layer_round_trip() -> None:
     if layer is None:
         raise RuntimeError("no channel layer configured")
     channel = await layer.new_channel()
-    await layer.send(channel, {"type": "healthz.ping"})
-    message = await layer.receive(channel)
+    # A health check answers, whatever happens to the message: never wait forever.
+    async with asyncio.timeout(HEALTH_CHECK_SECONDS):
+        await layer.send(channel, {"type": "healthz.ping"})
+        message = await layer.receive(channel)
     if message.get("type") != "healthz.ping":
         raise RuntimeError("channel layer returned a different message")
 

@@ -41,6 +41,13 @@ def _serialized_rollback_in_every_context(django_db_setup, django_db_blocker):
         contents = getattr(connection, "_test_serialized_contents", None)
         if contents is not None:
             type(connection)._test_serialized_contents = contents
+    yield
+    # Async tests run their database work through sync_to_async, in asgiref's one
+    # thread-sensitive worker thread; its connection would keep the test database "in
+    # use" and PostgreSQL would refuse to drop it at the end of the run.
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
 
 
 def clear_cache() -> None:

@@ -176,8 +176,18 @@ def session_of(user) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-async def http_get(port: int, path: str, *, cookie: str | None = None) -> int:
+async def http_get(
+    port: int, path: str, *, cookie: str | None = None, timeout: float = 60
+) -> int:
     """One GET over a fresh connection; the status code (0 when the connection failed)."""
+    try:
+        async with asyncio.timeout(timeout):
+            return await _get(port, path, cookie)
+    except TimeoutError:
+        raise AssertionError(f"GET {path} got no answer in {timeout} s") from None
+
+
+async def _get(port: int, path: str, cookie: str | None) -> int:
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
     except OSError:
