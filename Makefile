@@ -92,5 +92,11 @@ bench-chat: $(VENV)/.installed-dev
 bench-referrals: $(VENV)/.installed-dev
 	$(PY) -m bench.referrals
 
+# Soak with locust (installed into its own bench/soak/.venv): SOAK_MINUTES=10 SOAK_USERS=60
+# SOAK_WORKERS=2 DATABASE_URL (default: scratch hearth_soak) REDIS_URL; see bench/README.md.
+.PHONY: bench-soak
+bench-soak: $(VENV)/.installed-dev
+	$(PY) -m bench.soak
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
