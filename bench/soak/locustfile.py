@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 import os
 import random
 import re
@@ -39,11 +38,9 @@ from urllib.parse import urlsplit
 
 from locust import HttpUser, User, between, task
 from locust.exception import RescheduleTask
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 from websockets.sync.client import connect as ws_connect
 
-from bench.soak.scenarios import RETRY_NOTE, SEED_KEYS
+from bench.soak.scenarios import SEED_KEYS
 
 SEED: dict[str, Any] = {}
 WS_TIMEOUT = 10.0  # seconds for `ready`, an `ack` or `synced` before the frame counts as failed
@@ -91,35 +88,6 @@ class Skip(RescheduleTask):
 # --- HTTP ------------------------------------------------------------------------------
 
 
-class KeepAliveRetry(Retry):
-    """Send a GET again, once, when the server closed the idle kept-alive connection just as
-    it was reused: uvicorn closes connections idle for 5 s (--timeout-keep-alive), and a
-    request sent at that moment meets a reset or an empty answer. Browsers retry such a
-    request on a new connection without showing anything; so does this, and logs it so the
-    report counts these retries. Other methods are never retried."""
-
-    def increment(self, method=None, url=None, *args, **kwargs):
-        retry = super().increment(method, url, *args, **kwargs)  # raises when not retryable
-        logging.getLogger("soak").warning("%s %s %s: %s", method, url, RETRY_NOTE, kwargs)
-        return retry
-
-
-def browser_like_adapter() -> HTTPAdapter:
-    return HTTPAdapter(
-        max_retries=KeepAliveRetry(
-            total=1,
-            connect=0,  # a refused connection is the server being down: an error
-            read=1,  # the reset or empty answer on a reused connection
-            redirect=0,
-            status=0,
-            other=0,
-            allowed_methods=frozenset({"GET", "HEAD"}),
-            raise_on_redirect=False,
-            raise_on_status=False,
-        )
-    )
-
-
 class _Pages:
     """Requests named by page type, judged by status and content (redirects not followed)."""
 
@@ -127,9 +95,6 @@ class _Pages:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        adapter = browser_like_adapter()
-        self.client.mount("http://", adapter)
-        self.client.mount("https://", adapter)
 
     def fetch(
         self,

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.soak.scenarios import PAGE_TYPE_NAMES, RETRY_NOTE
+from bench.soak.scenarios import PAGE_TYPE_NAMES
 
 MB = 1024 * 1024
 # A process fails the soak when its RSS grew, from the end of the warm-up to the end of
@@ -66,7 +66,6 @@ class Outcome:
     pg_bound: int
     processes: list[Process]
     pg_busy_peak: int = 0  # connections not idle at the same moment
-    retries: int = 0  # GETs sent again after the server closed an idle kept-alive connection
     verdicts: list[str] = field(default_factory=list)
 
     @property
@@ -142,12 +141,6 @@ def read_failures(prefix: Path) -> list[tuple[str, str, str, int]]:
             for r in csv.DictReader(handle)
         ]
     return sorted(found, key=lambda f: -f[3])
-
-
-def count_retries(log: Path) -> int:
-    if not log.exists():
-        return 0
-    return sum(RETRY_NOTE in line for line in log.read_text(errors="replace").splitlines())
 
 
 def read_exceptions(prefix: Path) -> list[tuple[int, str]]:
@@ -256,9 +249,6 @@ def render(outcome: Outcome, *, header: list[str], minutes: float) -> str:
         f"| errors in the server logs (uvicorn, db_worker) | "
         f"{sum(c for c, _ in outcome.server_errors):,} | 0 | "
         f"{'ok' if not outcome.server_errors else '**errors**'} |",
-        f"| GETs sent again on a new connection because uvicorn closed the idle kept-alive "
-        f"one as it was reused (browsers do the same; not errors) | {outcome.retries:,} | - "
-        "| - |",
         "",
         "| process | CPU | RSS start MB | RSS end MB | growth MB | growth | MB/min "
         "| allowed MB | verdict |",

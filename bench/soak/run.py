@@ -501,6 +501,13 @@ def _progress(sampler: Sampler, elapsed: float, settings: Settings) -> str:
     )
 
 
+def procfile_command(name: str) -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise SystemExit(f"The Procfile has no {name!r} process.")
+
+
 def soak(settings: Settings, processes: Processes) -> int:
     locust = ensure_soak_venv()
     RESULTS.mkdir(exist_ok=True)
@@ -522,14 +529,12 @@ def soak(settings: Settings, processes: Processes) -> int:
     print(f"  redis: cleared {cleared} keys of an earlier run ({KEY_PREFIX}*)", flush=True)
 
     print(f"== servers on {settings.host}", flush=True)
-    uvicorn_cmd = [
-        python, "-m", "uvicorn", "hearth.asgi:application",
-        "--workers", str(settings.workers),
-        "--ws", "websockets-sansio", "--ws-max-size", "16384",
-        "--ws-per-message-deflate", "false",
-        "--host", "127.0.0.1", "--port", str(settings.port),
-    ]  # fmt: skip
-    uvicorn = processes.start("uvicorn", uvicorn_cmd, env, LOGS / "uvicorn.log")
+    # Exactly the Procfile's web process (its options are what production runs).
+    web = {**env, "HOST": "127.0.0.1", "PORT": str(settings.port)}
+    web["WEB_WORKERS"] = str(settings.workers)
+    web["PATH"] = f"{Path(python).parent}{os.pathsep}{env.get('PATH', '')}"
+    uvicorn_cmd = ["bash", "-c", "exec " + procfile_command("web")]
+    uvicorn = processes.start("uvicorn", uvicorn_cmd, web, LOGS / "uvicorn.log")
     db_worker = processes.start(
         "db_worker", [python, "manage.py", "db_worker"], env, LOGS / "db_worker.log"
     )
@@ -609,7 +614,6 @@ def soak(settings: Settings, processes: Processes) -> int:
         pg_peak=sampler.pg_peak,
         pg_bound=settings.pg_bound,
         pg_busy_peak=sampler.pg_busy_peak,
-        retries=report.count_retries(LOGS / "locust.log"),
         processes=[
             report.Process(
                 label=label,

@@ -51,4 +51,3 @@ SEED_KEYS: tuple[str, ...] = (
 
 # The locustfile logs this for each GET it sent again because the server closed the idle
 # kept-alive connection under it (as browsers do); the report counts these lines.
-RETRY_NOTE = "retried on a new connection (kept-alive connection closed by the server)"
