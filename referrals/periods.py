@@ -6,18 +6,19 @@ boundaries the same everywhere.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from hearth.params import ParamError
+from hearth.params import parse_month as parse_year_month
+
 ALL_TIME = "all"
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class PeriodError(ValueError):
-    """A period that is not a month in the form YYYY-MM."""
+class PeriodError(ParamError):
+    """A period that is not a month in the form YYYY-MM, from 2000 to the current month."""
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,10 @@ def month_of(moment: datetime | None = None) -> Month:
 
 
 def parse_month(value: str) -> Month:
-    match = _MONTH_RE.match((value or "").strip())
-    if not match:
-        raise PeriodError(f"Give the period as YYYY-MM, for example 2026-04, not {value!r}.")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12:
-        raise PeriodError(f"{value} is not a month: the month must be between 01 and 12.")
-    if year < 2000:
-        raise PeriodError(f"{value} is before this site existed; give a year from 2000 on.")
+    try:
+        year, month = parse_year_month(value)
+    except ParamError as exc:
+        raise PeriodError(str(exc)) from None
     return Month(year, month)
 
 

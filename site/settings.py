@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the header middleware, so its 400 and 404 pages get the same headers.
+    "hearth.middleware.MalformedRequestMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -381,9 +383,12 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors_in_one_line": {"()": "hearth.log_filters.ClientErrorsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # A 4xx is logged in one line; a 500 keeps its traceback.
+        "django.request": {"filters": ["client_errors_in_one_line"]},
         "django.channels.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },

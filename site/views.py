@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import uuid
 from collections import Counter
 
@@ -9,7 +10,7 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -124,7 +125,13 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     from django.conf import settings
     from django.views.static import serve
 
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as exc:
+        # A name longer than the file system allows cannot be an upload.
+        if exc.errno == errno.ENAMETOOLONG:
+            raise Http404("No such file.") from None
+        raise
     response["Cache-Control"] = "public, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response

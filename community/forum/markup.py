@@ -21,6 +21,7 @@ from markdown_it.token import Token
 
 from community.mentions import MENTION_RE, mentioned_members
 from community.models import User
+from hearth.params import parse_int
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
@@ -192,7 +193,11 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
         # oddities (``%22javascript:...``) and no protocol-relative ``//host`` links.
         return value if _SAFE_HREF.match(value) else None
     if element == "ol" and attribute == "start":
-        return value if value.isdigit() and len(value) < 7 else None
+        # A plain number: "²" passes str.isdigit() but is no list position.
+        try:
+            parse_int(value, maximum=999_999)
+        except ValueError:
+            return None
     return value
 
 

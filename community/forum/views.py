@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.models import REACTION_KEYS
+from hearth.params import int_param, parse_int
 
 from . import actions
 from .forms import (
@@ -142,8 +143,8 @@ def _page_number(raw: str | None, num_pages: int) -> int:
     if raw == "last":
         return num_pages
     try:
-        number = int(raw or 1)
-    except (TypeError, ValueError):
+        number = parse_int(raw or "1")
+    except ValueError:
         return 1
     return min(max(number, 1), num_pages)
 
@@ -418,9 +419,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(_next_after_post(post))
     else:
         initial = {}
-        quoted = request.GET.get("quote", "")
-        if quoted.isdigit():
-            post = _get_post_for_user(request, int(quoted))
+        quoted = int_param(request, "quote")
+        if quoted is not None:
+            post = _get_post_for_user(request, quoted)
             if post.topic_id == topic.pk:
                 initial["body"] = _quote_text(post)
         form = ReplyForm(initial=initial)
