@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from django.db import InterfaceError, OperationalError
+
+from hearth import outages
+
+# What Django raises when PostgreSQL is away or the pool has no free connection in time.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
 
 class ClientErrorsInOneLine(logging.Filter):
     """Drop the traceback from django.request records of 4xx responses.
@@ -19,4 +26,10 @@ class ClientErrorsInOneLine(logging.Filter):
         if status is not None and status < 500:
             record.exc_info = None
             record.exc_text = None
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            # Every request fails the same way while the database is away: say it once
+            # (hearth.outages), not with a traceback per request.
+            outages.report_down(outages.DATABASE, error)
+            return False
         return True

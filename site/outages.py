@@ -18,6 +18,7 @@ logger = logging.getLogger("hearth.outages")
 
 CACHE = "cache"
 CHANNEL_LAYER = "channel layer"
+DATABASE = "database"
 RETRY_SECONDS = 2.0
 
 # What a lost or refused connection to Redis raises, through redis-py or the OS.

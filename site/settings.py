@@ -384,10 +384,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"client_errors_in_one_line": {"()": "hearth.log_filters.ClientErrorsInOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Level and logger on every line, so a log search can tell a warning from a notice;
+    # the process manager (honcho, journald) adds the time and the process.
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        # A 4xx is logged in one line; a 500 keeps its traceback.
+        # A 4xx is logged in one line; a 500 keeps its traceback; a database outage is
+        # logged once by hearth.outages instead of once per request.
         "django.request": {"filters": ["client_errors_in_one_line"]},
         "django.channels.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},

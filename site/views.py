@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import sys
 import uuid
 from collections import Counter
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +17,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hearth import outages
+from hearth.log_filters import DATABASE_UNAVAILABLE
 from hearth.search import search_everything, search_sources
 
 SEARCH_MAX_LENGTH = 200
@@ -26,6 +30,7 @@ def _check_database() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+    outages.report_up(outages.DATABASE)
 
 
 def _check_cache() -> None:
@@ -138,7 +143,10 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "400.html", status=400)
+    # Our own BadRequest messages are written for people (hearth.params, the middleware);
+    # Django's other 400s (SuspiciousOperation) keep their technical reasons to the log.
+    reason = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
@@ -150,4 +158,10 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        # PostgreSQL is away, or no pooled connection came free in DATABASE_POOL_TIMEOUT:
+        # say so plainly and when to retry (the outage is logged once, in log_filters).
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        return response
     return render(request, "500.html", status=500)

@@ -6,9 +6,15 @@ import pytest
 from django.conf import settings as settings_module
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from hearth import outages
 from tests.factories import PASSWORD, make_editor, make_member, make_moderator
+
+# Property tests draw the same examples on every run (and every machine), so a red run is
+# a real defect that the next run reproduces, never a lucky draw.
+hypothesis_settings.register_profile("hearth", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("hearth")
 
 
 @pytest.hookimpl(trylast=True)

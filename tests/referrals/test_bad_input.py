@@ -71,7 +71,8 @@ def test_the_link_answers_any_code_and_headers_without_a_500(code, referer, agen
             response = client.get(path)
         except ValueError:  # the test client itself refuses some header values
             continue
-        assert response.status_code in (301, 302, 404)
+        # 400 for a code no link could have (a NUL: hearth.middleware refuses it).
+        assert response.status_code in (301, 302, 400, 404)
 
 
 def test_a_referer_with_control_characters_is_stored_cleanly(member):
