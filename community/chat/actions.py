@@ -35,23 +35,19 @@ from community.chat.models import (
     room_group,
 )
 from community.chat.protocol import encode
-from community.chat.text import clean_body
+from community.chat.text import body_html
 from community.live import send_to_group
 from community.mentions import mentioned_members
 from community.models import REACTION_KEYS, User
 from community.signals import content_published, content_removed, reaction_added
+from hearth.rules import RuleError
+from hearth.text import clean_text
 
 MUTE_MAX_MINUTES = 60 * 24 * 30
 
 
-class ChatError(Exception):
-    """A rule said no; ``message`` is for the member, ``code`` for the client."""
-
-    def __init__(self, code: str, message: str, *, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.retry_after = retry_after
+class ChatError(RuleError):
+    """A chat rule said no (hearth.rules.RuleError: ``message``, ``code``, ``retry_after``)."""
 
 
 # --- frames ---------------------------------------------------------------------------
@@ -71,6 +67,7 @@ def message_payload(message: ChatMessage, *, reactions: dict[str, int] | None = 
         "id": message.pk,
         "author": author_payload(message.author),
         "body": message.body,
+        "html": str(body_html(message.body)),
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "reactions": reactions or {},
@@ -110,14 +107,14 @@ def broadcast_messages(room: Room, messages: list[ChatMessage]) -> None:
 
 
 def _validated_body(body: str) -> str:
-    body = clean_body(body)
+    body = clean_text(body)
     if not body:
-        raise ChatError("invalid", "Write something first: a message cannot be empty.")
+        raise ChatError("Write something first: a message cannot be empty.", code="invalid")
     if len(body) > MESSAGE_MAX_LENGTH:
         raise ChatError(
-            "invalid",
             f"A message can be at most {MESSAGE_MAX_LENGTH:,} characters "
             f"(this one has {len(body):,}).",
+            code="invalid",
         )
     return body
 
@@ -130,7 +127,7 @@ def _refuse_if_cannot_send(room: Room, member: User) -> None:
             code = "silenced"
         elif room.mutes.active().filter(member=member).exists():
             code = "muted"
-        raise ChatError(code, refusal)
+        raise ChatError(refusal, code=code)
 
 
 @transaction.atomic
@@ -158,14 +155,14 @@ def _check_flood(member: User) -> None:
         _silence_flooder(member)
         limits.reset(member.pk)
         raise ChatError(
-            "silenced",
             "You kept sending messages faster than the limit, so you are silenced for 30 minutes.",
+            code="silenced",
         )
     seconds = max(1, math.ceil(wait))
     raise ChatError(
-        "rate_limited",
         f"You are sending messages too fast. You can send again in {seconds} "
         f"second{'s' if seconds != 1 else ''}.",
+        code="rate_limited",
         retry_after=seconds,
     )
 
@@ -283,12 +280,12 @@ def _save_messages(
 def edit_message(*, message: ChatMessage, editor: User, body: str) -> ChatMessage:
     body = _validated_body(body)
     if message.room.archived:
-        raise ChatError("archived", "This room is archived: it is read-only.")
+        raise ChatError("This room is archived: it is read-only.", code="archived")
     if not message.can_edit(editor):
         raise ChatError(
-            "forbidden",
             f"You can edit only your own messages, within {EDIT_WINDOW_SECONDS // 60} "
             "minutes of sending them.",
+            code="forbidden",
         )
     if body == message.body:
         return message
@@ -301,6 +298,7 @@ def edit_message(*, message: ChatMessage, editor: User, body: str) -> ChatMessag
             "type": "edited",
             "id": message.pk,
             "body": message.body,
+            "html": str(body_html(message.body)),
             "edited_at": message.edited_at.isoformat(),
         },
     )
@@ -310,7 +308,7 @@ def edit_message(*, message: ChatMessage, editor: User, body: str) -> ChatMessag
 @transaction.atomic
 def delete_message(*, message: ChatMessage, actor: User) -> ChatMessage:
     if not message.can_delete(actor):
-        raise ChatError("forbidden", "You can delete only your own messages.")
+        raise ChatError("You can delete only your own messages.", code="forbidden")
     message.deleted_at = timezone.now()
     message.deleted_by = actor
     message.save(update_fields=["deleted_at", "deleted_by"])
@@ -339,9 +337,9 @@ def delete_message(*, message: ChatMessage, actor: User) -> ChatMessage:
 def react(*, message: ChatMessage, member: User, kind: str, on: bool | None = None) -> bool:
     """Add or remove ``member``'s reaction (toggle when ``on`` is None); True if it is on."""
     if kind not in REACTION_KEYS:
-        raise ChatError("bad_value", "Unknown reaction.")
+        raise ChatError("Unknown reaction.", code="bad_value")
     if message.is_deleted:
-        raise ChatError("not_found", "That message was deleted.")
+        raise ChatError("That message was deleted.", code="not_found")
     _refuse_if_cannot_send(message.room, member)
     existing = ChatReaction.objects.filter(message=message, member=member, kind=kind)
     if on is None:
@@ -405,9 +403,9 @@ def mute_member(
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators can mute members.")
     if member.pk == moderator.pk or member.is_staff_member:
-        raise ChatError("forbidden", "Moderators cannot mute staff or themselves.")
+        raise ChatError("Moderators cannot mute staff or themselves.", code="forbidden")
     if not 1 <= minutes <= MUTE_MAX_MINUTES:
-        raise ChatError("invalid", "A mute lasts between 1 minute and 30 days.")
+        raise ChatError("A mute lasts between 1 minute and 30 days.", code="invalid")
     until = timezone.now() + timedelta(minutes=minutes)
     mute, _ = RoomMute.objects.update_or_create(
         room=room,
@@ -464,7 +462,7 @@ def turn_into_topic(
         (m for m in messages if m.room_id == room.pk and not m.is_deleted), key=lambda m: m.pk
     )
     if not chosen:
-        raise ChatError("invalid", "Choose at least one message to quote.")
+        raise ChatError("Choose at least one message to quote.", code="invalid")
     intro = f"From the chat room [{escape_markdown(room.name)}]({room.get_absolute_url()}):"
     body = "\n\n".join([intro, *(_quote(m) for m in chosen)])
     topic = start_topic(category=category, author=moderator, title=title, body=body)

@@ -56,11 +56,16 @@ def _server_error(ref: str | None) -> dict:
     )
 
 
+def _payloads(messages: list[ChatMessage]) -> list[dict]:
+    counts = reaction_counts(m.pk for m in messages)
+    return [message_payload(m, reactions=counts.get(m.pk)) for m in messages]
+
+
 def _slow_down(seconds: float) -> ChatError:
     wait = max(1, math.ceil(seconds))
     return ChatError(
-        "rate_limited",
         f"Too many catch-up requests; try again in {wait} second{'s' if wait != 1 else ''}.",
+        code="rate_limited",
         retry_after=wait,
     )
 
@@ -216,7 +221,7 @@ class ChatConsumer(HearthConsumer):
 
     def _require_member(self) -> User:
         if self.member is None:
-            raise ChatError("forbidden", "Sign in to chat.")
+            raise ChatError("Sign in to chat.", code="forbidden")
         return self.member
 
     async def _on_send(self, frame: Frame) -> None:
@@ -402,7 +407,7 @@ class ChatConsumer(HearthConsumer):
     def _call(self, action, role: str, **kwargs):
         member = self._fresh_member()
         if member is None or member.is_suspended:
-            raise ChatError("forbidden", "Sign in to chat.")
+            raise ChatError("Sign in to chat.", code="forbidden")
         room = Room.objects.get(pk=self.room.pk)
         return action(room=room, **{role: member}, **kwargs)
 
@@ -411,7 +416,7 @@ class ChatConsumer(HearthConsumer):
         """Save the bodies in order; per body the new id, the refusal, or None on a bug."""
         member = self._fresh_member()
         if member is None or member.is_suspended:
-            return [ChatError("forbidden", "Sign in to chat.")] * len(bodies)
+            return [ChatError("Sign in to chat.", code="forbidden")] * len(bodies)
         room = Room.objects.get(pk=self.room.pk)
         try:
             results = actions.send_messages(room=room, author=member, bodies=bodies)
@@ -424,14 +429,14 @@ class ChatConsumer(HearthConsumer):
     def _call_on_message(self, action, message_id: int, role: str, **kwargs):
         member = self._fresh_member()
         if member is None or member.is_suspended:
-            raise ChatError("forbidden", "Sign in to chat.")
+            raise ChatError("Sign in to chat.", code="forbidden")
         message = (
             ChatMessage.objects.select_related("room", "author")
             .filter(pk=message_id, room_id=self.room.pk)
             .first()
         )
         if message is None or (message.is_deleted and action is not actions.delete_message):
-            raise ChatError("not_found", "There is no such message in this room.")
+            raise ChatError("There is no such message in this room.", code="not_found")
         if message.is_deleted:
             return None
         action(message=message, **{role: member}, **kwargs)
@@ -439,28 +444,14 @@ class ChatConsumer(HearthConsumer):
 
     @database_sync_to_async
     def _missed(self, after_id: int, upto_id: int, limit: int) -> tuple[list[dict], bool]:
-        """The newest ``limit`` visible messages in (after_id, upto_id], oldest first, and
-        whether older ones in that range were left out."""
-        messages = list(
-            ChatMessage.objects.visible()
-            .filter(room_id=self.room.pk, id__gt=after_id, id__lte=upto_id)
-            .select_related("author")
-            .order_by("-id")[: limit + 1]
+        messages, more = ChatMessage.objects.newest(
+            room_id=self.room.pk, limit=limit, after=after_id, through=upto_id
         )
-        more = len(messages) > limit
-        messages = list(reversed(messages[:limit]))
-        counts = reaction_counts(m.pk for m in messages)
-        return [message_payload(m, reactions=counts.get(m.pk)) for m in messages], more
+        return _payloads(messages), more
 
     @database_sync_to_async
     def _history(self, before_id: int, limit: int) -> tuple[list[dict], bool]:
-        messages = list(
-            ChatMessage.objects.visible()
-            .filter(room_id=self.room.pk, id__lt=before_id)
-            .select_related("author")
-            .order_by("-id")[: limit + 1]
+        messages, more = ChatMessage.objects.newest(
+            room_id=self.room.pk, limit=limit, before=before_id
         )
-        more = len(messages) > limit
-        messages = list(reversed(messages[:limit]))
-        counts = reaction_counts(m.pk for m in messages)
-        return [message_payload(m, reactions=counts.get(m.pk)) for m in messages], more
+        return _payloads(messages), more

@@ -7,8 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from community.chat.models import MESSAGE_MAX_LENGTH, ChatMessage
-from community.chat.text import clean_body
 from community.models import User
+from hearth.text import clean_text
 
 _CLIENT_REF_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -34,7 +34,7 @@ class EditMessageForm(forms.Form):
     )
 
     def clean_body(self) -> str:
-        body = clean_body(self.cleaned_data["body"])
+        body = clean_text(self.cleaned_data["body"])
         if not body:
             raise ValidationError("Write something first: a message cannot be empty.")
         return body

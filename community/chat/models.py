@@ -122,6 +122,29 @@ class ChatMessageQuerySet(models.QuerySet):
     def visible(self) -> ChatMessageQuerySet:
         return self.filter(deleted_at__isnull=True)
 
+    def newest(
+        self,
+        *,
+        room_id: int,
+        limit: int,
+        after: int | None = None,
+        before: int | None = None,
+        through: int | None = None,
+    ) -> tuple[list[ChatMessage], bool]:
+        """The newest ``limit`` visible messages of a room with ids in the given range
+        (after < id < before, id <= through), oldest first, and whether older ones in the
+        range were left out. The one read path of the room page, ``history`` and ``since``.
+        """
+        queryset = self.visible().filter(room_id=room_id).select_related("author")
+        if after is not None:
+            queryset = queryset.filter(id__gt=after)
+        if before is not None:
+            queryset = queryset.filter(id__lt=before)
+        if through is not None:
+            queryset = queryset.filter(id__lte=through)
+        page = list(queryset.order_by("-id")[: limit + 1])
+        return list(reversed(page[:limit])), len(page) > limit
+
 
 class ChatMessage(models.Model):
     """One message. Ids only grow, so "everything after id N" is a complete catch-up."""

@@ -1,15 +1,20 @@
-"""The chat socket's JSON protocol: validating client frames (see docs/chat.md).
+"""The chat socket's JSON protocol: one declared schema per client frame type.
 
-Every client frame is a JSON object with a ``type``. :func:`parse_frame` either returns
-the validated fields or raises :class:`FrameError` with a code and a sentence for the
-member; the consumer turns that into an ``error`` frame and carries on.
+Every client frame is a JSON object with a ``type``; its fields are declared below as a
+pydantic model (strict: a number is not text, ``true`` is not an id; unknown fields are
+ignored; ``null`` counts as absent). :func:`parse_frame` returns the validated
+:class:`Frame` or raises :class:`FrameError` with a code and a sentence for the member;
+the consumer turns that into an ``error`` frame and carries on. docs/chat.md documents
+these models, and tests/chat/test_protocol_docs.py checks that the two agree.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from community.models import REACTION_KEYS
 
@@ -28,33 +33,94 @@ class FrameError(Exception):
         self.ref = ref
 
 
-# type -> {field: (python type, required)}
-_SCHEMAS: dict[str, dict[str, tuple[type, bool]]] = {
-    "send": {"body": (str, True)},
-    "edit": {"id": (int, True), "body": (str, True)},
-    "delete": {"id": (int, True)},
-    "react": {"id": (int, True), "reaction": (str, True), "on": (bool, False)},
-    "typing": {},
-    "history": {"before": (int, True), "limit": (int, False)},
-    "since": {"after": (int, True)},
-    "read": {"id": (int, True)},
-    "ping": {},
+MessageId = Annotated[int, Field(ge=0, le=MAX_ID)]
+Reaction = Literal[tuple(REACTION_KEYS)]  # type: ignore[valid-type]
+
+
+class _ClientFrame(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+
+class SendFrame(_ClientFrame):
+    """Save a message; everyone gets ``message``, the sender also ``ack``."""
+
+    body: str
+
+
+class EditFrame(_ClientFrame):
+    """Own message, within the edit window → ``edited``."""
+
+    id: MessageId
+    body: str
+
+
+class DeleteFrame(_ClientFrame):
+    """Own message, or any as a moderator → ``deleted``."""
+
+    id: MessageId
+
+
+class ReactFrame(_ClientFrame):
+    """``on: true`` sets, ``on: false`` removes, no ``on`` toggles → ``reaction``."""
+
+    id: MessageId
+    reaction: Reaction
+    on: bool | None = None
+
+
+class TypingFrame(_ClientFrame):
+    """Relayed as ``typing``."""
+
+
+class HistoryFrame(_ClientFrame):
+    """→ ``history`` with the messages before that id."""
+
+    before: MessageId
+    limit: Annotated[int, Field(ge=1, le=HISTORY_MAX)] = HISTORY_PAGE
+
+
+class SinceFrame(_ClientFrame):
+    """The messages after that id this socket has not had → ``message`` frames, ``synced``."""
+
+    after: MessageId
+
+
+class ReadFrame(_ClientFrame):
+    """Moves the member's read marker forward → ``read``."""
+
+    id: MessageId
+
+
+class PingFrame(_ClientFrame):
+    """Keeps the member present → ``presence``."""
+
+
+SCHEMAS: dict[str, type[_ClientFrame]] = {
+    "send": SendFrame,
+    "edit": EditFrame,
+    "delete": DeleteFrame,
+    "react": ReactFrame,
+    "typing": TypingFrame,
+    "history": HistoryFrame,
+    "since": SinceFrame,
+    "read": ReadFrame,
+    "ping": PingFrame,
 }
-CLIENT_TYPES = tuple(_SCHEMAS)
-_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
+CLIENT_TYPES = tuple(SCHEMAS)
+_TYPE_NAMES = {"int": "a whole number", "str": "text", "bool": "true or false"}
 
 
 @dataclass(frozen=True)
 class Frame:
     type: str
-    fields: dict[str, Any]
+    fields: _ClientFrame
     ref: str | None = None
 
     def __getitem__(self, key: str) -> Any:
-        return self.fields[key]
+        return getattr(self.fields, key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.fields.get(key, default)
+        return getattr(self.fields, key, default)
 
 
 def frame_too_large(text: str) -> bool:
@@ -89,35 +155,38 @@ def _parse_fields(data: dict[str, Any], ref: str | None) -> Frame:
         raise FrameError("missing_field", "The frame has no type.")
     if not isinstance(kind, str):
         raise FrameError("wrong_type", "type must be text.")
-    schema = _SCHEMAS.get(kind)
+    schema = SCHEMAS.get(kind)
     if schema is None:
         raise FrameError(
             "unknown_type",
             f"Unknown frame type {kind[:40]!r}; expected one of {', '.join(CLIENT_TYPES)}.",
         )
-    fields: dict[str, Any] = {}
-    for name, (expected, required) in schema.items():
-        if name not in data or data[name] is None:
-            if required:
-                raise FrameError("missing_field", f"A {kind} frame needs {name}.")
-            continue
-        value = data[name]
-        # bool is a subclass of int in Python; true is not a message id.
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise FrameError("wrong_type", f"{name} must be {_TYPE_NAMES[expected]}.")
-        if expected is int and not 0 <= value <= MAX_ID:
-            raise FrameError("bad_value", f"{name} is out of range.")
-        fields[name] = value
-    if kind == "react" and fields["reaction"] not in REACTION_KEYS:
-        raise FrameError(
+    fields = {
+        name: value
+        for name, value in data.items()
+        if name in schema.model_fields and value is not None
+    }
+    try:
+        return Frame(type=kind, fields=schema.model_validate(fields), ref=ref)
+    except ValidationError as errors:
+        raise _frame_error(kind, schema, errors.errors()[0]) from None
+
+
+def _frame_error(kind: str, schema: type[_ClientFrame], error: Any) -> FrameError:
+    name = str(error["loc"][0]) if error["loc"] else "frame"
+    kind_of_error = error["type"]
+    if kind_of_error == "missing":
+        return FrameError("missing_field", f"A {kind} frame needs {name}.")
+    if kind_of_error.endswith("_type"):
+        expected = _TYPE_NAMES.get(kind_of_error.removesuffix("_type"), "something else")
+        return FrameError("wrong_type", f"{name} must be {expected}.")
+    if kind_of_error == "literal_error" and name == "reaction":
+        return FrameError(
             "bad_value", f"Unknown reaction; expected one of {', '.join(REACTION_KEYS)}."
         )
-    if kind == "history":
-        limit = fields.get("limit", HISTORY_PAGE)
-        if not 1 <= limit <= HISTORY_MAX:
-            raise FrameError("bad_value", f"limit must be between 1 and {HISTORY_MAX}.")
-        fields["limit"] = limit
-    return Frame(type=kind, fields=fields, ref=ref)
+    if name == "limit":
+        return FrameError("bad_value", f"limit must be between 1 and {HISTORY_MAX}.")
+    return FrameError("bad_value", f"{name} is out of range.")
 
 
 def encode(frame: dict[str, Any]) -> str:

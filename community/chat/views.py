@@ -6,6 +6,8 @@ calls the same actions.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -18,8 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from community.chat import actions
 from community.chat.actions import ChatError
 from community.chat.forms import EditMessageForm, MessageForm, MuteForm, TopicForm
-from community.chat.models import ChatMessage, ChatReaction, Room
+from community.chat.models import (
+    EDIT_WINDOW_SECONDS,
+    MESSAGE_MAX_LENGTH,
+    ChatMessage,
+    ChatReaction,
+    Room,
+)
 from community.models import REACTIONS
+from hearth.params import int_param
 
 PAGE_SIZE = 50
 
@@ -65,13 +74,10 @@ def unread_badge(request: HttpRequest) -> HttpResponse:
 def _room_page(
     request: HttpRequest, room: Room, *, form: MessageForm | None = None
 ) -> HttpResponse:
-    before = request.GET.get("before", "")
-    queryset = ChatMessage.objects.visible().filter(room=room).select_related("author")
-    if before.isdigit():
-        queryset = queryset.filter(id__lt=int(before))
-    page = list(queryset.order_by("-id")[: PAGE_SIZE + 1])
-    has_earlier = len(page) > PAGE_SIZE
-    chat_messages = list(reversed(page[:PAGE_SIZE]))
+    before = int_param(request, "before")
+    chat_messages, has_earlier = ChatMessage.objects.newest(
+        room_id=room.pk, limit=PAGE_SIZE, before=before
+    )
     ids = [m.pk for m in chat_messages]
     counts = actions.reaction_counts(ids)
     mine: set[tuple[int, str]] = set()
@@ -90,13 +96,13 @@ def _room_page(
             for key, emoji, label in REACTIONS
         ]
     refusal = room.send_refusal(user)
-    if user.is_authenticated and chat_messages and not before:
+    if user.is_authenticated and chat_messages and before is None:
         actions.mark_read(room=room, member=user, last_id=chat_messages[-1].pk)
     context = {
         "room": room,
         "chat_messages": chat_messages,
         "has_earlier": has_earlier,
-        "browsing_earlier": before.isdigit(),
+        "browsing_earlier": before is not None,
         "first_id": ids[0] if ids else 0,
         "last_id": ids[-1] if ids else 0,
         "refusal": refusal,
@@ -104,8 +110,28 @@ def _room_page(
         "is_moderator": user.is_authenticated and user.is_moderator,
         "reactions": REACTIONS,
         "mute_form": MuteForm() if user.is_authenticated and user.is_moderator else None,
+        "message_template": _message_template(user, can_send=not refusal),
+        "max_length": MESSAGE_MAX_LENGTH,
+        "edit_seconds": EDIT_WINDOW_SECONDS,
     }
     return render(request, "chat/room.html", context)
+
+
+def _message_template(user, *, can_send: bool) -> SimpleNamespace:
+    """A blank message with every control this viewer may ever get, for the page's
+    <template>: chat.js clones it for live messages and removes what does not apply."""
+    return SimpleNamespace(
+        pk=0,
+        author_id=0,
+        author=SimpleNamespace(username="", name="", get_absolute_url=""),
+        body="",
+        created_at=None,
+        edited_at=None,
+        editable=can_send,
+        deletable=user.is_authenticated,
+        reaction_list=[(key, emoji, label, 0, False) for key, emoji, label in REACTIONS],
+        is_template=True,
+    )
 
 
 @require_GET

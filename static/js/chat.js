@@ -16,13 +16,11 @@
   const textarea = form ? form.querySelector("textarea") : null;
   const earlier = root.querySelector("[data-load-earlier]");
   const mutePanel = root.querySelector("[data-mute-panel]");
-  const csrfInput = root.querySelector("input[name=csrfmiddlewaretoken]");
-  const LINK_RE = /https?:\/\/[^\s<>"']+/gi;
-  const TRAILING = ".,;:!?)]}'\"";
-  const REACTIONS = [
-    ["like", "👍", "Like"], ["heart", "❤️", "Heart"], ["laugh", "😄", "Laugh"],
-    ["celebrate", "🎉", "Celebrate"], ["insightful", "💡", "Insightful"],
-  ];
+  // The server's own markup of a message (chat/_message.html), and its limits: this
+  // script clones and fills them instead of repeating either.
+  const prototype = root.querySelector("template[data-message-template]");
+  const maxLength = Number(root.dataset.maxLength) || 2000;
+  const editSeconds = Number(root.dataset.editSeconds) || 300;
 
   const me = root.dataset.me ? Number(root.dataset.me) : null;
   const isModerator = root.dataset.moderator === "true";
@@ -45,161 +43,63 @@
 
   // --- rendering -------------------------------------------------------------------------
 
-  function appendText(parent, text) {
-    const lines = text.split("\n");
-    lines.forEach((line, index) => {
-      if (index > 0) parent.appendChild(document.createElement("br"));
-      parent.appendChild(document.createTextNode(line));
-    });
-  }
-
-  function renderBody(target, body) {
-    target.textContent = "";
-    let position = 0;
-    for (const match of body.matchAll(LINK_RE)) {
-      let url = match[0];
-      let end = url.length;
-      while (end > 0 && TRAILING.includes(url[end - 1])) {
-        const head = url.slice(0, end);
-        if (url[end - 1] === ")" && head.split("(").length >= head.split(")").length) break;
-        end -= 1;
-      }
-      const trailing = url.slice(end);
-      url = url.slice(0, end);
-      appendText(target, body.slice(position, match.index));
-      if (/^https?:\/\/$/i.test(url)) {
-        appendText(target, url);
-      } else {
-        const a = document.createElement("a");
-        a.href = url;
-        a.rel = "nofollow ugc noopener";
-        a.target = "_blank";
-        a.textContent = url;
-        target.appendChild(a);
-      }
-      appendText(target, trailing);
-      position = match.index + match[0].length;
-    }
-    appendText(target, body.slice(position));
-  }
-
-  function urlFor(kind, id) {
-    return root.dataset[kind + "Url"].replace("/0/", "/" + id + "/");
-  }
-
-  function miniForm(action, dataAction, fields) {
-    const f = document.createElement("form");
-    f.className = "inline-form";
-    f.method = "post";
-    f.action = action;
-    f.dataset.action = dataAction;
-    if (csrfInput) f.appendChild(csrfInput.cloneNode());
-    for (const [name, value] of Object.entries(fields || {})) {
-      const input = document.createElement("input");
-      input.type = "hidden";
-      input.name = name;
-      input.value = value;
-      f.appendChild(input);
-    }
-    return f;
-  }
-
   function formatTime(iso) {
     const date = new Date(iso);
     return date.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
   }
 
+  function stillEditable(li) {
+    const created = Date.parse(li.dataset.created || "");
+    return Number.isFinite(created) && Date.now() - created < editSeconds * 1000;
+  }
+
+  function setCount(element, count) {
+    element.querySelector("[data-count]").textContent = count ? String(count) : "";
+    element.classList.toggle("has-count", count > 0);
+    if (element.hasAttribute("data-read-only")) element.hidden = !count; // a visitor's view
+  }
+
   function buildMessage(m) {
-    const li = document.createElement("li");
-    li.className = "chat-message" + (m.author.id === me ? " chat-message--mine" : "");
+    const li = prototype.content.firstElementChild.cloneNode(true);
+    const mine = me !== null && m.author.id === me;
     li.id = "message-" + m.id;
     li.dataset.id = m.id;
     li.dataset.author = m.author.id;
     li.dataset.username = m.author.username;
     li.dataset.created = m.created_at;
-
-    const meta = document.createElement("p");
-    meta.className = "chat-message__meta";
-    const author = document.createElement("a");
-    author.className = "chat-message__author";
+    li.classList.toggle("chat-message--mine", mine);
+    const author = li.querySelector(".chat-message__author");
     author.href = m.author.url;
     author.textContent = m.author.name;
-    const time = document.createElement("time");
+    const time = li.querySelector("time");
     time.dateTime = m.created_at;
     time.textContent = formatTime(m.created_at);
-    const edited = document.createElement("span");
-    edited.className = "chat-message__edited";
-    edited.dataset.edited = "";
-    edited.textContent = "(edited)";
-    edited.hidden = !m.edited_at;
-    meta.append(author, " ", time, " ", edited);
-
-    const body = document.createElement("p");
-    body.className = "chat-message__body";
-    body.dataset.body = "";
-    renderBody(body, m.body);
-
-    const reactions = document.createElement("div");
-    reactions.className = "chat-message__reactions";
-    reactions.dataset.reactions = "";
-    for (const [key, emoji, label] of REACTIONS) {
-      const count = (m.reactions || {})[key] || 0;
-      if (!canSend && !count) continue;
-      const button = document.createElement(canSend ? "button" : "span");
-      button.className = "reaction" + (count ? " has-count" : "");
-      button.dataset.reaction = key;
-      button.title = label;
-      const e = document.createElement("span");
-      e.setAttribute("aria-hidden", "true");
-      e.textContent = emoji;
-      const l = document.createElement("span");
-      l.className = "visually-hidden";
-      l.textContent = label;
-      const c = document.createElement("span");
-      c.dataset.count = "";
-      c.textContent = count ? String(count) : "";
-      button.append(e, l, " ", c);
-      if (canSend) {
-        button.type = "submit";
-        button.setAttribute("aria-pressed", "false");
-        const f = miniForm(urlFor("react", m.id), "react", { reaction: key });
-        f.appendChild(button);
-        reactions.appendChild(f);
-      } else {
-        reactions.appendChild(button);
-      }
+    li.querySelector("[data-edited]").hidden = !m.edited_at;
+    li.querySelector("[data-body]").innerHTML = m.html; // escaped and linked by the server
+    for (const form of li.querySelectorAll("form[action]")) {
+      form.action = form.getAttribute("action").replace("/messages/0/", "/messages/" + m.id + "/");
     }
-    li.append(meta, body, reactions);
-
-    const mine = me !== null && m.author.id === me;
-    if (mine || isModerator) {
-      const tools = document.createElement("div");
-      tools.className = "chat-message__tools";
-      if (mine && canSend) {
-        const edit = document.createElement("a");
-        edit.href = urlFor("edit", m.id);
-        edit.dataset.action = "edit";
-        edit.textContent = "Edit";
-        tools.append(edit, " ");
-      }
-      const del = miniForm(urlFor("delete", m.id), "delete");
-      const delButton = document.createElement("button");
-      delButton.type = "submit";
-      delButton.className = "link-button";
-      delButton.textContent = "Delete";
-      del.appendChild(delButton);
-      tools.appendChild(del);
-      if (isModerator && !mine) {
-        const mute = document.createElement("button");
-        mute.type = "button";
-        mute.className = "link-button";
-        mute.dataset.action = "mute";
-        mute.dataset.username = m.author.username;
-        mute.textContent = "Mute " + m.author.name;
-        tools.append(" ", mute);
-      }
-      li.appendChild(tools);
+    for (const link of li.querySelectorAll("a[data-action]")) {
+      link.href = link.getAttribute("href").replace("/messages/0/", "/messages/" + m.id + "/");
     }
+    for (const reaction of li.querySelectorAll("[data-reaction]")) {
+      setCount(reaction, (m.reactions || {})[reaction.dataset.reaction] || 0);
+    }
+    const allowed = {
+      editable: mine && canSend && stillEditable(li),
+      deletable: mine || isModerator,
+      others: isModerator && !mine,
+    };
+    for (const tool of li.querySelectorAll("[data-if]")) {
+      if (!allowed[tool.dataset.if]) tool.remove();
+    }
+    const mute = li.querySelector("[data-action=mute]");
+    if (mute) {
+      mute.dataset.username = m.author.username;
+      mute.querySelector("[data-author-name]").textContent = m.author.name;
+    }
+    const tools = li.querySelector("[data-tools]");
+    if (tools && !tools.querySelector("a, button")) tools.remove();
     return li;
   }
 
@@ -393,7 +293,7 @@
       case "edited": {
         const el = messageEl(frame.id);
         if (el) {
-          renderBody(el.querySelector("[data-body]"), frame.body);
+          el.querySelector("[data-body]").innerHTML = frame.html; // escaped by the server
           el.querySelector("[data-edited]").hidden = false;
         }
         break;
@@ -411,8 +311,7 @@
         const el = messageEl(frame.id);
         const button = el && el.querySelector('[data-reaction="' + frame.reaction + '"]');
         if (button) {
-          button.querySelector("[data-count]").textContent = frame.count ? String(frame.count) : "";
-          button.classList.toggle("has-count", frame.count > 0);
+          setCount(button, frame.count);
           if (frame.member === me) button.setAttribute("aria-pressed", String(frame.on));
         }
         break;
@@ -526,7 +425,11 @@
     const target = event.target.closest("[data-action]");
     if (!target) return;
     const li = target.closest("[data-id]");
-    if (target.dataset.action === "edit" && li && socket && socket.readyState === WebSocket.OPEN) {
+    if (target.dataset.action === "edit" && li && !stillEditable(li)) {
+      event.preventDefault();
+      target.remove();
+      setStatus("The " + Math.round(editSeconds / 60) + " minutes to edit that message are over.");
+    } else if (target.dataset.action === "edit" && li && socket && socket.readyState === WebSocket.OPEN) {
       event.preventDefault();
       startEdit(li);
     } else if (target.dataset.action === "mute" && mutePanel) {
@@ -549,7 +452,7 @@
     const area = document.createElement("textarea");
     area.id = label.htmlFor;
     area.rows = 2;
-    area.maxLength = 2000;
+    area.maxLength = maxLength;
     area.value = bodyEl.innerText;
     const save = document.createElement("button");
     save.type = "submit";

@@ -45,6 +45,14 @@ def test_two_members_chat_live_and_a_reload_loses_nothing(page, new_page, asgi_s
         timeout=WAIT
     )
     expect(sam.locator("[data-announcer]")).to_contain_text("Maya: Hello Sam", timeout=WAIT)
+    # A live message wears the server's own markup: the author may edit and delete it
+    # (the same accessible names as a message rendered with the page), others may not.
+    mine = page.locator("[data-log] li", has_text="Hello Sam")
+    expect(mine.get_by_role("button", name="Delete this message")).to_be_visible(timeout=WAIT)
+    expect(mine.get_by_role("link", name="Edit")).to_be_visible()
+    theirs = sam.locator("[data-log] li", has_text="Hello Sam")
+    expect(theirs.get_by_role("button", name="Delete this message")).to_have_count(0)
+    expect(theirs.get_by_role("link", name="Edit")).to_have_count(0)
     _say(sam, "Hi Maya <b>not bold</b>")
     expect(page.locator("[data-log]")).to_contain_text("Hi Maya <b>not bold</b>", timeout=WAIT)
 
