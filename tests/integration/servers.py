@@ -176,9 +176,7 @@ def session_of(user) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-async def http_get(
-    port: int, path: str, *, cookie: str | None = None, timeout: float = 60
-) -> int:
+async def http_get(port: int, path: str, *, cookie: str | None = None, timeout: float = 60) -> int:
     """One GET over a fresh connection; the status code (0 when the connection failed)."""
     try:
         async with asyncio.timeout(timeout):

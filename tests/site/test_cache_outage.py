@@ -59,9 +59,7 @@ def test_the_outage_is_logged_once_not_per_call(unreachable_cache, caplog, monke
 def test_redis_is_not_tried_again_for_a_moment_after_a_failure(unreachable_cache, monkeypatch):
     unreachable_cache.get("k")
     tried = []
-    monkeypatch.setattr(
-        unreachable_cache._cache, "get", lambda *args, **kwargs: tried.append(args)
-    )
+    monkeypatch.setattr(unreachable_cache._cache, "get", lambda *args, **kwargs: tried.append(args))
     for _ in range(50):
         assert unreachable_cache.get("k") is None
     assert tried == []  # skipped during the retry window
