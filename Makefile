@@ -12,20 +12,30 @@ PORT ?= 8000
 # `make serve`: a signing key made on first use, kept out of git (used when SECRET_KEY is unset).
 SECRET_KEY_FILE := .secret_key
 
-.PHONY: run serve test lint format migrate demo bench bench-chat bench-referrals clean
+.PHONY: run serve test test-fast lint typecheck format lock migrate demo bench bench-chat bench-referrals clean
+# pip-compile reads PyPI only (not this machine's local wheel folders), so the hashes in
+# the lock files are those of the files on PyPI.
+LOCK := PIP_FIND_LINKS= PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --index-url https://pypi.org/simple --no-emit-index-url
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# Every file installed is checked against the lock's hashes.
 $(VENV)/.installed: $(BIN)/activate requirements.txt pyproject.toml
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# Re-compile the hash-locked requirements after changing requirements*.in.
+lock: $(VENV)/.installed-dev
+	$(LOCK) --output-file requirements.txt requirements.in
+	$(LOCK) --output-file requirements-dev.txt requirements-dev.in
 
 migrate: $(VENV)/.installed
 	DEBUG=true $(PY) manage.py migrate --noinput
@@ -33,9 +43,12 @@ migrate: $(VENV)/.installed
 demo: migrate
 	DEBUG=true $(PY) manage.py load_demo
 
+# The same server as production (uvicorn), one process, reloading when a source file changes.
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(BIN)/uvicorn hearth.asgi:application --host $(HOST) --port $(PORT) \
+		--ws websockets-sansio --reload --reload-dir site --reload-dir community \
+		--reload-dir referrals --reload-dir blog --reload-include '*.html' --log-level warning
 
 # The production shape on this machine, DEBUG off: uvicorn workers, the task worker and one
 # scheduler under honcho (Procfile). Safe local values fill in what production must set;
@@ -83,6 +96,11 @@ test: lint
 	else \
 		echo "== SKIPPED: PostgreSQL ($(PG_URL)) or Redis ($(REDIS_TEST_URL)) does not answer; the suite ran on the embedded defaults only =="; \
 	fi
+
+# The quick lane while working: everything but the slow tests (browser journeys, real
+# servers, the URL walker); `make test` runs them all.
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
 
 bench: bench-chat bench-referrals
 

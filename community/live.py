@@ -1,23 +1,60 @@
-"""Live events to members' open sockets.
+"""What happens after a transaction commits: live events, cross-app signals, chores.
 
 Every socket a signed-in member opens joins the group ``member-<id>``. Action functions
 call :func:`send_to_member` and the event goes out only after the surrounding database
 transaction commits, so a web form and a websocket frame produce the same event and no
 one sees a change that was rolled back.
+
+:func:`after_commit` is the one way to run anything once the transaction commits, and
+:func:`send_signal_after_commit` the one way to send a cross-app signal
+(community.signals): a failure there is logged with its traceback and never turns work
+that is already saved into an error (Zulip's ``send_event_on_commit``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.dispatch import Signal
 
 from hearth import outages
 
 logger = logging.getLogger(__name__)
+
+
+def after_commit(callback: Callable[[], object], *, what: str) -> None:
+    """Run ``callback`` once the current transaction commits (at once outside one).
+    ``what`` names it in the log if it fails; it never raises into the caller."""
+
+    def run() -> None:
+        try:
+            callback()
+        except Exception:
+            logger.exception("after commit: %s failed", what)
+
+    transaction.on_commit(run)
+
+
+def send_signal_after_commit(signal: Signal, **kwargs: Any) -> None:
+    """Send a cross-app signal once committed; each receiver that fails is logged, the
+    others still run (``send_robust``)."""
+
+    def send() -> None:
+        for receiver, result in signal.send_robust(**kwargs):
+            if isinstance(result, Exception):
+                logger.error(
+                    "after commit: receiver %r of %s failed",
+                    receiver,
+                    kwargs.get("sender"),
+                    exc_info=(type(result), result, result.__traceback__),
+                )
+
+    transaction.on_commit(send)
 
 
 def member_group(user_id: int) -> str:
@@ -45,7 +82,7 @@ def _send_now(group: str, event: dict[str, Any]) -> None:
 
 def send_to_group(group: str, event: dict[str, Any]) -> None:
     """Send ``event`` to a channel-layer group once the current transaction commits."""
-    transaction.on_commit(lambda: _send_now(group, event))
+    after_commit(lambda: _send_now(group, event), what=f"sending {event.get('type')}")
 
 
 def send_to_member(user_id: int, event: dict[str, Any]) -> None:

@@ -1,14 +1,18 @@
 """Signals other apps listen to, and the receivers for account events.
 
 The cross-app signals let the referral hub hear about content without the forum, chat
-and guides importing it. Actions send them with ``transaction.on_commit`` so receivers
-only ever see committed state.
+and guides importing it, and without it knowing their models: everything it needs is in
+the signal. Actions send them with ``community.live.send_signal_after_commit``, so
+receivers only ever see committed state and a failing receiver never undoes a post.
 
-- ``content_published(sender, author, obj, kind)``: a post, topic, guide or chat message
-  became visible. kind is one of "topic", "post", "guide", "chat".
-- ``content_removed(sender, author, obj, kind)``: it was hidden or deleted.
-- ``reaction_added(sender, obj, author, reactor, kind)``: someone reacted to ``author``'s
-  ``obj``.
+- ``content_published(sender, author, obj, kind, container)``: a post, topic, guide or
+  chat message became visible. ``kind`` is one of "topic", "post", "guide", "chat";
+  ``container`` is what holds ``obj`` (a post's topic) or None, so removing a whole topic
+  also counts as removing what is in it.
+- ``content_removed(sender, author, obj, kind, container)``: it was hidden or deleted.
+- ``reaction_added(sender, obj, author, reactor, kind, container, converts)``: someone
+  reacted to ``author``'s ``obj``; ``converts`` says whether such a reaction can convert
+  a referral (answers in the forum can; a chat message cannot).
 - ``member_suspended(sender, member, moderator, reason)``.
 """
 

@@ -1,7 +1,7 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
-daphne serves it in development (`manage.py runserver`); in production several uvicorn
-workers serve it (the Procfile's `web`, docs/deploy.md).
+uvicorn serves it, in development (`make run`: one process that reloads on changes) and
+in production (the Procfile's `web`: several workers, docs/deploy.md).
 """
 
 import os

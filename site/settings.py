@@ -50,7 +50,6 @@ WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 BASE_URL = WAGTAILADMIN_BASE_URL
 
 INSTALLED_APPS = [
-    "daphne",
     "hearth",
     "community",
     "community.forum",
@@ -394,7 +393,7 @@ LOGGING = {
         # logged once by hearth.outages instead of once per request.
         "django.request": {"filters": ["client_errors_in_one_line"]},
         "django.channels.server": {"level": "WARNING"},
-        "daphne": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},  # the browser journeys' server
     },
 }
 

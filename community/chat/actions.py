@@ -1,11 +1,11 @@
 """Chat verbs, shared by the socket, the plain-form fallback, commands and the bench.
 
 Each one checks who may do it, writes, and sends the live frame to the room only after
-the transaction commits. The cross-app signals are sent after commit with robust=True:
-a failing listener (the referral hub) is logged and never undoes or hides a message
-that is already saved and broadcast. Frames go out (community.live.send_to_group)
-already encoded, so every server process forwards the same text to its sockets (see
-fanout.py).
+the transaction commits. The cross-app signals are sent after commit
+(community.live.send_signal_after_commit): a failing listener (the referral hub) is
+logged and never undoes or hides a message that is already saved and broadcast. Frames
+go out (community.live.send_to_group) already encoded, so every server process forwards
+the same text to its sockets (see fanout.py).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from community.chat.models import (
 )
 from community.chat.protocol import encode
 from community.chat.text import body_html
-from community.live import send_to_group
+from community.live import send_signal_after_commit, send_to_group
 from community.mentions import mentioned_members
 from community.models import REACTION_KEYS, User
 from community.signals import content_published, content_removed, reaction_added
@@ -268,11 +268,15 @@ def _save_messages(
                     actor=author,
                 )
 
-    def published() -> None:
-        for message in messages:
-            content_published.send(sender=ChatMessage, author=author, obj=message, kind="chat")
-
-    transaction.on_commit(published, robust=True)
+    for message in messages:
+        send_signal_after_commit(
+            content_published,
+            sender=ChatMessage,
+            author=author,
+            obj=message,
+            kind="chat",
+            container=None,
+        )
     return messages
 
 
@@ -324,11 +328,13 @@ def delete_message(*, message: ChatMessage, actor: User) -> ChatMessage:
             },
         )
     broadcast(message.room, {"type": "deleted", "id": message.pk})
-    transaction.on_commit(
-        lambda: content_removed.send(
-            sender=ChatMessage, author=message.author, obj=message, kind="chat"
-        ),
-        robust=True,
+    send_signal_after_commit(
+        content_removed,
+        sender=ChatMessage,
+        author=message.author,
+        obj=message,
+        kind="chat",
+        container=None,
     )
     return message
 
@@ -368,12 +374,15 @@ def react(*, message: ChatMessage, member: User, kind: str, on: bool | None = No
             },
         )
         if on:
-            author = message.author
-            transaction.on_commit(
-                lambda: reaction_added.send(
-                    sender=ChatMessage, obj=message, author=author, reactor=member, kind=kind
-                ),
-                robust=True,
+            send_signal_after_commit(
+                reaction_added,
+                sender=ChatMessage,
+                obj=message,
+                author=message.author,
+                reactor=member,
+                kind=kind,
+                container=None,
+                converts=False,  # a reaction in chat never converts a referral
             )
     return on
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
@@ -13,10 +14,24 @@ from community.chat.routing import websocket_urlpatterns
 chat_app = URLRouter(websocket_urlpatterns)
 
 
+# Every communicator a test opens, so the chat conftest can close it when the test ends,
+# also when it fails half-way (an open one would leak its task into the next test).
+OPENED: list[WebsocketCommunicator] = []
+
+
 def communicator(room, user=None) -> WebsocketCommunicator:
     comm = WebsocketCommunicator(chat_app, f"/ws/chat/{room.slug}/")
     comm.scope["user"] = user if user is not None else AnonymousUser()
+    OPENED.append(comm)
     return comm
+
+
+async def close_all_opened() -> None:
+    while OPENED:
+        comm = OPENED.pop()
+        if not comm.future.done():
+            with contextlib.suppress(Exception):
+                await comm.disconnect(timeout=5)
 
 
 async def receive_until(comm: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:

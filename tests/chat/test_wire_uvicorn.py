@@ -24,7 +24,7 @@ from tests.chat.factories import make_room
 from tests.chat.helpers import wait_until
 from tests.integration.servers import free_port, session_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @contextlib.asynccontextmanager
