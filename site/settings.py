@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -316,6 +317,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# WhiteNoise hands Django a file iterator that ASGI reads in a thread; Django warns about
+# that once per process. It is how WhiteNoise works under any ASGI server, not a defect.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Uploads above this go to a temporary file instead of memory; the image rules reject
 # anything above 5 MB anyway.
@@ -411,5 +417,8 @@ REFERRAL_INVITES_PER_DAY = env_int("REFERRAL_INVITES_PER_DAY", 10, minimum=0)
 REFERRAL_BURST_LIMIT = env_int("REFERRAL_BURST_LIMIT", 5, minimum=1)
 # Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
 REFERRAL_TRUSTED_PROXIES = env_int("REFERRAL_TRUSTED_PROXIES", 0, minimum=0)
+# Pages outside Wagtail a member may share with a referral link, by URL name (live,
+# public Wagtail pages always can). Named here, so the referral hub knows no other app.
+REFERRAL_SHAREABLE_VIEWS = frozenset({"forum:topic", "forum:topic-short"})
 # django-ninja's bundled Swagger UI for /api/docs (served locally: no CDN).
 INSTALLED_APPS += ["ninja"]
