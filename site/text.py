@@ -43,7 +43,11 @@ def clean_line(text: str | None) -> str:
 
 
 def _linkifier() -> LinkifyIt:
-    return LinkifyIt(options={"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+    # http(s) only: linkify-it also knows mailto:, ftp: and protocol-relative "//host".
+    return LinkifyIt(
+        schemas={"mailto:": None, "ftp:": None, "//": None},
+        options={"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False},
+    )
 
 
 linkifier = _linkifier()

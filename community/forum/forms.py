@@ -1,10 +1,17 @@
+"""Forum forms. The posting rules themselves live in actions.rules; a form holds its
+fields to them (``_check``) so a refusal shows beside the field that caused it."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
-from django.core.exceptions import ValidationError
 
 from community.models import REACTION_CHOICES
 from community.uploads import process_uploaded_image
+from hearth.rules import RuleError, add_to_form
+from hearth.text import clean_line
 
 from . import actions
 from .models import Category, FlagOutcome, FlagReason, TopicTag
@@ -12,7 +19,18 @@ from .models import Category, FlagOutcome, FlagReason, TopicTag
 IMAGE_MAX_DIMENSION = 2000
 
 
-class _BodyMixin(forms.Form):
+class _RulesMixin(forms.Form):
+    def _check(self, field: str, rule: Callable[[Any], Any]) -> None:
+        """Hold a cleaned field to a forum rule; the rule's refusal becomes its error."""
+        if field not in self.cleaned_data:
+            return
+        try:
+            self.cleaned_data[field] = rule(self.cleaned_data[field])
+        except RuleError as error:
+            add_to_form(self, error, field)
+
+
+class _BodyMixin(_RulesMixin):
     body = forms.CharField(
         label="Your post",
         strip=False,
@@ -34,9 +52,6 @@ class _BodyMixin(forms.Form):
         help_text="For people who cannot see it, e.g. “A loaf with a dark, crackly crust”.",
     )
 
-    def clean_body(self) -> str:
-        return actions.clean_body(self.cleaned_data.get("body", ""))
-
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if not upload:
@@ -45,7 +60,8 @@ class _BodyMixin(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        alt = " ".join((cleaned.get("image_alt") or "").split())
+        self._check("body", actions.checked_body)
+        alt = clean_line(cleaned.get("image_alt"))
         cleaned["image_alt"] = alt
         if cleaned.get("image") and not alt:
             self.add_error("image_alt", "Describe the image in a few words.")
@@ -58,7 +74,7 @@ class _BodyMixin(forms.Form):
         return [actions.ImageAttachment(content=image, alt_text=self.cleaned_data["image_alt"])]
 
 
-class _TagsMixin(forms.Form):
+class _TagsMixin(_RulesMixin):
     tags = forms.ModelMultipleChoiceField(
         label="Tags",
         queryset=TopicTag.objects.none(),
@@ -84,17 +100,20 @@ class _TagsMixin(forms.Form):
         names += (self.cleaned_data.get("new_tags") or "").split(",")
         return [name for name in names if name.strip()]
 
-    def clean_new_tags(self) -> str:
-        raw = self.cleaned_data.get("new_tags") or ""
-        actions.normalise_tag_names(raw.split(","))
-        return raw
-
-    def _check_tag_count(self) -> None:
+    def _check_tags(self) -> None:
+        # New tags are checked on their own first, so their error shows beside them (and
+        # leaves them out of the count that follows).
+        self._check("new_tags", _checked_new_tags)
         if "tags" in self.cleaned_data:
             try:
                 actions.normalise_tag_names(self.tag_names())
-            except ValidationError as exc:
-                self.add_error("tags", exc)
+            except RuleError as error:
+                add_to_form(self, error, "tags")
+
+
+def _checked_new_tags(raw: str) -> str:
+    actions.normalise_tag_names(raw.split(","))
+    return raw
 
 
 class TopicForm(_TagsMixin, _BodyMixin):
@@ -114,12 +133,10 @@ class TopicForm(_TagsMixin, _BodyMixin):
         self.fields["category"].queryset = Category.objects.filter(pk__in=allowed)
         self._setup_tags(member)
 
-    def clean_title(self) -> str:
-        return actions.clean_title(self.cleaned_data.get("title", ""))
-
     def clean(self):
         cleaned = super().clean()
-        self._check_tag_count()
+        self._check("title", actions.checked_title)
+        self._check_tags()
         return cleaned
 
 
@@ -145,21 +162,23 @@ class EditPostForm(_TagsMixin, forms.Form):
             for name in ("title", "tags", "new_tags"):
                 self.fields.pop(name, None)
 
-    def clean_title(self) -> str:
-        return actions.clean_title(self.cleaned_data.get("title", ""))
-
-    def clean_body(self) -> str:
-        return actions.clean_body(self.cleaned_data.get("body", ""))
-
     def clean(self):
         cleaned = super().clean()
+        self._check("body", actions.checked_body)
         if self.opening:
-            self._check_tag_count()
+            self._check("title", actions.checked_title)
+            self._check_tags()
         return cleaned
 
 
+_CHOOSE_A_REACTION = "Choose one of the reactions shown."
+
+
 class ReactionForm(forms.Form):
-    kind = forms.ChoiceField(choices=REACTION_CHOICES)
+    kind = forms.ChoiceField(
+        choices=REACTION_CHOICES,
+        error_messages={"required": _CHOOSE_A_REACTION, "invalid_choice": _CHOOSE_A_REACTION},
+    )
 
 
 class FlagForm(forms.Form):
@@ -178,21 +197,22 @@ class FlagForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("reason") == FlagReason.OTHER and not (cleaned.get("text") or "").strip():
+        if cleaned.get("reason") == FlagReason.OTHER and not clean_line(cleaned.get("text")):
             self.add_error("text", "Say in a few words what is wrong with this post.")
         return cleaned
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason",
-        max_length=300,
-        help_text="The author sees it.",
-        error_messages={"required": "Give a reason; the author will see it."},
-    )
+class _HideReasonMixin(_RulesMixin):
+    reason = forms.CharField(label="Reason", max_length=actions.REASON_MAX, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "hide":
+            self._check("reason", actions.checked_reason)
+        return cleaned
 
 
-class TopicModerationForm(forms.Form):
+class TopicModerationForm(_HideReasonMixin):
     ACTIONS = [
         ("pin", "Pin"),
         ("unpin", "Unpin"),
@@ -203,39 +223,39 @@ class TopicModerationForm(forms.Form):
         ("move", "Move"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
-    reason = forms.CharField(label="Reason", max_length=300, required=False)
     category = forms.ModelChoiceField(
         label="Move to", queryset=Category.objects.all(), to_field_name="slug", required=False
     )
+    field_order = ["action", "reason", "category"]
 
     def clean(self):
         cleaned = super().clean()
-        action = cleaned.get("action")
-        if action == "hide" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Give a reason; the author will see it.")
-        if action == "move" and not cleaned.get("category"):
+        if cleaned.get("action") == "move" and not cleaned.get("category"):
             self.add_error("category", "Choose the category to move the topic to.")
         return cleaned
 
 
-class PostModerationForm(forms.Form):
+class PostModerationForm(_HideReasonMixin):
     action = forms.ChoiceField(choices=[("hide", "Hide"), ("unhide", "Unhide")])
-    reason = forms.CharField(label="Reason", max_length=300, required=False)
+    field_order = ["action", "reason"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("action") == "hide" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Give a reason; the author will see it.")
-        return cleaned
+
+_CHOOSE_AN_OUTCOME = "Choose “hide” or “dismiss”."
 
 
 class ResolveFlagsForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[(FlagOutcome.HIDDEN, "Hide the post"), (FlagOutcome.DISMISSED, "Dismiss")]
+        choices=[(FlagOutcome.HIDDEN, "Hide the post"), (FlagOutcome.DISMISSED, "Dismiss")],
+        error_messages={"required": _CHOOSE_AN_OUTCOME, "invalid_choice": _CHOOSE_AN_OUTCOME},
     )
+
+
+_CHOOSE_WATCHING = "Choose whether to watch the topic."
 
 
 class WatchForm(forms.Form):
     watching = forms.TypedChoiceField(
-        choices=[("on", "Watch"), ("off", "Stop watching")], coerce=lambda v: v == "on"
+        choices=[("on", "Watch"), ("off", "Stop watching")],
+        coerce=lambda v: v == "on",
+        error_messages={"required": _CHOOSE_WATCHING, "invalid_choice": _CHOOSE_WATCHING},
     )

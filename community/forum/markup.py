@@ -1,10 +1,12 @@
 """Post markup: Markdown rendered once on save, then sanitised with an allowlist.
 
 markdown-it-py runs with raw HTML off (tags in the source come out as text) and its own
-link validation (no ``javascript:``/``vbscript:``/``file:``/``data:`` links); the token
-stream is then adjusted (headings shifted below the page's own, bare URLs and @mentions
-turned into links, images from elsewhere turned into plain links so posts never load
-third-party images) and nh3 sanitises the result as a second, independent line of
+link validation (no ``javascript:``/``vbscript:``/``file:``/``data:`` links). Bare
+addresses become links through markdown-it's ``linkify`` option, backed by the site's one
+linkifier (``hearth.text.linkifier``: addresses with a scheme only, never a bare
+"example.com"). The token stream is then adjusted (headings shifted below the page's own,
+@mentions turned into links, images from elsewhere turned into plain links so posts never
+load third-party images) and nh3 sanitises the result as a second, independent line of
 defence: known tags and attributes only, no styles, scripts, iframes or event handlers,
 and every link gets ``rel="nofollow ugc noopener"``.
 """
@@ -22,6 +24,7 @@ from markdown_it.token import Token
 from community.mentions import MENTION_RE, mentioned_members
 from community.models import User
 from hearth.params import parse_int
+from hearth.text import LINK_REL, linkifier
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
@@ -34,12 +37,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-LINK_REL = "nofollow ugc noopener"
 # How many distinct @names are looked up at most (the posting rule allows 5 mentions).
 MENTION_LOOKUP_LIMIT = 50
-
-_URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]}]")
-
 
 _MARKDOWN_PUNCTUATION = set("\\`*_{}[]<>()#+-.!|~&")
 
@@ -52,9 +51,12 @@ def escape_markdown(text: str) -> str:
 
 
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(
-        ["table", "strikethrough"]
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": True}).enable(
+        ["table", "strikethrough", "linkify"]
     )
+    # The site's one linkifier, not a second one configured here (see hearth.text).
+    md.linkify = linkifier
+    return md
 
 
 _md = _markdown()
@@ -73,7 +75,6 @@ def _is_own_image(src: str) -> bool:
 class RenderedPost:
     html: str
     mentioned: list[User] = field(default_factory=list)
-    mentioned_names: list[str] = field(default_factory=list)
 
 
 def _walk_text(tokens: list[Token]):
@@ -102,20 +103,15 @@ def _link_tokens(href: str, text: str, css_class: str = "") -> list[Token]:
 
 
 def _split_text(content: str, members: dict[str, User]) -> list[Token] | None:
-    """Turn @mentions of real members and bare URLs in a text run into links."""
+    """Turn @mentions of real members in a text run (outside links) into links."""
     pieces: list[tuple[int, int, list[Token]]] = []
     for match in MENTION_RE.finditer(content):
         member = members.get(match.group(1).lower())
         if member is not None:
             link = _link_tokens(member.get_absolute_url(), f"@{member.username}", "mention")
             pieces.append((match.start(), match.end(), link))
-    for match in _URL_RE.finditer(content):
-        if not any(start < match.end() and match.start() < end for start, end, _ in pieces):
-            url = match.group(0)
-            pieces.append((match.start(), match.end(), _link_tokens(url, url)))
     if not pieces:
         return None
-    pieces.sort(key=lambda piece: piece[0])
     out: list[Token] = []
     cursor = 0
     for start, end, link in pieces:
@@ -213,4 +209,4 @@ def render_post(source: str) -> RenderedPost:
     by_name = {member.username.lower(): member for member in members}
     _adjust(tokens, by_name)
     html = _md.renderer.render(tokens, _md.options, env)
-    return RenderedPost(html=sanitise(html), mentioned=members, mentioned_names=names)
+    return RenderedPost(html=sanitise(html), mentioned=members)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from pathlib import PurePosixPath
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,7 +27,7 @@ from taggit.models import ItemBase, TagBase
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
-from community.models import REACTION_CHOICES, REACTION_KEYS
+from community.models import REACTION_CHOICES, REACTION_KEYS, REACTIONS
 
 POSTS_PER_PAGE = 20
 TOPICS_PER_PAGE = 30
@@ -53,19 +54,40 @@ class ReadAccess(models.TextChoices):
     MEMBERS = "members", "Signed-in members only"
 
 
-def _is_member(user) -> bool:
+def is_member(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
-def _is_moderator(user) -> bool:
-    return _is_member(user) and user.is_moderator
+def is_moderator(user: Any) -> bool:
+    return is_member(user) and user.is_moderator
 
 
-class CategoryQuerySet(models.QuerySet):
-    def readable_by(self, user) -> CategoryQuerySet:
-        if _is_member(user):
-            return self
-        return self.filter(read_access=ReadAccess.PUBLIC)
+# --- who may see what ----------------------------------------------------------------
+#
+# The one rule for reading the forum. Every page, the search, the home and profile
+# sections, quotes, edit history, permalinks and notifications ask the querysets below
+# (Topic.objects.visible_to, Post.objects.visible_to), which build their filters here:
+# - members-only categories are for signed-in members;
+# - deleted topics and posts are gone for everyone (a deleted post keeps its number and a
+#   placeholder);
+# - hidden topics and posts are for moderators (a hidden post shows others a placeholder).
+
+
+def _readable_categories(*, member: bool, prefix: str = "") -> Q:
+    return Q() if member else Q(**{f"{prefix}read_access": ReadAccess.PUBLIC})
+
+
+def _visible_topics(*, member: bool, moderator: bool, prefix: str = "") -> Q:
+    rule = Q(**{f"{prefix}deleted_at__isnull": True}) & _readable_categories(
+        member=member, prefix=f"{prefix}category__"
+    )
+    return rule if moderator else rule & Q(**{f"{prefix}hidden": False})
+
+
+def _readable_posts(*, moderator: bool) -> Q:
+    """Posts whose words show (the others show a placeholder), in a topic already seen."""
+    rule = Q(deleted_at__isnull=True)
+    return rule if moderator else rule & Q(hidden=False)
 
 
 class Category(models.Model):
@@ -98,8 +120,6 @@ class Category(models.Model):
         editable=False,
     )
 
-    objects = CategoryQuerySet.as_manager()
-
     class Meta:
         ordering = ["order", "name"]
         verbose_name_plural = "categories"
@@ -118,11 +138,13 @@ class Category(models.Model):
     def moderators_start(self) -> bool:
         return self.who_may_start == StartPermission.MODERATORS
 
-    def may_read(self, user) -> bool:
-        return self.read_access == ReadAccess.PUBLIC or _is_member(user)
+    def may_read(self, user: Any) -> bool:
+        """The category rule of "who may see what" for a category in hand (the querysets
+        use _readable_categories)."""
+        return self.read_access == ReadAccess.PUBLIC or is_member(user)
 
-    def may_start_topic(self, user) -> bool:
-        if not _is_member(user):
+    def may_start_topic(self, user: Any) -> bool:
+        if not is_member(user):
             return False
         if self.who_may_start == StartPermission.MODERATORS:
             return user.is_moderator
@@ -167,27 +189,80 @@ class TaggedTopic(ItemBase):
         ]
 
 
+# Neither hidden nor deleted: what lists show and what counters count.
 LISTED = Q(hidden=False, deleted_at__isnull=True)
 
 
-class TopicQuerySet(SearchableQuerySetMixin, models.QuerySet):
-    def listed(self) -> TopicQuerySet:
-        """Topics everyone who may read the category sees (not hidden, not deleted)."""
+class HideableQuerySet(models.QuerySet):
+    def listed(self) -> Self:
+        """Neither hidden nor deleted (even for moderators): what lists show and count."""
         return self.filter(LISTED)
 
-    def visible_to(self, user) -> TopicQuerySet:
-        qs = self.filter(deleted_at__isnull=True)
-        if not _is_member(user):
-            return qs.filter(hidden=False, category__read_access=ReadAccess.PUBLIC)
-        if user.is_moderator:
-            return qs
-        return qs.filter(hidden=False)
+
+class Hideable(models.Model):
+    """A topic or a post: moderators hide it with a reason its author is told; its author
+    or a moderator deletes it (softly: it keeps its place)."""
+
+    hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    HIDE_FIELDS: ClassVar[tuple[str, ...]] = ("hidden", "hidden_reason", "hidden_at", "hidden_by")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_visible(self) -> bool:
+        """Neither hidden nor deleted: every reader sees it."""
+        return not self.hidden and self.deleted_at is None
+
+    def hide(self, *, by: Any, reason: str) -> None:
+        """Hide it (or keep it hidden with a new reason); ``hidden_at`` stays the moment it
+        was first hidden."""
+        if not self.hidden or self.hidden_at is None:
+            self.hidden_at = timezone.now()
+        self.hidden = True
+        self.hidden_reason = reason
+        self.hidden_by = by
+        self.save(update_fields=list(self.HIDE_FIELDS))
+
+    def unhide(self) -> None:
+        self.hidden = False
+        self.hidden_reason = ""
+        self.hidden_at = None
+        self.hidden_by = None
+        self.save(update_fields=list(self.HIDE_FIELDS))
+
+
+class TopicQuerySet(SearchableQuerySetMixin, HideableQuerySet):
+    def visible_to(self, user: Any) -> TopicQuerySet:
+        """Topics ``user`` may open (see "who may see what" above)."""
+        return self.filter(_visible_topics(member=is_member(user), moderator=is_moderator(user)))
+
+    def listed_for(self, user: Any) -> TopicQuerySet:
+        """What lists show ``user`` (forum pages, home and profile sections, search): the
+        topics they may open, without hidden ones, even for moderators."""
+        return self.visible_to(user).listed()
+
+    def visible_to_members(self) -> TopicQuerySet:
+        """Topics any signed-in member may open: a visitor asking for one of these is sent
+        to sign in rather than shown a 404."""
+        return self.filter(_visible_topics(member=True, moderator=False))
 
     def for_listing(self) -> TopicQuerySet:
         return self.select_related("author", "last_poster", "category").prefetch_related("tags")
 
 
-class Topic(index.Indexed, models.Model):
+class Topic(index.Indexed, Hideable):
     title = models.CharField(max_length=150)
     slug = models.SlugField(max_length=80, allow_unicode=False)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="topics")
@@ -214,17 +289,6 @@ class Topic(index.Indexed, models.Model):
 
     pinned = models.BooleanField(default=False)
     locked = models.BooleanField(default=False)
-    hidden = models.BooleanField(default=False)
-    hidden_reason = models.CharField(max_length=300, blank=True)
-    hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    deleted_at = models.DateTimeField(null=True, blank=True)
     solution = models.ForeignKey(
         "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -237,6 +301,8 @@ class Topic(index.Indexed, models.Model):
         index.SearchField("opening_text"),
         index.SearchField("tag_names", boost=2),
         index.FilterField("category_id"),
+        # Topic.objects.visible_to() filters on the category's read access, in search too.
+        index.RelatedFields("category", [index.FilterField("read_access")]),
         index.FilterField("hidden"),
         index.FilterField("deleted_at"),
         index.FilterField("last_activity_at"),
@@ -292,10 +358,6 @@ class Topic(index.Indexed, models.Model):
         return max(1, -(-self.posts_total // POSTS_PER_PAGE))
 
     @property
-    def is_listed(self) -> bool:
-        return not self.hidden and self.deleted_at is None
-
-    @property
     def search_title(self) -> str:
         return self.title
 
@@ -311,7 +373,7 @@ class Topic(index.Indexed, models.Model):
 
     def refresh_stats(self) -> None:
         """Recompute reply count, last poster, last activity and last post number."""
-        visible = self.posts.filter(hidden=False, deleted_at__isnull=True)
+        visible = self.posts.listed()
         latest = visible.order_by("-number").only("number", "created_at", "author_id").first()
         self.reply_count = visible.filter(number__gt=1).count()
         self.last_post_number = latest.number if latest else 0
@@ -324,20 +386,42 @@ class Topic(index.Indexed, models.Model):
             last_poster_id=self.last_poster_id,
         )
 
-    def may_reply(self, user) -> bool:
-        if not _is_member(user) or (not self.is_listed and not user.is_moderator):
-            return False
-        return not self.locked or user.is_moderator
+    def may_reply(self, user: Any) -> bool:
+        """Asked about a topic ``user`` already sees (Topic.objects.visible_to)."""
+        return is_member(user) and (not self.locked or user.is_moderator)
 
-    def may_mark_solution(self, user) -> bool:
-        return _is_member(user) and (user.pk == self.author_id or user.is_moderator)
+    def may_mark_solution(self, user: Any) -> bool:
+        return is_member(user) and (user.pk == self.author_id or user.is_moderator)
 
 
 def page_for_number(number: int) -> int:
     return max(1, (number - 1) // POSTS_PER_PAGE + 1)
 
 
-class Post(models.Model):
+class PostQuerySet(HideableQuerySet):
+    def visible_to(self, user: Any) -> PostQuerySet:
+        """Posts whose words ``user`` may read (see "who may see what" above)."""
+        return self.reachable_by(user).filter(_readable_posts(moderator=is_moderator(user)))
+
+    def reachable_by(self, user: Any) -> PostQuerySet:
+        """Posts whose place ``user`` may reach (a permalink, the author's own delete): as
+        visible_to, except that a hidden post keeps its place and shows a placeholder."""
+        in_topics = _visible_topics(
+            member=is_member(user), moderator=is_moderator(user), prefix="topic__"
+        )
+        return self.filter(in_topics, deleted_at__isnull=True)
+
+    def with_shown(self, user: Any) -> PostQuerySet:
+        """Annotate ``shown``: whether ``user`` reads a post's words or its placeholder (in a
+        topic they already see), in the same SELECT."""
+        return self.annotate(
+            shown=ExpressionWrapper(
+                _readable_posts(moderator=is_moderator(user)), output_field=BooleanField()
+            )
+        )
+
+
+class Post(Hideable):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
     number = models.PositiveIntegerField()
     author = models.ForeignKey(
@@ -354,18 +438,8 @@ class Post(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    hidden = models.BooleanField(default=False)
+    # Hidden by members' flags (not by a moderator) until a moderator reviews them.
     hidden_by_flags = models.BooleanField(default=False)
-    hidden_reason = models.CharField(max_length=300, blank=True)
-    hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -376,6 +450,10 @@ class Post(models.Model):
     # {"like": 3, "heart": 1}: recomputed from the Reaction rows on every toggle.
     reaction_counts = models.JSONField(default=dict, blank=True)
     open_flag_count = models.PositiveSmallIntegerField(default=0)
+
+    objects = PostQuerySet.as_manager()
+
+    HIDE_FIELDS: ClassVar[tuple[str, ...]] = (*Hideable.HIDE_FIELDS, "hidden_by_flags")
 
     class Meta:
         constraints = [
@@ -398,21 +476,30 @@ class Post(models.Model):
         return reverse("forum:post", kwargs={"pk": self.pk})
 
     @property
-    def is_visible(self) -> bool:
-        return not self.hidden and self.deleted_at is None
-
-    @property
     def is_opening(self) -> bool:
         return self.number == 1
 
-    def reactions_display(self) -> list[tuple[str, str, str, int]]:
-        from community.models import REACTIONS
+    def hide(self, *, by: Any, reason: str) -> None:
+        """``by`` None: members' flags hid it, until a moderator reviews them."""
+        self.hidden_by_flags = by is None
+        super().hide(by=by, reason=reason)
 
+    def unhide(self) -> None:
+        self.hidden_by_flags = False
+        super().unhide()
+
+    def as_quote(self) -> str:
+        """The post as Markdown for a reply box: who wrote it, then its source quoted."""
+        who = f"@{self.author.username}" if self.author else "A former member"
+        lines = [f"> {line}" if line else ">" for line in self.source.splitlines()]
+        return f"{who} wrote:\n" + "\n".join(lines) + "\n\n"
+
+    def reactions_display(self) -> list[tuple[str, str, str, int]]:
         counts = self.reaction_counts or {}
         return [(key, emoji, label, int(counts.get(key, 0))) for key, emoji, label in REACTIONS]
 
-    def may_edit(self, user) -> bool:
-        if not _is_member(user) or self.deleted_at is not None:
+    def may_edit(self, user: Any) -> bool:
+        if not is_member(user) or self.deleted_at is not None:
             return False
         if user.is_moderator:
             return True
@@ -422,8 +509,8 @@ class Post(models.Model):
             and timezone.now() - self.created_at < EDIT_WINDOW
         )
 
-    def may_delete(self, user) -> bool:
-        if not _is_member(user) or self.deleted_at is not None:
+    def may_delete(self, user: Any) -> bool:
+        if not is_member(user) or self.deleted_at is not None:
             return False
         return user.pk == self.author_id or user.is_moderator
 

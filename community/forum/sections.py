@@ -1,25 +1,27 @@
-"""The forum's slots on shared pages (home, profile) and its source for the one search."""
+"""The forum's slots on shared pages (home, profile) and its source for the one search.
+
+All three show what lists show (``Topic.objects.listed_for(user)``): topics the reader
+may open, never hidden ones, even to moderators.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest
 
 from hearth.search import SearchSource, register_search_source
 from hearth.sections import register_section
 
-from .models import Category, Topic
+from .models import Topic
 
 HOME_TOPICS = 6
 PROFILE_TOPICS = 5
 
 
-def _readable_topics(request: HttpRequest):
-    return Topic.objects.listed().filter(category__in=Category.objects.readable_by(request.user))
-
-
-def latest_topics(request: HttpRequest, **kwargs):
+def latest_topics(request: HttpRequest, **kwargs: Any) -> tuple[str, dict[str, Any]] | None:
     topics = list(
-        _readable_topics(request)
+        Topic.objects.listed_for(request.user)
         .select_related("category")
         .order_by("-last_activity_at", "-id")[:HOME_TOPICS]
     )
@@ -28,9 +30,11 @@ def latest_topics(request: HttpRequest, **kwargs):
     return "forum/_home_latest.html", {"topics": topics}
 
 
-def recent_topics(request: HttpRequest, *, member, **kwargs):
+def recent_topics(
+    request: HttpRequest, *, member: Any, **kwargs: Any
+) -> tuple[str, dict[str, Any]] | None:
     topics = list(
-        _readable_topics(request)
+        Topic.objects.listed_for(request.user)
         .filter(author=member)
         .select_related("category")
         .order_by("-created_at", "-id")[:PROFILE_TOPICS]
@@ -40,12 +44,9 @@ def recent_topics(request: HttpRequest, *, member, **kwargs):
     return "forum/_profile_topics.html", {"topics": topics}
 
 
-def search_topics(query: str, request: HttpRequest):
-    """Listed topics in categories the user may read, matched on title, opening post, tags."""
-    readable = list(Category.objects.readable_by(request.user).values_list("pk", flat=True))
-    return Topic.objects.filter(
-        category_id__in=readable, hidden=False, deleted_at__isnull=True
-    ).search(query)
+def search_topics(query: str, request: HttpRequest) -> Any:
+    """Topics matched on title, opening post and tags."""
+    return Topic.objects.listed_for(request.user).search(query)
 
 
 def register() -> None:

@@ -5,7 +5,6 @@ to the moderation screens (the open-flags queue lives on the site, under /forum/
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from wagtail import hooks
@@ -14,6 +13,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import LogFormatter
+
+from hearth.rules import RuleError, add_to_form
 
 from .actions import normalise_tag_names
 from .models import Category, TopicTag
@@ -65,11 +66,20 @@ class TopicTagForm(WagtailAdminModelForm):
         model = TopicTag
         fields = ["name", "slug"]
 
-    def clean_name(self) -> str:
-        names = normalise_tag_names([self.cleaned_data.get("name", "")])
-        if not names:
-            raise ValidationError("Give the tag a name.")
-        return names[0]
+    def clean(self):
+        cleaned = super().clean()
+        if "name" not in cleaned:
+            return cleaned
+        try:
+            names = normalise_tag_names([cleaned["name"]])
+        except RuleError as error:
+            add_to_form(self, error, "name")
+        else:
+            if names:
+                cleaned["name"] = names[0]
+            else:
+                self.add_error("name", "Give the tag a name.")
+        return cleaned
 
 
 class TopicTagViewSet(ModelViewSet):

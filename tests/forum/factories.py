@@ -7,6 +7,7 @@ import itertools
 from django.core.cache import cache
 
 from community.forum import actions
+from community.forum.actions import rules
 from community.forum.models import Category, Post, ReadAccess, StartPermission, Topic, TopicTag
 from community.models import User
 
@@ -33,7 +34,7 @@ def make_tag(name: str) -> TopicTag:
 
 def _forget_rate_limit(member: User) -> None:
     # Tests post many times in a row; the 20-second rule has its own tests.
-    cache.delete(actions._rate_key(member))
+    cache.delete(rules._rate_key(member))
 
 
 def make_topic(

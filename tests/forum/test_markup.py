@@ -4,7 +4,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from community.forum import markup
 from community.forum.markup import render_post, sanitise
+from hearth.text import linkifier
 from tests.forum.xss import XSS_PAYLOADS, assert_safe_html, unsafe_parts
 
 assert_safe = assert_safe_html
@@ -103,3 +105,48 @@ def test_mentions_inside_links_are_left_alone(db, other_member):
 def test_raw_html_is_shown_as_text(db):
     html = render_post("<b>not bold</b>").html
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html
+
+
+def test_the_forum_links_addresses_with_the_sites_one_linkifier():
+    # markdown-it's linkify option, backed by the very object hearth.text configures.
+    assert markup._md.linkify is linkifier
+    assert markup._md.options["linkify"] is True
+
+
+@pytest.mark.parametrize(
+    "source, href, text_after",
+    [
+        ("see https://example.org/x.", "https://example.org/x", "</a>."),
+        ("(https://example.org/x)", "https://example.org/x", "</a>)"),
+        ("https://en.wikipedia.org/wiki/A_(b), ok", "https://en.wikipedia.org/wiki/A_(b)", "</a>,"),
+        ("**https://example.org/bold**", "https://example.org/bold", "</a></strong>"),
+    ],
+)
+def test_bare_addresses_become_links_without_their_punctuation(db, source, href, text_after):
+    html = render_post(source).html
+    assert f'<a href="{href}" rel="nofollow ugc noopener">{href}{text_after}' in html
+
+
+def test_words_that_look_like_domains_stay_text(db):
+    html = render_post("e.g. example.com or www.example.com, or a@b.example").html
+    assert "<a" not in html
+
+
+def test_addresses_in_code_and_in_links_are_not_linked_again(db):
+    html = render_post("`https://example.org/code` and [https://a.example](https://b.example)").html
+    assert "<code>https://example.org/code</code>" in html
+    assert html.count("<a ") == 1 and 'href="https://b.example"' in html
+
+
+def test_a_mention_inside_an_address_stays_part_of_the_address(db, other_member):
+    rendered = render_post("https://example.org/@sam")
+    assert rendered.mentioned == [] and "/members/sam/" not in rendered.html
+    assert 'href="https://example.org/@sam"' in rendered.html
+
+
+def test_bidi_controls_in_a_body_cannot_disguise_a_link(db):
+    from hearth.text import clean_text
+
+    html = render_post(clean_text("https://good.example/\u202egpj.exe")).html
+    assert 'href="https://good.example/gpj.exe"' in html
+    assert "\u202e" not in html

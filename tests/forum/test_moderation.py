@@ -70,7 +70,7 @@ def test_hiding_a_topic_needs_a_reason_and_updates_the_counts(
     removed = []
 
     def receiver(sender, **kwargs):
-        removed.append(kwargs["kind"])
+        removed.append((kwargs["kind"], kwargs["container"]))
 
     content_removed.connect(receiver)
     try:
@@ -84,7 +84,7 @@ def test_hiding_a_topic_needs_a_reason_and_updates_the_counts(
     category.refresh_from_db()
     assert topic.hidden and topic.hidden_reason == "Duplicate"
     assert category.topic_count == 0 and category.last_topic is None
-    assert removed == ["topic"]
+    assert removed == [("topic", None)]
     entry = ModelLogEntry.objects.get(action="hearth.forum.hide_topic")
     assert entry.data == {"reason": "Duplicate"}
     assert entry.message == "Topic hidden: Duplicate"
@@ -217,3 +217,42 @@ def test_category_counts_survive_a_mixture_of_changes(member, other_member, mode
     category.refresh_from_db()
     assert category.topic_count == 1 and category.last_topic == b
     assert Category.objects.get(slug="elsewhere").topic_count == 1
+
+
+def test_hiding_a_post_tells_other_apps_which_topic_held_it(
+    moderator, topic, other_member, django_capture_on_commit_callbacks
+):
+    reply = make_reply(topic=topic, author=other_member)
+    removed = []
+
+    def receiver(sender, **kwargs):
+        removed.append((kwargs["kind"], kwargs["obj"], kwargs["container"]))
+
+    content_removed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.hide_post(post=reply, moderator=moderator, reason="Rude")
+    finally:
+        content_removed.disconnect(receiver)
+    assert removed == [("post", reply, topic)]
+
+
+def test_a_reason_of_invisible_characters_is_refused_with_a_message(
+    moderator_client, topic, other_member
+):
+    reply = make_reply(topic=topic, author=other_member)
+    for url in (f"/forum/p/{reply.pk}/moderate/", f"/forum/t/{topic.pk}/moderate/"):
+        response = moderator_client.post(
+            url, {"action": "hide", "reason": "\u200b\u202e "}, follow=True
+        )
+        assert response.status_code == 200
+        assert "Give a reason; the author will see it." in response.content.decode()
+    reply.refresh_from_db()
+    topic.refresh_from_db()
+    assert not reply.hidden and not topic.hidden
+
+
+def test_a_hide_reason_is_cleaned_before_the_author_reads_it(moderator, topic):
+    actions.hide_topic(topic=topic, moderator=moderator, reason="Spam\u202e  again ")
+    topic.refresh_from_db()
+    assert topic.hidden_reason == "Spam again"

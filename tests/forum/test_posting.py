@@ -9,10 +9,11 @@ from django.core import mail
 from django.utils import timezone
 
 from community.forum import actions
-from community.forum.actions import PostingError
+from community.forum.actions import PostingError, rules
 from community.forum.models import Post, StartPermission, Topic, TopicUser
 from community.models import Notification
 from community.signals import content_published
+from hearth.rules import RuleError
 from tests.factories import make_member
 from tests.forum.factories import make_category, make_reply, make_tag, make_topic
 
@@ -66,6 +67,16 @@ def test_it_sends_content_published_after_commit(
         post = make_reply(topic=topic, author=other_member)
     kinds = [(kw["kind"], kw["obj"], kw["author"]) for _, kw in captured_signals]
     assert kinds == [("topic", topic, member), ("post", post, other_member)]
+
+
+def test_content_published_names_what_holds_the_content(
+    member, other_member, category, captured_signals, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        topic = make_topic(author=member, category=category)
+        make_reply(topic=topic, author=other_member)
+    senders = [(sender, kw["container"]) for sender, kw in captured_signals]
+    assert senders == [(Topic, None), (Post, topic)]
 
 
 def test_it_sends_nothing_when_the_post_is_refused(member, category, captured_signals):
@@ -129,6 +140,16 @@ def test_it_makes_members_wait_20_seconds_between_posts_and_says_until_when(memb
     assert "please wait 2" in message or "please wait 1" in message
     assert "you can post again at" in message
     assert topic.posts.count() == 1
+
+
+def test_a_refusal_is_the_sites_one_kind_with_a_code_and_when_to_try_again(member, category):
+    topic = make_topic(author=member, category=category)
+    rules.claim_interval(member)
+    with pytest.raises(RuleError) as info:
+        actions.reply(topic=topic, author=member, body="Again")
+    assert isinstance(info.value, PostingError)
+    assert info.value.code == "too_fast" and 0 < info.value.retry_after <= 20
+    assert info.value.message == str(info.value)
 
 
 def test_a_refused_post_does_not_cost_the_member_a_wait(member, category):
@@ -309,11 +330,8 @@ def test_posts_keep_their_number_when_a_reply_is_deleted(member, other_member, c
 
 
 def test_a_failing_signal_receiver_never_breaks_a_saved_post(
-    member, category, django_capture_on_commit_callbacks, monkeypatch
+    member, category, django_capture_on_commit_callbacks, caplog
 ):
-    logged = []
-    monkeypatch.setattr(actions.logger, "error", lambda *args, **kwargs: logged.append(kwargs))
-
     def broken(sender, **kwargs):
         raise RuntimeError("listener bug")
 
@@ -324,4 +342,43 @@ def test_a_failing_signal_receiver_never_breaks_a_saved_post(
     finally:
         content_published.disconnect(broken)
     assert Topic.objects.filter(pk=topic.pk).exists()
-    assert len(logged) == 1 and str(logged[0]["exc_info"][1]) == "listener bug"
+    failures = [r for r in caplog.records if r.name == "community.live" and r.exc_info]
+    assert len(failures) == 1 and str(failures[0].exc_info[1]) == "listener bug"
+
+
+# --- text as members type it --------------------------------------------------------
+
+
+def test_bidi_and_invisible_characters_never_reach_a_title_a_body_or_a_tag(moderator, category):
+    # A right-to-left override makes "txt.exe" read as "exe.txt"; zero-width spaces hide
+    # words from search and from the mention and tag rules.
+    topic = actions.start_topic(
+        category=category,
+        author=moderator,
+        title="Invoice\u202etxt.exe \u2066for\u2069 you",
+        body="Open\u200b me\u202e now\r\nplease\ufeff",
+        tags=["\u202ebread\u200d"],
+    )
+    topic.refresh_from_db()
+    assert topic.title == "Invoicetxt.exe for you"
+    post = topic.posts.get()
+    assert post.source == "Open me now\nplease"
+    assert "\u202e" not in post.html and "\u200b" not in post.html
+    assert [tag.name for tag in topic.tags.all()] == ["bread"]
+
+
+def test_a_title_of_only_invisible_characters_is_too_short(member, category):
+    with pytest.raises(PostingError, match="at least 5"):
+        actions.start_topic(
+            category=category, author=member, title="\u202e\u200b\u2066\u2069\u200f\u200e", body="x"
+        )
+
+
+def test_an_edit_is_cleaned_the_same_way(member, category):
+    topic = make_topic(author=member, category=category)
+    actions.edit_post(
+        post=topic.posts.get(), editor=member, body="Fixed\u202e text", title="New\u200b title"
+    )
+    topic.refresh_from_db()
+    assert topic.title == "New title"
+    assert topic.posts.get().source == "Fixed text"

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from community.forum import actions
+from community.forum.actions import rules
 from community.forum.models import Post, StartPermission, Topic
 from tests.factories import image_upload
 from tests.forum.factories import make_category, make_reply, make_tag, make_topic
@@ -54,12 +55,25 @@ def test_the_new_topic_form_keeps_everything_when_a_rule_says_no(member_client, 
 
 def test_the_new_topic_form_reports_the_wait_between_posts(member_client, member, category):
     make_topic(author=member, category=category)
-    actions._claim_interval(member)
+    rules.claim_interval(member)
     response = member_client.post(
         "/forum/new/", {"category": "baking", "title": "Another one", "body": "Body text"}
     )
     assert "please wait" in response.content.decode()
     assert "Body text" in response.content.decode()
+
+
+def test_the_form_drops_bidi_and_invisible_characters_from_the_title_and_body(
+    member_client, category
+):
+    response = member_client.post(
+        "/forum/new/",
+        {"category": "baking", "title": "Free\u202e loaves\u200b", "body": "Come\u2066 by"},
+    )
+    topic = Topic.objects.get()
+    assert response.status_code == 302
+    assert topic.title == "Free loaves" and topic.posts.get().source == "Come by"
+    assert "<h1>Free loaves</h1>" in member_client.get(topic.get_absolute_url()).content.decode()
 
 
 def test_members_cannot_pick_an_announcements_category(member_client):

@@ -66,6 +66,8 @@ def test_a_reaction_notifies_the_author_and_sends_reaction_added_after_commit(
     assert len(received) == 1
     assert received[0]["obj"] == post and received[0]["author"] == member
     assert received[0]["reactor"] == other_member and received[0]["kind"] == "celebrate"
+    # The referral hub needs no forum knowledge: what holds the post, and that it counts.
+    assert received[0]["container"] == post.topic and received[0]["converts"] is True
     note = Notification.objects.get(recipient=member)
     assert note.kind == "forum_reaction" and "Sam reacted 🎉 to your post" in note.text
 

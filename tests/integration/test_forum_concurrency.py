@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from community.forum import actions
-from community.forum.actions import PostingError
+from community.forum.actions import PostingError, rules
 from community.forum.models import Reaction
 from tests.factories import make_member, make_moderator
 from tests.forum.factories import make_category, make_topic
@@ -70,7 +70,7 @@ def test_a_double_clicked_reaction_is_stored_once(requires_postgres):
 def test_the_posting_interval_holds_across_processes_sharing_redis(requires_redis):
     member = make_member()
     topic = make_topic(author=make_member(), category=make_category())
-    cache.delete(actions._rate_key(member))
+    cache.delete(rules._rate_key(member))
     results = _run_together(
         3, lambda i: actions.reply(topic=topic, author=member, body=f"Quick {i}")
     )

@@ -47,3 +47,9 @@ def test_only_addresses_with_a_scheme_become_links():
     assert linkify_plain("e.g. example.com or www.example.com") == (
         "e.g. example.com or www.example.com"
     )
+
+
+def test_only_http_and_https_become_links():
+    assert linkify_plain("mailto:a@b.co ftp://x.org/f //evil.example/x") == (
+        "mailto:a@b.co ftp://x.org/f //evil.example/x"
+    )

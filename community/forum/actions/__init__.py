@@ -1,0 +1,87 @@
+"""Forum verbs. Views, the chat's "turn into topic", commands and the demo all call these,
+as ``from community.forum import actions; actions.reply(...)``.
+
+Every verb is keyword-only and atomic; notifications, live events, emails and the
+cross-app signals (``content_published``, ``content_removed``, ``reaction_added``) go out
+only after the transaction commits (``community.live``). A rule that says no raises
+:class:`PostingError`, a ``hearth.rules.RuleError`` with a sentence the member can act on.
+
+- ``rules``: who may post, how fast and how much; text cleaning and tags
+- ``posting``: start_topic, reply, edit_post, delete_post
+- ``responses``: reactions and solutions
+- ``reading``: watching and the read position
+- ``flags``: flag_post, resolve_flags
+- ``moderation``: pin, lock, hide, unhide, move
+"""
+
+from __future__ import annotations
+
+from .flags import FLAGS_TO_HIDE, flag_post, resolve_flags
+from .moderation import (
+    hide_post,
+    hide_topic,
+    move_topic,
+    set_locked,
+    set_pinned,
+    unhide_post,
+    unhide_topic,
+)
+from .posting import ImageAttachment, delete_post, edit_post, reply, start_topic
+from .reading import record_read, set_watching
+from .responses import mark_solution, toggle_reaction
+from .rules import (
+    MAX_IMAGES,
+    MAX_MENTIONS,
+    MAX_POST_CHARS,
+    MAX_TAGS,
+    NEW_ACCOUNT_REPLIES,
+    NEW_ACCOUNT_TOPICS,
+    POST_INTERVAL_SECONDS,
+    REASON_MAX,
+    TITLE_MAX,
+    TITLE_MIN,
+    PostingError,
+    checked_body,
+    checked_reason,
+    checked_title,
+    normalise_tag_names,
+    resolve_tags,
+)
+
+__all__ = [
+    "FLAGS_TO_HIDE",
+    "MAX_IMAGES",
+    "MAX_MENTIONS",
+    "MAX_POST_CHARS",
+    "MAX_TAGS",
+    "NEW_ACCOUNT_REPLIES",
+    "NEW_ACCOUNT_TOPICS",
+    "POST_INTERVAL_SECONDS",
+    "REASON_MAX",
+    "TITLE_MAX",
+    "TITLE_MIN",
+    "ImageAttachment",
+    "PostingError",
+    "checked_body",
+    "checked_reason",
+    "checked_title",
+    "delete_post",
+    "edit_post",
+    "flag_post",
+    "hide_post",
+    "hide_topic",
+    "mark_solution",
+    "move_topic",
+    "normalise_tag_names",
+    "record_read",
+    "reply",
+    "resolve_flags",
+    "resolve_tags",
+    "set_locked",
+    "set_pinned",
+    "set_watching",
+    "start_topic",
+    "toggle_reaction",
+    "unhide_post",
+    "unhide_topic",
+]

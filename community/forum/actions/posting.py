@@ -1,0 +1,306 @@
+"""Starting topics, replying, editing and deleting posts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from community.actions import notify
+from community.models import User
+from hearth.mail import queue_email
+
+from ..markup import RenderedPost, render_post
+from ..models import Category, Post, PostImage, PostRevision, Topic, TopicUser
+from ._common import lock_post, publish, quoted_title, readers, refresh, withdraw
+from .rules import (
+    MAX_IMAGES,
+    PostingError,
+    check_first_day,
+    check_interval,
+    check_standing,
+    checked_body,
+    checked_title,
+    claim_interval,
+    render_checked,
+    resolve_tags,
+)
+
+
+@dataclass(frozen=True)
+class ImageAttachment:
+    """A re-encoded upload (from community.uploads.process_uploaded_image) and its alt text."""
+
+    content: ContentFile
+    alt_text: str
+
+
+@transaction.atomic
+def start_topic(
+    *,
+    category: Category,
+    author: User,
+    title: str,
+    body: str,
+    tags: Iterable[str] = (),
+    images: Sequence[ImageAttachment] = (),
+) -> Topic:
+    check_standing(author)
+    if not category.may_start_topic(author):
+        raise PostingError(
+            f"Only moderators can start topics in {category.name}.", code="moderators_only"
+        )
+    title = checked_title(title)
+    body = checked_body(body)
+    tag_objects = resolve_tags(tags, member=author)
+    check_first_day(author, topics=True)
+    check_interval(author)
+
+    now = timezone.now()
+    topic = Topic.objects.create(
+        title=title,
+        category=category,
+        author=author,
+        created_at=now,
+        last_activity_at=now,
+        last_poster=author,
+    )
+    post, rendered = _create_post(topic=topic, author=author, body=body, images=images)
+    if tag_objects:
+        topic.tags.set(tag_objects)
+    refresh(topic)
+    _touch_topic_user(topic=topic, member=author, read_to=post.number, watch=True)
+    _notify_mentions(post=post, members=rendered.mentioned, actor=author)
+    claim_interval(author)
+    # Re-save so the search index sees the opening post and the tags.
+    topic.save(update_fields=["title"])
+    publish(topic)
+    return topic
+
+
+@transaction.atomic
+def reply(*, topic: Topic, author: User, body: str, images: Sequence[ImageAttachment] = ()) -> Post:
+    check_standing(author)
+    found = Topic.objects.visible_to(author).select_related("category").filter(pk=topic.pk)
+    topic = found.first()
+    if topic is None:
+        raise PostingError("This topic is no longer available.", code="unavailable")
+    if topic.locked and not author.is_moderator:
+        raise PostingError("This topic is locked: it no longer takes replies.", code="locked")
+    body = checked_body(body)
+    check_first_day(author, topics=False)
+    check_interval(author)
+
+    post, rendered = _create_post(topic=topic, author=author, body=body, images=images)
+    refresh(topic)
+    _touch_topic_user(topic=topic, member=author, read_to=post.number, watch=True)
+
+    mentioned = _notify_mentions(post=post, members=rendered.mentioned, actor=author)
+    watchers = (
+        User.objects.filter(forum_topics__topic=topic, forum_topics__watching=True)
+        .exclude(pk=author.pk)
+        .exclude(pk__in=mentioned)
+    )
+    url = topic.post_url(post.number)
+    for watcher in readers(topic, watchers):
+        notify(
+            recipient=watcher,
+            kind="forum_reply",
+            text=f"{author.name} replied in {quoted_title(topic)}",
+            url=url,
+            actor=author,
+        )
+    claim_interval(author)
+    if topic.is_visible:
+        publish(post)
+    return post
+
+
+@transaction.atomic
+def edit_post(
+    *,
+    post: Post,
+    editor: User,
+    body: str,
+    title: str | None = None,
+    tags: Iterable[str] | None = None,
+) -> Post:
+    """Change a post's source (and, for an opening post, the topic's title and tags)."""
+    check_standing(editor)
+    post = lock_post(post)
+    if not post.may_edit(editor):
+        raise PostingError(
+            "You can edit your own post for 24 hours after posting; ask a moderator now.",
+            code="edit_window",
+        )
+    topic = post.topic
+    body = checked_body(body)
+    changes: dict[str, object] = {}
+    if post.is_opening and title is not None:
+        title = checked_title(title)
+        if title != topic.title:
+            changes["title"] = {"from": topic.title, "to": title}
+            topic.title = title
+            topic.slug = Topic.slug_for(title)
+    tag_objects = None
+    if post.is_opening and tags is not None:
+        tag_objects = resolve_tags(tags, member=editor)
+        old = sorted(t.name for t in topic.tags.all())
+        new = sorted(t.name for t in tag_objects)
+        if old != new:
+            changes["tags"] = {"from": old, "to": new}
+
+    if body != post.source:
+        before = render_post(post.source)
+        rendered = render_checked(body)
+        PostRevision.objects.create(post=post, editor=editor, previous_source=post.source)
+        post.source = body
+        post.html = rendered.html
+        post.edited_at = timezone.now()
+        post.edited_by = editor
+        post.save(update_fields=["source", "html", "edited_at", "edited_by"])
+        changes["body"] = True
+        already = {member.pk for member in before.mentioned}
+        _notify_mentions(post=post, members=rendered.mentioned, actor=editor, skip=already)
+    if tag_objects is not None and "tags" in changes:
+        topic.tags.set(tag_objects)
+    if "title" in changes or "tags" in changes or (post.is_opening and "body" in changes):
+        topic.save(update_fields=["title", "slug"])  # also refreshes the search index
+    if changes and editor.pk != post.author_id:
+        log(
+            instance=post,
+            action="hearth.forum.edit_post",
+            user=editor,
+            data={"topic": topic.pk, "number": post.number, "changed": sorted(changes)},
+        )
+    return post
+
+
+@transaction.atomic
+def delete_post(*, post: Post, member: User) -> None:
+    """Soft-delete a post; deleting an opening post deletes the topic."""
+    post = lock_post(post)
+    if not post.may_delete(member):
+        raise PermissionDenied("Only the author or a moderator can delete this post.")
+    topic = post.topic
+    if post.is_opening and topic.reply_count and not member.is_moderator:
+        raise PostingError(
+            "This topic has replies, so it cannot be deleted; edit your post instead, or "
+            "flag it for a moderator.",
+            code="has_replies",
+        )
+    was_visible = post.is_visible and topic.is_visible
+    post.deleted_at = timezone.now()
+    post.deleted_by = member
+    post.save(update_fields=["deleted_at", "deleted_by"])
+    if topic.solution_id == post.pk:
+        topic.solution = None
+        topic.save(update_fields=["solution"])
+    if member.pk != post.author_id:
+        log(
+            instance=post,
+            action="hearth.forum.delete_post",
+            user=member,
+            data={"topic": topic.pk, "number": post.number},
+        )
+    if post.is_opening:
+        topic_was_visible = topic.is_visible
+        topic.deleted_at = post.deleted_at
+        topic.save(update_fields=["deleted_at"])
+        refresh(topic)
+        if topic_was_visible:
+            withdraw(topic)
+        return
+    refresh(topic)
+    if was_visible:
+        withdraw(post)
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _create_post(
+    *, topic: Topic, author: User, body: str, images: Sequence[ImageAttachment]
+) -> tuple[Post, RenderedPost]:
+    rendered = render_checked(body)
+    locked = Topic.objects.select_for_update().get(pk=topic.pk)
+    number = locked.posts_total + 1
+    Topic.objects.filter(pk=topic.pk).update(posts_total=number)
+    topic.posts_total = number
+    post = Post.objects.create(
+        topic=topic, number=number, author=author, source=body, html=rendered.html
+    )
+    if images:
+        post.source = f"{body}\n\n{_attach_images(post=post, images=images, author=author)}"
+        post.html = render_post(post.source).html
+        post.save(update_fields=["source", "html"])
+    return post, rendered
+
+
+def _attach_images(*, post: Post, images: Sequence[ImageAttachment], author: User) -> str:
+    if len(images) > MAX_IMAGES:
+        raise PostingError(f"Attach at most {MAX_IMAGES} images to one post.", code="images")
+    lines = []
+    for attachment in images:
+        image = PostImage(post=post, alt_text=attachment.alt_text[:200], uploaded_by=author)
+        image.image.save(attachment.content.name, attachment.content, save=False)
+        image.save()
+        alt = attachment.alt_text.replace("[", "(").replace("]", ")")
+        lines.append(f"![{alt}]({image.image.url})")
+    return "\n\n".join(lines)
+
+
+def _touch_topic_user(
+    *, topic: Topic, member: User, read_to: int | None = None, watch: bool | None = None
+) -> None:
+    """Create or update a member's read position and (unless they opted out) watching."""
+    state, _ = TopicUser.objects.get_or_create(member=member, topic=topic)
+    fields = []
+    if read_to is not None and read_to > state.last_read_number:
+        state.last_read_number = read_to
+        fields.append("last_read_number")
+    if watch is not None and state.watching is None:
+        state.watching = watch
+        fields.append("watching")
+    if fields:
+        state.save(update_fields=fields)
+
+
+def _notify_mentions(
+    *, post: Post, members: Sequence[User], actor: User, skip: Iterable[int] = ()
+) -> set[int]:
+    skip = set(skip)
+    notified: set[int] = set()
+    topic = post.topic
+    url = topic.post_url(post.number)
+    candidates = [m for m in members if m.pk not in skip and m.pk != actor.pk]
+    for member in readers(topic, candidates):
+        notify(
+            recipient=member,
+            kind="forum_mention",
+            text=f"{actor.name} mentioned you in {quoted_title(topic)}",
+            url=url,
+            actor=actor,
+        )
+        notified.add(member.pk)
+        if member.email_on_mention and member.email:
+            _email_mention(member=member, actor=actor, topic=topic, url=url)
+    return notified
+
+
+def _email_mention(*, member: User, actor: User, topic: Topic, url: str) -> None:
+    subject = f"[{settings.SITE_NAME}] {actor.name} mentioned you in {quoted_title(topic)}"
+    body = (
+        f"Hello {member.name},\n\n"
+        f"{actor.name} mentioned you in the forum topic {quoted_title(topic)}:\n\n"
+        f"{settings.BASE_URL}{url}\n\n"
+        "You get this email because mention emails are on in your profile. Turn them off "
+        f"at {settings.BASE_URL}{member.get_absolute_url()}edit/\n"
+    )
+    queue_email(subject=subject, body=body, to=[member.email])

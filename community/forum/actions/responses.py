@@ -1,0 +1,98 @@
+"""What members do with each other's posts: reactions and solutions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from community.actions import notify
+from community.live import send_signal_after_commit
+from community.models import REACTION_KEYS, REACTIONS, User
+from community.signals import reaction_added
+
+from ..models import Post, Reaction, Topic
+from ._common import lock_post, quoted_title
+from .rules import PostingError, check_standing
+
+
+@transaction.atomic
+def toggle_reaction(*, post: Post, member: User, kind: str) -> bool:
+    """Add the reaction if the member has not given it, remove it if they have.
+
+    Returns True when the reaction is now there.
+    """
+    if kind not in REACTION_KEYS:
+        raise PostingError("Choose one of the reactions shown.", code="reaction")
+    check_standing(member)
+    post = lock_post(post)
+    if not post.is_visible:
+        raise PostingError(
+            "This post is not visible, so it cannot take reactions.", code="unavailable"
+        )
+    if post.author_id == member.pk:
+        raise PostingError("You cannot react to your own post.", code="own_post")
+    removed, _ = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
+    added = False
+    if not removed:
+        try:
+            with transaction.atomic():
+                Reaction.objects.create(post=post, member=member, kind=kind)
+            added = True
+        except IntegrityError:  # a double click raced us: the reaction is there
+            added = False
+    counts = dict(
+        Reaction.objects.filter(post=post)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    post.reaction_counts = {key: counts[key] for key in REACTION_KEYS if counts.get(key)}
+    post.save(update_fields=["reaction_counts"])
+    if added and post.author is not None:
+        emoji = next(e for key, e, _ in REACTIONS if key == kind)
+        topic = post.topic
+        notify(
+            recipient=post.author,
+            kind="forum_reaction",
+            text=f"{member.name} reacted {emoji} to your post in {quoted_title(topic)}",
+            url=topic.post_url(post.number),
+            actor=member,
+        )
+        send_signal_after_commit(
+            reaction_added,
+            sender=Post,
+            obj=post,
+            author=post.author,
+            reactor=member,
+            kind=kind,
+            container=topic,
+            converts=True,  # a reaction to a forum post can convert a referral
+        )
+    return added
+
+
+@transaction.atomic
+def mark_solution(*, post: Post, member: User) -> Topic:
+    """Mark ``post`` as the answer to its topic (or unmark it if it already is)."""
+    post = Post.objects.select_related("topic", "author").get(pk=post.pk)
+    topic = Topic.objects.select_for_update().get(pk=post.topic_id)
+    if not topic.may_mark_solution(member):
+        raise PermissionDenied("Only the topic's author or a moderator can mark the solution.")
+    if post.is_opening or not post.is_visible:
+        raise PostingError("Only a visible reply can be marked as the solution.", code="solution")
+    if topic.solution_id == post.pk:
+        topic.solution = None
+        topic.save(update_fields=["solution"])
+        return topic
+    topic.solution = post
+    topic.save(update_fields=["solution"])
+    if post.author is not None:
+        notify(
+            recipient=post.author,
+            kind="forum_solution",
+            text=f"{member.name} marked your post as the solution to {quoted_title(topic)}",
+            url=topic.post_url(post.number),
+            actor=member,
+        )
+    return topic

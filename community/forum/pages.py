@@ -1,0 +1,258 @@
+"""What each forum page shows, assembled for the view that renders it.
+
+Every list comes from the one visibility rule (``Topic.objects.visible_to``,
+``Post.objects.visible_to``); the member's read state and own reactions come in the same
+SELECTs (subquery and EXISTS annotations), so a page costs the same number of queries
+whatever its number (pinned by tests/forum/test_queries.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from community.models import REACTION_KEYS
+from hearth.params import parse_int
+
+from .forms import ReplyForm, ResolveFlagsForm, TopicModerationForm
+from .models import (
+    POSTS_PER_PAGE,
+    TOPICS_PER_PAGE,
+    Category,
+    FlagOutcome,
+    Post,
+    Reaction,
+    Topic,
+    TopicTag,
+    TopicUser,
+    is_moderator,
+)
+
+# A topic the member never opened counts as "new" while it was active this recently.
+NEW_TOPIC_WINDOW = timedelta(days=14)
+FLAGGED_POSTS_PER_PAGE = 20
+
+Context = dict[str, Any]
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator that trusts a denormalised count instead of running COUNT(*)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _new_since() -> datetime:
+    return timezone.now() - NEW_TOPIC_WINDOW
+
+
+def _with_unread(request: HttpRequest, topics: QuerySet[Topic]) -> QuerySet[Topic]:
+    """Annotate topics with the member's read position (in the same SELECT)."""
+    if not request.user.is_authenticated:
+        return topics
+    state = TopicUser.objects.filter(topic=OuterRef("pk"), member=request.user)
+    return topics.annotate(my_last_read=Subquery(state.values("last_read_number")[:1]))
+
+
+# --- listings ---------------------------------------------------------------------
+
+
+def index_page(request: HttpRequest) -> Context:
+    categories = list(
+        Category.objects.select_related("last_topic", "last_topic__last_poster").order_by(
+            "order", "name"
+        )
+    )
+    for category in categories:
+        category.readable = category.may_read(request.user)
+    latest = Topic.objects.listed_for(request.user).for_listing().order_by("-last_activity_at")[:10]
+    return {
+        "categories": categories,
+        "latest": _with_unread(request, latest),
+        "new_since": _new_since(),
+    }
+
+
+def category_page(request: HttpRequest, category: Category) -> Context:
+    """Listed topics, pinned first; for moderators also the hidden ones (``?show=hidden``)."""
+    moderator = is_moderator(request.user)
+    show_hidden = moderator and request.GET.get("show") == "hidden"
+    hidden = Topic.objects.visible_to(request.user).filter(category=category, hidden=True)
+    if show_hidden:
+        paginator = Paginator(hidden.order_by("-hidden_at", "-id"), TOPICS_PER_PAGE)
+    else:
+        paginator = _KnownCountPaginator(
+            Topic.objects.listed_for(request.user)
+            .filter(category=category)
+            .order_by("-pinned", "-last_activity_at", "-id"),
+            TOPICS_PER_PAGE,
+            count=category.topic_count,
+        )
+    paginator.object_list = _with_unread(
+        request,
+        paginator.object_list.select_related("author", "last_poster").prefetch_related("tags"),
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return {
+        "category": category,
+        "page": page,
+        "topics": page.object_list,
+        "show_hidden": show_hidden,
+        "may_start": category.may_start_topic(request.user),
+        "new_since": _new_since(),
+        "hidden_count": hidden.count() if moderator and not show_hidden else None,
+    }
+
+
+def tags_page(request: HttpRequest) -> Context:
+    # Filtering before annotating counts only the topics the reader may see.
+    tags = (
+        TopicTag.objects.filter(
+            tagged_topics__content_object__in=Topic.objects.listed_for(request.user)
+        )
+        .annotate(topic_count=Count("tagged_topics"))
+        .order_by("-topic_count", "name")
+    )
+    return {"tags": tags}
+
+
+def tag_page(request: HttpRequest, tag: TopicTag) -> Context:
+    topics = (
+        Topic.objects.listed_for(request.user)
+        .filter(tagged_items__tag=tag)
+        .for_listing()
+        .order_by("-last_activity_at", "-id")
+    )
+    page = Paginator(_with_unread(request, topics), TOPICS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return {"tag": tag, "page": page, "topics": page.object_list, "new_since": _new_since()}
+
+
+def flag_queue_page(request: HttpRequest) -> Context:
+    # Every flagged post that still exists, hidden ones first: a moderation tool over all
+    # the rows, not a question of who may see them.
+    posts = (
+        Post.objects.filter(open_flag_count__gt=0, deleted_at__isnull=True)
+        .select_related("topic", "author")
+        .prefetch_related("flags__flagger")
+        .order_by("-hidden", "-open_flag_count", "id")
+    )
+    page = Paginator(posts, FLAGGED_POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    for post in page.object_list:
+        post.open_flags = [f for f in post.flags.all() if f.outcome == FlagOutcome.OPEN]
+    return {"page": page, "posts": page.object_list, "form": ResolveFlagsForm()}
+
+
+# --- the topic page -----------------------------------------------------------------
+
+
+def topic_for_reading(request: HttpRequest, pk: int) -> Topic | None:
+    """The topic if the reader may open it, with their read position and watching."""
+    topics = Topic.objects.visible_to(request.user).select_related("category", "author")
+    if request.user.is_authenticated:
+        state = TopicUser.objects.filter(topic=OuterRef("pk"), member=request.user)
+        topics = topics.annotate(
+            my_last_read=Subquery(state.values("last_read_number")[:1]),
+            my_watching=Subquery(state.values("watching")[:1]),
+        )
+    return topics.filter(pk=pk).first()
+
+
+def page_number(raw: str | None, num_pages: int) -> int:
+    """``?page=`` as a page that exists: "last", a number (clamped), or 1."""
+    if raw == "last":
+        return num_pages
+    try:
+        number = parse_int(raw or "1")
+    except ValueError:
+        return 1
+    return min(max(number, 1), num_pages)
+
+
+def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
+    """One page of posts (a range of post numbers: no OFFSET, no COUNT) with the reader's
+    reactions, read state and tools. ``topic`` comes from :func:`topic_for_reading`."""
+    member = request.user if request.user.is_authenticated else None
+    moderator = is_moderator(member)
+    paginator = Paginator(
+        range(1, topic.posts_total + 1), POSTS_PER_PAGE, allow_empty_first_page=True
+    )
+    page = paginator.page(number)
+    posts = _posts_on(page, topic=topic, member=member)
+    last_read = getattr(topic, "my_last_read", None) or 0
+    context: Context = {
+        "topic": topic,
+        "category": topic.category,
+        "posts": posts,
+        "page": page,
+        "tags": list(topic.tags.all()),
+        "is_moderator": moderator,
+        "may_reply": topic.may_reply(member),
+        "may_mark_solution": topic.may_mark_solution(member),
+        "watching": bool(getattr(topic, "my_watching", False)),
+    }
+    if member is not None:
+        if last_read < topic.last_post_number and last_read:
+            context["first_unread_url"] = topic.post_url(last_read + 1)
+        if context["may_reply"]:
+            context["reply_form"] = ReplyForm()
+        if moderator:
+            context["moderation_form"] = TopicModerationForm(
+                initial={"category": topic.category.slug}
+            )
+    return context
+
+
+def _posts_on(page: Page, *, topic: Topic, member: Any) -> list[Post]:
+    first, last = (page.start_index(), page.end_index()) if topic.posts_total else (1, 0)
+    posts = (
+        topic.posts.filter(number__gte=first, number__lte=last)
+        .select_related("author")
+        .with_shown(member)
+    )
+    if member is not None:
+        mine = Reaction.objects.filter(post=OuterRef("pk"), member=member)
+        posts = posts.annotate(
+            **{f"mine_{key}": Exists(mine.filter(kind=key)) for key in REACTION_KEYS}
+        )
+    posts = list(posts.order_by("number"))
+    last_read = getattr(topic, "my_last_read", None) or 0
+    for post in posts:
+        post.is_unread = member is not None and post.number > last_read
+        post.is_solution = post.pk == topic.solution_id
+        mine_kinds = {key for key in REACTION_KEYS if getattr(post, f"mine_{key}", False)}
+        post.reaction_buttons = reaction_buttons(post, mine=mine_kinds)
+        if member is not None:
+            post.can_edit = post.may_edit(member)
+            post.can_delete = post.may_delete(member)
+    return posts
+
+
+def reaction_buttons(post: Post, *, mine: set[str]) -> list[tuple[str, str, str, int, bool]]:
+    """(key, emoji, label, count, given by the reader) for each reaction on ``post``."""
+    return [
+        (key, emoji, label, count, key in mine)
+        for key, emoji, label, count in post.reactions_display()
+    ]
+
+
+def reactions_partial(request: HttpRequest, post: Post, *, error: str = "") -> Context:
+    """The reactions under one post after the reader toggled one (htmx)."""
+    post.refresh_from_db(fields=["reaction_counts"])
+    mine = set(
+        Reaction.objects.filter(post=post, member=request.user).values_list("kind", flat=True)
+    )
+    post.reaction_buttons = reaction_buttons(post, mine=mine)
+    return {"post": post, "reaction_error": error}

@@ -1,0 +1,138 @@
+"""Starting topics, replying, editing and deleting posts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from hearth.params import int_param
+from hearth.rules import RuleError, add_to_form, flash
+
+from .. import actions
+from ..forms import EditPostForm, ReplyForm, TopicForm
+from ..models import Post, Topic
+from ._access import after, reachable_post, visible_post, visible_topic
+
+
+def _posted(request: HttpRequest) -> tuple:
+    """A form's data and files when the request sends them (a POST), else nothing."""
+    return (request.POST, request.FILES) if request.method == "POST" else ()
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new_topic(request: HttpRequest) -> HttpResponse:
+    initial = {"category": request.GET.get("category")}
+    form = TopicForm(*_posted(request), initial=initial, member=request.user)
+    if not form.fields["category"].queryset.exists():
+        raise PermissionDenied("There is no category you can start a topic in.")
+    if form.is_valid():
+        try:
+            topic = actions.start_topic(
+                category=form.cleaned_data["category"],
+                author=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                tags=form.tag_names(),
+                images=form.attachments(),
+            )
+        except RuleError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, "Your topic is up.")
+            return redirect(topic)
+    return render(request, "forum/new_topic.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = visible_topic(request, pk)
+    form = ReplyForm(*_posted(request), initial=_quoted(request, topic))
+    if form.is_valid():
+        try:
+            post = actions.reply(
+                topic=topic,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                images=form.attachments(),
+            )
+        except RuleError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, "Your reply is posted.")
+            return redirect(after(post))
+    context = {"topic": topic, "form": form, "may_reply": topic.may_reply(request.user)}
+    return render(request, "forum/reply.html", context)
+
+
+def _quoted(request: HttpRequest, topic: Topic) -> dict[str, str]:
+    """``?quote=<post id>`` fills the reply box with that post, quoted."""
+    quoted = int_param(request, "quote") if request.method == "GET" else None
+    if quoted is None:
+        return {}
+    post = visible_post(request, quoted)
+    return {"body": post.as_quote()} if post.topic_id == topic.pk else {}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = visible_post(request, pk)
+    if not post.may_edit(request.user):
+        raise PermissionDenied(
+            "You can edit your own post for 24 hours after posting; ask a moderator now."
+        )
+    initial = _as_it_is(post) if request.method == "GET" else None
+    form = EditPostForm(
+        *_posted(request), initial=initial, member=request.user, opening=post.is_opening
+    )
+    if form.is_valid():
+        try:
+            actions.edit_post(
+                post=post,
+                editor=request.user,
+                body=form.cleaned_data["body"],
+                title=form.cleaned_data.get("title") if post.is_opening else None,
+                tags=form.tag_names() if post.is_opening else None,
+            )
+        except RuleError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect(after(post))
+    context = {"form": form, "post": post, "topic": post.topic}
+    return render(request, "forum/edit_post.html", context)
+
+
+def _as_it_is(post: Post) -> dict[str, object]:
+    """The edit form's starting values: the post (and for an opening post, the topic)."""
+    initial: dict[str, object] = {"body": post.source}
+    if post.is_opening:
+        initial["title"] = post.topic.title
+        initial["tags"] = [tag.name for tag in post.topic.tags.all()]
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = reachable_post(request, pk)
+    if not post.may_delete(request.user):
+        raise PermissionDenied("Only the author or a moderator can delete this post.")
+    if request.method == "GET":
+        return render(request, "forum/delete_post.html", {"post": post, "topic": post.topic})
+    try:
+        actions.delete_post(post=post, member=request.user)
+    except RuleError as error:
+        flash(request, error)
+        return redirect(after(post))
+    if post.is_opening:
+        messages.success(request, "The topic is deleted.")
+        return redirect(post.topic.category)
+    messages.success(request, "The post is deleted.")
+    return redirect(after(post))

@@ -1,0 +1,81 @@
+"""Reading the forum: index, categories, tags, topics, permalinks, edit history, quotes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from .. import actions, pages
+from ..models import Category, Topic, TopicTag
+from ._access import reachable_post, sign_in_or_404, visible_post
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "forum/index.html", pages.index_page(request))
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    if not category.may_read(request.user):
+        return redirect_to_login(request.get_full_path())
+    return render(request, "forum/category.html", pages.category_page(request, category))
+
+
+@require_GET
+def tags(request: HttpRequest) -> HttpResponse:
+    return render(request, "forum/tags.html", pages.tags_page(request))
+
+
+@require_GET
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    the_tag = get_object_or_404(TopicTag, slug=slug)
+    return render(request, "forum/tag.html", pages.tag_page(request, the_tag))
+
+
+@require_GET
+def topic(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    topic = pages.topic_for_reading(request, pk)
+    if topic is None:
+        return sign_in_or_404(request, Topic.objects.visible_to_members().filter(pk=pk))
+    raw_page = request.GET.get("page")
+    number = pages.page_number(raw_page, topic.num_pages)
+    if slug != topic.slug or raw_page not in (None, str(number)):
+        return redirect(topic.page_url(number), permanent=slug != topic.slug)
+    context = pages.topic_page(request, topic, number)
+    if request.user.is_authenticated and context["posts"]:
+        actions.record_read(
+            topic=topic,
+            member=request.user,
+            last_read=topic.my_last_read,
+            up_to=context["posts"][-1].number,
+        )
+    return render(request, "forum/topic.html", context)
+
+
+@require_GET
+def post_permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    post = reachable_post(request, pk)
+    return redirect(post.topic.post_url(post.number))
+
+
+@require_GET
+def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+    post = visible_post(request, pk)
+    revisions = post.revisions.select_related("editor")
+    return render(
+        request,
+        "forum/post_history.html",
+        {"post": post, "topic": post.topic, "revisions": revisions},
+    )
+
+
+@require_GET
+@login_required
+def quote(request: HttpRequest, pk: int) -> HttpResponse:
+    post = visible_post(request, pk)
+    return HttpResponse(post.as_quote(), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,81 @@
+"""Reactions, solutions and watching."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from hearth.rules import RuleError, flash, form_errors_as_text
+
+from .. import actions, pages
+from ..forms import ReactionForm, WatchForm
+from ..models import Post
+from ._access import after, visible_post, visible_topic
+
+
+@require_POST
+@login_required
+def react(request: HttpRequest, pk: int) -> HttpResponse:
+    post = visible_post(request, pk)
+    refusal = _toggle_reaction(request, post)
+    if request.htmx:
+        context = pages.reactions_partial(request, post, error=refusal.message if refusal else "")
+        return render(request, "forum/_reactions.html", context)
+    if refusal:
+        flash(request, refusal)
+    return redirect(after(post))
+
+
+def _toggle_reaction(request: HttpRequest, post: Post) -> RuleError | None:
+    """Toggle the reaction the form names; the refusal, if any (a bad form is one too)."""
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return RuleError(form_errors_as_text(form), code="invalid")
+    try:
+        actions.toggle_reaction(post=post, member=request.user, kind=form.cleaned_data["kind"])
+    except RuleError as error:
+        return error
+    return None
+
+
+@require_POST
+@login_required
+def solution(request: HttpRequest, pk: int) -> HttpResponse:
+    post = visible_post(request, pk)
+    if not post.topic.may_mark_solution(request.user):
+        raise PermissionDenied("Only the topic's author or a moderator can mark the solution.")
+    try:
+        topic = actions.mark_solution(post=post, member=request.user)
+    except RuleError as error:
+        flash(request, error)
+    else:
+        marked = topic.solution_id == post.pk
+        messages.success(
+            request, "Marked as the solution." if marked else "The solution mark is removed."
+        )
+    return redirect(after(post))
+
+
+@require_POST
+@login_required
+def watch(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = visible_topic(request, pk)
+    form = WatchForm(request.POST)
+    if not form.is_valid():
+        flash(request, form)
+        return redirect(topic)
+    watching = form.cleaned_data["watching"]
+    actions.set_watching(topic=topic, member=request.user, watching=watching)
+    if request.htmx:
+        return render(request, "forum/_watch.html", {"topic": topic, "watching": watching})
+    messages.success(
+        request,
+        "You are watching this topic: replies will notify you."
+        if watching
+        else "You stopped watching this topic.",
+    )
+    return redirect(topic)
