@@ -10,7 +10,6 @@ import copy
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -25,9 +24,11 @@ from wagtail.models import Collection, Page, PageLogEntry, WorkflowState
 from blog.models import RESERVED_GUIDE_SLUGS, GuideIndexPage, GuidePage, GuideVote
 from blog.review import guide_status
 from community.actions import notify
+from community.live import send_signal_after_commit
 from community.models import EDITORS_GROUP, User
 from community.signals import content_published, content_removed
 from hearth.mail import queue_email
+from hearth.rules import RuleError
 
 GUIDE_IMAGES_COLLECTION = "Member guide images"
 MAX_IMAGES_PER_GUIDE = 20
@@ -35,8 +36,8 @@ _PUBLISH_ACTIONS = ("wagtail.publish", "wagtail.publish.scheduled")
 _UNPUBLISH_ACTIONS = ("wagtail.unpublish", "wagtail.unpublish.scheduled")
 
 
-class GuideError(ValidationError):
-    """A rule said no; the message is written for the member."""
+class GuideError(RuleError):
+    """A guide rule said no; the message is written for the member."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def writing_refusal(member: User) -> str | None:
 
 def _check_author(guide: GuidePage, member: User) -> None:
     if guide.author_id != member.pk:
-        raise GuideError("Only the guide’s author can do that.")
+        raise GuideError("Only the guide’s author can do that.", code="forbidden")
 
 
 def _store_image(*, author: User, content: ContentFile, alt: str) -> object:
@@ -298,20 +299,28 @@ def _was_visible_before(guide: GuidePage) -> bool:
 
 
 def announce_published(*, guide: GuidePage) -> None:
-    """Tell the rest of the site (the referral hub) when a guide becomes public."""
+    """Tell the rest of the site (the referral hub) when a guide becomes public. A guide
+    stands on its own: nothing holds it (``container`` None)."""
     if not guide.live or _was_visible_before(guide):
         return
-    author = guide.author
-    transaction.on_commit(
-        lambda: content_published.send(sender=GuidePage, author=author, obj=guide, kind="guide")
+    send_signal_after_commit(
+        content_published,
+        sender=GuidePage,
+        author=guide.author,
+        obj=guide,
+        kind="guide",
+        container=None,
     )
 
 
 def announce_removed(*, guide: GuidePage) -> None:
-    author = guide.author
-    snapshot = copy.copy(guide)  # deletion clears the instance's pk; keep the identity
-    transaction.on_commit(
-        lambda: content_removed.send(sender=GuidePage, author=author, obj=snapshot, kind="guide")
+    send_signal_after_commit(
+        content_removed,
+        sender=GuidePage,
+        author=guide.author,
+        obj=copy.copy(guide),  # deletion clears the instance's pk; keep the identity
+        kind="guide",
+        container=None,
     )
 
 

@@ -8,7 +8,9 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from blog import receivers, search, sections  # noqa: F401  (registers on import)
+        # Imported once the app registry is ready (they import models); sections registers
+        # on import.
+        from blog import receivers, search, sections  # noqa: F401
 
         receivers.connect()
         search.register()

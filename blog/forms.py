@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from wagtail.images import get_image_model
 
+from blog.choices import Difficulty
 from blog.markup import MAX_SOURCE_LENGTH, source_to_blocks
-from blog.models import Difficulty, GuideSort
 from community.models import User
 from community.uploads import process_uploaded_image
 
@@ -146,11 +146,3 @@ class GuideForm(forms.Form):
                 "image", "Your image was not saved because of the errors above; choose it again."
             )
         return cleaned
-
-
-class GuideFilterForm(forms.Form):
-    tag = forms.SlugField(required=False, max_length=100)
-    difficulty = forms.ChoiceField(
-        choices=[("", "Any difficulty"), *Difficulty.choices], required=False
-    )
-    sort = forms.ChoiceField(label="Sort by", choices=GuideSort.choices, required=False)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -88,13 +87,6 @@ def normalise_language(info: str) -> str:
     word = (info or "").strip().split(" ")[0].lower()
     word = _LANGUAGE_ALIASES.get(word, word)
     return word if word in _LANGUAGE_KEYS else "text"
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    image_id: int
-    alt: str
-    caption: str
 
 
 def _plain_text(node: SyntaxTreeNode) -> str:

@@ -25,6 +25,9 @@ from wagtail.models import Orderable, Page, PageQuerySet
 from wagtail.search import index
 
 from blog.blocks import BlogStreamBlock, GuideStreamBlock
+from blog.choices import Difficulty
+from blog.feeds import BlogAtomFeed, BlogRssFeed
+from blog.filters import GuideFilter
 
 BLOG_PAGE_SIZE = 12
 GUIDE_PAGE_SIZE = 12
@@ -144,14 +147,10 @@ class BlogIndexPage(RoutablePageMixin, Page):
 
     @path("feed/rss/", name="rss")
     def rss_feed(self, request: HttpRequest):
-        from blog.feeds import BlogRssFeed
-
         return BlogRssFeed(self)(request)
 
     @path("feed/atom/", name="atom")
     def atom_feed(self, request: HttpRequest):
-        from blog.feeds import BlogAtomFeed
-
         return BlogAtomFeed(self)(request)
 
 
@@ -243,17 +242,6 @@ class BlogPage(Page):
 # --- Member guides -------------------------------------------------------------------
 
 
-class Difficulty(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
-
-
-class GuideSort(models.TextChoices):
-    NEWEST = "newest", "Newest"
-    HELPFUL = "helpful", "Most helpful"
-
-
 class GuideIndexPage(Page):
     """/guides/: published guides, filtered by tag and difficulty, newest or most helpful."""
 
@@ -277,22 +265,12 @@ class GuideIndexPage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
-        from blog.forms import GuideFilterForm
-
         context = super().get_context(request, *args, **kwargs)
-        form = GuideFilterForm(request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        guides = self.guides()
-        if tag := filters.get("tag"):
-            guides = guides.filter(tagged_items__tag__slug=tag)
-        if difficulty := filters.get("difficulty"):
-            guides = guides.filter(difficulty=difficulty)
-        if filters.get("sort") == GuideSort.HELPFUL:
-            guides = guides.order_by("-helpful_count", "-first_published_at", "-pk")
-        else:
-            guides = guides.order_by("-first_published_at", "-pk")
-        context["filter_form"] = form
-        context["guides"] = Paginator(guides, GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
+        filters = GuideFilter(
+            request.GET or None, queryset=self.guides().order_by("-first_published_at", "-pk")
+        )
+        context["filter_form"] = filters.form
+        context["guides"] = Paginator(filters.qs, GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
         context["guide_tags"] = (
             Tag.objects.filter(
                 blog_guidepagetag_items__content_object__live=True,

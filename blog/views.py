@@ -17,6 +17,7 @@ from blog.forms import GuideForm
 from blog.markup import blocks_to_source
 from blog.models import GuidePage, GuideVote
 from blog.review import guide_status, guide_statuses
+from hearth.rules import add_to_form, flash
 
 MY_GUIDES_PAGE_SIZE = 30
 
@@ -62,16 +63,17 @@ def _save_from_form(
             image_alt=data.get("image_alt", ""),
             image_caption=data.get("image_caption", ""),
         )
-    except GuideError as exc:
-        form.add_error(None, exc)
+    except GuideError as error:
+        add_to_form(form, error)
         return None
     if request.POST.get("action") != "submit":
         messages.success(request, "Draft saved. Only you can see it until the editors publish it.")
         return redirect("blog:guide-edit", pk=guide.pk)
     try:
         actions.submit_guide(guide=guide, author=request.user)
-    except GuideError as exc:
-        messages.error(request, f"Your draft is saved, but it was not sent: {exc.message}")
+    except GuideError as error:
+        # The draft is safe: say so before the refusal.
+        messages.error(request, f"Your draft is saved, but it was not sent: {error.message}")
         return redirect("blog:guide-edit", pk=guide.pk)
     messages.success(request, f"“{guide.draft_title}” is with the editors. We’ll email you.")
     return redirect("blog:my-guides")
@@ -159,8 +161,8 @@ def submit_guide(request: HttpRequest, pk: int) -> HttpResponse:
     guide = _get_own_guide(request, pk)
     try:
         actions.submit_guide(guide=guide, author=request.user)
-    except GuideError as exc:
-        messages.error(request, exc.message)
+    except GuideError as error:
+        flash(request, error)
     else:
         messages.success(request, f"“{guide.draft_title}” is with the editors. We’ll email you.")
     return redirect("blog:my-guides")
@@ -172,8 +174,8 @@ def withdraw_guide(request: HttpRequest, pk: int) -> HttpResponse:
     guide = _get_own_guide(request, pk)
     try:
         actions.withdraw_guide(guide=guide, author=request.user)
-    except GuideError as exc:
-        messages.error(request, exc.message)
+    except GuideError as error:
+        flash(request, error)
     else:
         messages.success(request, f"“{guide.draft_title}” is back with you as a draft.")
     return redirect("blog:my-guides")
@@ -186,20 +188,20 @@ def helpful(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return HttpResponse(status=403)
         return redirect_to_login(guide.url)
-    error = ""
+    refusal: GuideError | None = None
     try:
         actions.toggle_helpful(guide=guide, member=request.user)
-    except GuideError as exc:
-        error = exc.message
+    except GuideError as error:
+        refusal = error
     if request.htmx:
         context = {
             "page": guide,
             "helpful_count": GuideVote.objects.filter(guide=guide).count(),
             "voted": GuideVote.objects.filter(guide=guide, member=request.user).exists(),
             "can_vote": not guide.is_credited(request.user),
-            "helpful_error": error,
+            "helpful_error": refusal.message if refusal else "",
         }
         return render(request, "blog/_helpful.html", context)
-    if error:
-        messages.error(request, error)
+    if refusal is not None:
+        flash(request, refusal)
     return redirect(guide.url)

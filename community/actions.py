@@ -1,19 +1,32 @@
-"""Verbs about members: notifications and moderation of accounts."""
+"""Verbs about members: notifications and moderation of accounts.
+
+The moderation verbs decide who may penalise whom (moderators, never staff or
+themselves); the profile page and any other door call them and show their refusal.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from community.live import disconnect_member, send_to_member
+from community.live import disconnect_member, send_signal_after_commit, send_to_member
 from community.models import Notification, User
+from community.signals import member_suspended
+from hearth.rules import RuleError
+
+
+class ModerationError(RuleError):
+    """A moderator may not do that to this member."""
+
+    code = "forbidden"
 
 
 def _unread_count(member_id: int) -> int:
-    return Notification.objects.filter(recipient_id=member_id, read_at__isnull=True).count()
+    return Notification.objects.unread().filter(recipient_id=member_id).count()
 
 
 @transaction.atomic
@@ -47,7 +60,7 @@ def notify(
 
 @transaction.atomic
 def mark_notifications_read(*, member: User, ids: list[int] | None = None) -> int:
-    qs = Notification.objects.filter(recipient=member, read_at__isnull=True)
+    qs = Notification.objects.unread().filter(recipient=member)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     changed = qs.update(read_at=timezone.now())
@@ -58,26 +71,32 @@ def mark_notifications_read(*, member: User, ids: list[int] | None = None) -> in
     return changed
 
 
+def _check_may_moderate(*, member: User, moderator: User) -> None:
+    """Only moderators silence, suspend or lift, and never staff or themselves."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators can silence or suspend members.")
+    if member.pk == moderator.pk or member.is_staff_member:
+        raise ModerationError("Moderators cannot silence or suspend staff or themselves.")
+
+
 @transaction.atomic
 def suspend_member(*, member: User, moderator: User, until: datetime, reason: str) -> None:
     """Suspend a member: they are signed out everywhere and their sockets close."""
-    from community.signals import member_suspended
-
+    _check_may_moderate(member=member, moderator=moderator)
     member.suspended_until = until
     member.suspension_reason = reason[:300]
     member.save(update_fields=["suspended_until", "suspension_reason"])
     log(instance=member, action="hearth.member.suspend", user=moderator, data={"reason": reason})
     disconnect_member(member.pk, reason="Your account has been suspended.")
-    transaction.on_commit(
-        lambda: member_suspended.send(
-            sender=User, member=member, moderator=moderator, reason=reason
-        )
+    send_signal_after_commit(
+        member_suspended, sender=User, member=member, moderator=moderator, reason=reason
     )
 
 
 @transaction.atomic
 def unsuspend_member(*, member: User, moderator: User) -> None:
     """Lift a suspension and a silence: the member may take part again."""
+    _check_may_moderate(member=member, moderator=moderator)
     member.suspended_until = None
     member.suspension_reason = ""
     member.silenced_until = None
@@ -88,6 +107,7 @@ def unsuspend_member(*, member: User, moderator: User) -> None:
 @transaction.atomic
 def silence_member(*, member: User, moderator: User, until: datetime, reason: str) -> None:
     """A silenced member can read but not post, reply or chat until ``until``."""
+    _check_may_moderate(member=member, moderator=moderator)
     member.silenced_until = until
     member.save(update_fields=["silenced_until"])
     log(instance=member, action="hearth.member.silence", user=moderator, data={"reason": reason})

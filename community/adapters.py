@@ -3,8 +3,10 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.forms import ValidationError
+from django.shortcuts import redirect
 
 from hearth.mail import queue_email
 
@@ -43,9 +45,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_login(self, request, user, **kwargs):
         if getattr(user, "is_suspended", False):
-            from django.contrib import messages
-            from django.shortcuts import redirect
-
             messages.error(
                 request,
                 f"Your account is suspended until {user.suspended_until:%d %B %Y}.",

@@ -7,4 +7,5 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: the module connects its receivers.
         from community import signals  # noqa: F401

@@ -168,4 +168,4 @@ class NotificationConsumer(HearthConsumer):
 
     @database_sync_to_async
     def _unread_count(self, user_id: int) -> int:
-        return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+        return Notification.objects.unread().filter(recipient_id=user_id).count()

@@ -13,8 +13,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import actions
+from community.actions import ModerationError
 from community.forms import ModerateMemberForm, ProfileForm
 from community.models import Notification, User
+from hearth.rules import flash
 from hearth.sections import render_sections
 
 
@@ -64,29 +66,33 @@ def edit_profile(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "community/edit_profile.html", {"form": form, "member": member})
 
 
+# What the member reads after each verb (whole words, not "{action}ed").
+_MODERATED = {"silence": "silenced", "suspend": "suspended"}
+
+
 @login_required
 @require_POST
 def moderate_member(request: HttpRequest, username: str) -> HttpResponse:
-    if not request.user.is_moderator:
-        raise PermissionDenied("Only moderators can silence or suspend members.")
     member = _get_member(username)
-    if member.pk == request.user.pk or member.is_staff_member:
-        messages.error(request, "Moderators cannot silence or suspend staff or themselves.")
-        return redirect(member)
     form = ModerateMemberForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        flash(request, form)
         return redirect(member)
     action = form.cleaned_data["action"]
     reason = form.cleaned_data["reason"].strip()
-    if action == "lift":
-        actions.unsuspend_member(member=member, moderator=request.user)
-        messages.success(request, f"{member.name} may take part again.")
-    else:
-        until = timezone.now() + timedelta(days=form.cleaned_data["days"])
-        verb = actions.suspend_member if action == "suspend" else actions.silence_member
-        verb(member=member, moderator=request.user, until=until, reason=reason)
-        messages.success(request, f"{member.name} is {action}ed until {until:%d %b %Y}.")
+    try:
+        if action == "lift":
+            actions.unsuspend_member(member=member, moderator=request.user)
+            messages.success(request, f"{member.name} may take part again.")
+        else:
+            until = timezone.now() + timedelta(days=form.cleaned_data["days"])
+            verb = actions.suspend_member if action == "suspend" else actions.silence_member
+            verb(member=member, moderator=request.user, until=until, reason=reason)
+            messages.success(
+                request, f"{member.name} is {_MODERATED[action]} until {until:%d %b %Y}."
+            )
+    except ModerationError as error:
+        flash(request, error)
     return redirect(member)
 
 

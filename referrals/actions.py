@@ -14,16 +14,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
 from community.actions import notify
+from community.live import after_commit
 from community.models import EDITORS_GROUP, User
+from hearth.rules import RuleError
 from referrals import attribution, fraud, points
 from referrals.models import (
     ACTIVE_AFTER,
@@ -47,7 +49,6 @@ from referrals.models import (
     Status,
     ThankYouTask,
     Visit,
-    container_key,
     new_code,
     object_key,
 )
@@ -55,9 +56,6 @@ from referrals.periods import ALL_TIME, Month, month_of
 
 logger = logging.getLogger(__name__)
 
-# Content whose reactions can convert a referral: forum posts (a topic's opening post
-# is a post too). Named by label so the hub never imports the forum.
-CONVERTING_CONTENT = {"forum.post", "forum.topic"}
 ACTIVITY_KINDS = {"topic", "post", "guide", "chat"}
 ENGAGEMENT_ACTIONS = {
     "topic": PointsRule.Action.TOPIC,
@@ -68,8 +66,12 @@ ENGAGEMENT_ACTIONS = {
 MAX_OPEN_CANDIDATES = 20
 
 
-class ReferralError(ValidationError):
-    """A rule said no; the message is written for the person who asked."""
+REVIEW_PERMISSION = "referrals.review_referral"
+THANK_YOU_PERMISSION = "referrals.send_thank_you"
+
+
+class ReferralError(RuleError):
+    """A referral rule said no; the message is written for the person who asked."""
 
 
 def day_month(moment: datetime) -> str:
@@ -120,12 +122,13 @@ def set_link_enabled(*, link: ReferralLink, by: User, enabled: bool) -> Referral
     link = ReferralLink.objects.select_for_update().get(pk=link.pk)
     is_owner = by.pk == link.owner_id
     if not (is_owner or by.is_moderator):
-        raise ReferralError("Only the link's owner or a moderator can change it.")
+        raise PermissionDenied("Only the link's owner or a moderator can change it.")
     if enabled == (not link.is_disabled):
         return link
     if enabled and link.disabled_by_staff and not by.is_moderator:
         raise ReferralError(
-            "A moderator disabled this link; ask the moderators if you think it should work."
+            "A moderator disabled this link; ask the moderators if you think it should work.",
+            code="forbidden",
         )
     link.disabled_at = None if enabled else timezone.now()
     link.disabled_by = None if enabled else by
@@ -147,63 +150,69 @@ def set_link_enabled(*, link: ReferralLink, by: User, enabled: bool) -> Referral
             url=my_referrals_url(),
             actor=by,
         )
-    transaction.on_commit(lambda: attribution.forget_link(link.code))
+    after_commit(lambda: attribution.forget_link(link.code), what="forgetting a cached link")
     return link
 
 
 # --- Visits and sign-ups ------------------------------------------------------------------
 
 
-_VISIT_COLUMNS = (
-    "link_id",
-    "created_at",
-    "day",
-    "visitor",
-    "network_hash",
-    "ua_hash",
-    "is_crawler",
-    "landing",
-    "referer",
-)
-
-
 def record_visit(
-    *,
-    link: attribution.LinkInfo,
-    visitor: str,
-    network_hash: str,
-    ua_hash: str,
-    crawler: bool,
-    landing: str,
-    referer: str,
-    now: datetime | None = None,
-) -> None:
-    """Log a visit with one INSERT; a repeat from the same browser the same day is ignored.
+    *, link: attribution.LinkInfo, request: HttpRequest, now: datetime | None = None
+) -> str | None:
+    """Log that ``request`` followed ``link``; return the key for the browser's visit
+    cookie (None for a crawler, which keeps no cookies).
 
-    One statement and nothing else (no read, no transaction around it): ``INSERT ... ON
-    CONFLICT DO NOTHING``, which PostgreSQL and SQLite both speak, against the
-    once-a-day unique rule.
+    A person is known by their visit cookie (a new key when they have none), a crawler by
+    its network and user agent, so each is counted once a day per link (the unique rule).
+    The owner following their own link and HEAD requests (link checkers) are not visits.
+    The write is one statement and nothing else (no read, no transaction around it):
+    ``INSERT ... ON CONFLICT DO NOTHING``, which PostgreSQL and SQLite both speak.
     """
-    now = now or timezone.now()
+    network = attribution.network_hash(request)
+    agent_hash = attribution.ua_hash(request)
+    crawler = attribution.is_crawler(attribution.user_agent(request))
+    if crawler:
+        visitor = (network[:11] + agent_hash[:11]) or attribution.new_visitor_key()
+    else:
+        visitor = attribution.visitor_from_cookie(request) or attribution.new_visitor_key()
+    is_owner = request.user.is_authenticated and request.user.pk == link.owner_id
+    if request.method == "GET" and not is_owner:
+        _insert_visit(
+            link=link,
+            now=now or timezone.now(),
+            values={
+                "visitor": visitor,
+                "network_hash": network,
+                "ua_hash": agent_hash,
+                "is_crawler": crawler,
+                "landing": link.destination[:300],
+                "referer": _printable(request.META.get("HTTP_REFERER", ""))[:300],
+            },
+        )
+    return None if crawler else visitor
+
+
+def _printable(value: str) -> str:
+    # Headers are the visitor's to write: keep what a text column can store.
+    return "".join(ch for ch in value if ch.isprintable())
+
+
+def _insert_visit(*, link: attribution.LinkInfo, now: datetime, values: dict) -> None:
     ops = connection.ops
-    values = [
-        link.id,
-        ops.adapt_datetimefield_value(now),
-        ops.adapt_datefield_value(timezone.localtime(now).date()),
-        visitor,
-        network_hash,
-        ua_hash,
-        crawler,
-        landing[:300],
-        referer[:300],
-    ]
+    row = {
+        "link_id": link.id,
+        "created_at": ops.adapt_datetimefield_value(now),
+        "day": ops.adapt_datefield_value(timezone.localtime(now).date()),
+        **values,
+    }
     table = ops.quote_name(Visit._meta.db_table)
-    columns = ", ".join(ops.quote_name(c) for c in _VISIT_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(values))
+    columns = ", ".join(ops.quote_name(column) for column in row)
+    placeholders = ", ".join(["%s"] * len(row))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
-            values,
+            list(row.values()),
         )
 
 
@@ -578,11 +587,21 @@ def _uncredit(referral: Referral, *, reason: str, now: datetime) -> None:
 # --- Decisions: review, revocation -----------------------------------------------------
 
 
+def _check_may_review(moderator: User) -> None:
+    if not moderator.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied("Only moderators can approve or reject held referrals.")
+
+
+def _check_still_held(referral: Referral) -> None:
+    if referral.status != Status.HELD:
+        raise ReferralError("This referral is no longer waiting for review.", code="not_held")
+
+
 @transaction.atomic
 def approve_referral(*, referral: Referral, moderator: User, note: str = "") -> Referral:
+    _check_may_review(moderator)
     referral = _lock(referral)
-    if referral.status != Status.HELD:
-        raise ReferralError("This referral is no longer waiting for review.")
+    _check_still_held(referral)
     now = timezone.now()
     referral.status = Status.COUNTING
     referral.reviewed_by = moderator
@@ -609,14 +628,15 @@ def approve_referral(*, referral: Referral, moderator: User, note: str = "") -> 
 
 @transaction.atomic
 def reject_referral(*, referral: Referral, moderator: User, note: str) -> Referral:
+    _check_may_review(moderator)
     note = (note or "").strip()
     if not note:
         raise ReferralError(
-            "Write a short note saying why; the member who made the referral will read it."
+            "Write a short note saying why; the member who made the referral will read it.",
+            code="invalid",
         )
     referral = _lock(referral)
-    if referral.status != Status.HELD:
-        raise ReferralError("This referral is no longer waiting for review.")
+    _check_still_held(referral)
     referral.status = Status.REJECTED
     referral.reviewed_by = moderator
     referral.reviewed_at = timezone.now()
@@ -665,8 +685,16 @@ def revoke_referral(*, referral: Referral, reason: str) -> bool:
 # --- What the rest of the site tells us (community.signals) ----------------------------
 
 
+def _key_or_blank(obj: Model | None) -> str:
+    return object_key(obj) if obj is not None else ""
+
+
 @transaction.atomic
-def note_content_published(*, author: User, obj, kind: str) -> None:
+def note_content_published(
+    *, author: User, obj: Model, kind: str, container: Model | None = None
+) -> None:
+    """New content: engagement points, an activity candidate for the author's referral,
+    and a conversion when it is a guide. ``container`` holds ``obj`` (a post's topic)."""
     key = object_key(obj)
     action = ENGAGEMENT_ACTIONS.get(kind)
     if action is not None:
@@ -687,7 +715,7 @@ def note_content_published(*, author: User, obj, kind: str) -> None:
                     ActivityCandidate(
                         referral=referral,
                         object_key=key,
-                        container_key=container_key(obj),
+                        container_key=_key_or_blank(container),
                         kind=kind,
                     )
                 ],
@@ -698,7 +726,7 @@ def note_content_published(*, author: User, obj, kind: str) -> None:
 
 
 @transaction.atomic
-def note_content_removed(*, author: User | None, obj, kind: str) -> None:
+def note_content_removed(*, author: User | None, obj: Model, kind: str) -> None:
     """Hidden or deleted: it no longer counts as activity, its points go back, and a
     conversion it qualified (itself, or a post in a topic that was removed) is revoked."""
     key = object_key(obj)
@@ -717,7 +745,17 @@ def note_content_removed(*, author: User | None, obj, kind: str) -> None:
 
 
 @transaction.atomic
-def note_reaction(*, obj, author: User | None, reactor: User) -> None:
+def note_reaction(
+    *,
+    obj: Model,
+    author: User | None,
+    reactor: User,
+    container: Model | None = None,
+    converts: bool = False,
+) -> None:
+    """A reaction from someone else: a point for the author and, when the sender says
+    such a reaction ``converts``, the conversion of the author's referral (unless the
+    reactor is the referrer)."""
     if author is None or reactor.pk == author.pk:
         return
     key = object_key(obj)
@@ -727,7 +765,7 @@ def note_reaction(*, obj, author: User | None, reactor: User) -> None:
         key=f"{key}:{reactor.pk}",
         reason=f"{reactor.name} reacted to your contribution",
     )
-    if obj._meta.label_lower not in CONVERTING_CONTENT:
+    if not converts:
         return
     referral = Referral.objects.filter(referee=author).first()
     if referral is None or referral.referrer_id == reactor.pk:
@@ -736,7 +774,7 @@ def note_reaction(*, obj, author: User | None, reactor: User) -> None:
         referral=referral,
         via=ConversionVia.REACTION,
         object_key=key,
-        container_key=container_key(obj),
+        container_key=_key_or_blank(container),
         detail={"reactor": reactor.pk},
     )
 

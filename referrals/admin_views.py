@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from wagtail.log_actions import registry as log_registry
 
+from hearth.rules import add_to_form, flash
 from referrals import actions, awards, dashboard
 from referrals.forms import PeriodForm, ReviewForm, ThankYouForm
 from referrals.models import (
@@ -28,9 +29,9 @@ from referrals.models import (
 )
 from referrals.periods import ALL_TIME, month_of
 
-REVIEW = "referrals.review_referral"
+REVIEW = actions.REVIEW_PERMISSION
 DASHBOARD = "referrals.view_referral_dashboard"
-THANK = "referrals.send_thank_you"
+THANK = actions.THANK_YOU_PERMISSION
 
 
 def _forbidden(request: HttpRequest, permission: str, what: str) -> HttpResponse | None:
@@ -74,24 +75,23 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         Referral.objects.select_related("referrer", "referee", "link", "reviewed_by"), pk=pk
     )
     form = ReviewForm(request.POST or None)
-    if request.method == "POST":
-        if referral.status != Status.HELD:
-            messages.error(request, "This referral is no longer waiting for review.")
-            return redirect("referrals_admin:held")
-        if form.is_valid():
-            decide = (
-                actions.approve_referral
-                if form.cleaned_data["decision"] == "approve"
-                else actions.reject_referral
-            )
-            try:
-                decide(referral=referral, moderator=request.user, note=form.cleaned_data["note"])
-            except actions.ReferralError as exc:
-                form.add_error(None, exc.messages[0])
-            else:
-                verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
-                messages.success(request, f"The referral of {referral.referee.name} is {verb}.")
+    if request.method == "POST" and form.is_valid():
+        decide = (
+            actions.approve_referral
+            if form.cleaned_data["decision"] == "approve"
+            else actions.reject_referral
+        )
+        try:
+            decide(referral=referral, moderator=request.user, note=form.cleaned_data["note"])
+        except actions.ReferralError as error:
+            if error.code == "not_held":  # decided meanwhile: back to what still waits
+                flash(request, error)
                 return redirect("referrals_admin:held")
+            add_to_form(form, error)
+        else:
+            verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
+            messages.success(request, f"The referral of {referral.referee.name} is {verb}.")
+            return redirect("referrals_admin:held")
     signups = {
         s.member_id: s
         for s in SignUp.objects.filter(member_id__in=[referral.referrer_id, referral.referee_id])
@@ -205,8 +205,8 @@ def thank_you(request: HttpRequest, pk: int) -> HttpResponse:
                 awards.send_thank_you(
                     task=task, editor=request.user, message=form.cleaned_data["message"]
                 )
-            except actions.ReferralError as exc:
-                form.add_error(None, exc.messages[0])
+            except actions.ReferralError as error:
+                add_to_form(form, error)
             else:
                 messages.success(request, f"Your thank-you is on its way to {task.member.name}.")
                 return redirect("referrals_admin:thank_you_list")

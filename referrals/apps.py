@@ -8,4 +8,5 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: they connect receivers and sections.
         from referrals import receivers, sections  # noqa: F401

@@ -117,6 +117,8 @@ def set_visitor_cookie(response: HttpResponse, visitor: str) -> None:
 
 @dataclass(frozen=True)
 class LinkInfo:
+    """What following a link needs: ``destination`` is always a path on this site."""
+
     id: int
     owner_id: int
     destination: str
@@ -127,13 +129,21 @@ def _cache_key(code: str) -> str:
     return f"referrals:link:{code}"
 
 
+def _local_path(target: str) -> str:
+    # A link only ever leads to a page of this site.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
 def link_info(code: str) -> LinkInfo | None:
     key = _cache_key(code)
     cached = cache.get(key)
     if cached == _MISSING:
         return None
     if cached is not None:
-        return LinkInfo(*cached)
+        link_id, owner_id, destination, disabled = cached
+        return LinkInfo(link_id, owner_id, _local_path(destination), disabled)
     row = (
         ReferralLink.objects.filter(code=code)
         .values_list("id", "owner_id", "target_path", "disabled_at")
@@ -142,7 +152,7 @@ def link_info(code: str) -> LinkInfo | None:
     if row is None:
         cache.set(key, _MISSING, 60)
         return None
-    info = LinkInfo(row[0], row[1], row[2] or "/", row[3] is not None)
+    info = LinkInfo(row[0], row[1], _local_path(row[2]), row[3] is not None)
     cache.set(key, (info.id, info.owner_id, info.destination, info.disabled), _LINK_CACHE_SECONDS)
     return info
 

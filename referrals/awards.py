@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +16,13 @@ from wagtail.log_actions import log
 from community.actions import notify
 from community.models import User
 from hearth.mail import queue_email
-from referrals.actions import ReferralError, day_month, editors, my_referrals_url
+from referrals.actions import (
+    THANK_YOU_PERMISSION,
+    ReferralError,
+    day_month,
+    editors,
+    my_referrals_url,
+)
 from referrals.models import Award, AwardRun, ReferralScore, ThankYouTask
 from referrals.periods import Month
 
@@ -110,13 +117,18 @@ def award_top_recommenders(*, period: Month, now: datetime | None = None) -> Awa
 
 @transaction.atomic
 def send_thank_you(*, task: ThankYouTask, editor: User, message: str) -> ThankYouTask:
+    if not editor.has_perm(THANK_YOU_PERMISSION):
+        raise PermissionDenied("Only editors can write thank-you notes.")
     message = (message or "").strip()
     if not message:
-        raise ReferralError("Write your message first; it is emailed to the member as it is.")
+        raise ReferralError(
+            "Write your message first; it is emailed to the member as it is.", code="invalid"
+        )
     task = ThankYouTask.objects.select_for_update().select_related("member").get(pk=task.pk)
     if task.is_sent:
         raise ReferralError(
-            f"This thank-you was already sent on {day_month(task.sent_at)} {task.sent_at.year}."
+            f"This thank-you was already sent on {day_month(task.sent_at)} {task.sent_at.year}.",
+            code="already_sent",
         )
     task.message = message[:5000]
     task.sent_at = timezone.now()

@@ -45,7 +45,7 @@ def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteRe
     """
     emails = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
     if not emails:
-        raise ReferralError("Enter at least one email address.")
+        raise ReferralError("Enter at least one email address.", code="invalid")
     User.objects.select_for_update().filter(pk=sender.pk).first()  # one sender at a time
     now = timezone.now()
     limit = settings.REFERRAL_INVITES_PER_DAY
@@ -58,11 +58,12 @@ def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteRe
             f"You can send {limit} invitations a day and have {remaining} left for now; "
             f"you entered {len(emails)}."
             if remaining
-            else f"You have sent your {limit} invitations for today. Try again tomorrow."
+            else f"You have sent your {limit} invitations for today. Try again tomorrow.",
+            code="rate_limited",
         )
     own = {sender.email.lower()} if sender.email else set()
     if own & set(emails):
-        raise ReferralError("That is your own address; invite a friend instead.")
+        raise ReferralError("That is your own address; invite a friend instead.", code="invalid")
     recent = {
         invite.email: invite.created_at
         for invite in Invite.objects.filter(
@@ -75,7 +76,8 @@ def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteRe
             for email, when in sorted(recent.items())
         ]
         raise ReferralError(
-            "You invited these addresses in the last 7 days: " + ", ".join(parts) + "."
+            "You invited these addresses in the last 7 days: " + ", ".join(parts) + ".",
+            code="rate_limited",
         )
     link = get_or_create_link(owner=sender)
     skip = _emails_with_accounts(emails) | set(

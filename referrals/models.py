@@ -19,7 +19,6 @@ from django.utils import timezone
 # No 0/o, 1/l/i: a code read aloud or copied by hand cannot be mistaken.
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 8
-CODE_PATTERN = f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}"
 
 ATTRIBUTION_WINDOW = timedelta(days=90)
 INVITE_LIFETIME = timedelta(days=90)
@@ -32,16 +31,9 @@ def new_code() -> str:
 
 
 def object_key(obj: models.Model) -> str:
-    """A stable name for any piece of content: "forum.post:12"."""
+    """A stable name for any piece of content ("blog.guidepage:12"), kept in the rows that
+    remember which content made a referral active or converted it."""
     return f"{obj._meta.label_lower}:{obj.pk}"
-
-
-def container_key(obj: models.Model) -> str:
-    """The content that holds ``obj`` ("forum.topic:3" for a post in that topic), so that
-    removing a whole topic also counts as removing each post in it. Duck-typed: the hub
-    does not import the forum."""
-    topic_id = getattr(obj, "topic_id", None)
-    return f"{obj._meta.app_label}.topic:{topic_id}" if topic_id else ""
 
 
 # --- Links and visits -----------------------------------------------------------------
@@ -222,10 +214,6 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"invite to {self.email}"
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
 
 
 # --- Referrals and their stages ---------------------------------------------------------

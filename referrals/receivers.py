@@ -1,17 +1,19 @@
 """Where the referral hub listens: allauth's account signals and community.signals.
 
 Receivers are glue: they call the action functions, which do all the work. The
-community signals arrive after the sender's transaction committed.
+community signals arrive after the sender's transaction committed, and say everything
+the hub needs (what holds the content, whether a reaction can convert) so that it never
+needs to know the forum's, the chat's or the guides' models.
 """
 
 from __future__ import annotations
 
 from allauth.account.signals import email_confirmed, user_signed_up
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from community.live import after_commit
 from community.signals import content_published, content_removed, member_suspended, reaction_added
 from referrals import actions, points
 from referrals.models import PointsRule
@@ -35,9 +37,9 @@ def record_member_network(sender, request, user, **kwargs) -> None:
 
 
 @receiver(content_published, dispatch_uid="referrals.content_published")
-def on_content_published(sender, author=None, obj=None, kind="", **kwargs) -> None:
+def on_content_published(sender, author=None, obj=None, kind="", container=None, **kwargs) -> None:
     if author is not None and obj is not None:
-        actions.note_content_published(author=author, obj=obj, kind=kind)
+        actions.note_content_published(author=author, obj=obj, kind=kind, container=container)
 
 
 @receiver(content_removed, dispatch_uid="referrals.content_removed")
@@ -47,9 +49,13 @@ def on_content_removed(sender, author=None, obj=None, kind="", **kwargs) -> None
 
 
 @receiver(reaction_added, dispatch_uid="referrals.reaction_added")
-def on_reaction_added(sender, obj=None, author=None, reactor=None, **kwargs) -> None:
+def on_reaction_added(
+    sender, obj=None, author=None, reactor=None, container=None, converts=False, **kwargs
+) -> None:
     if obj is not None and reactor is not None:
-        actions.note_reaction(obj=obj, author=author, reactor=reactor)
+        actions.note_reaction(
+            obj=obj, author=author, reactor=reactor, container=container, converts=converts
+        )
 
 
 @receiver(member_suspended, dispatch_uid="referrals.member_suspended")
@@ -61,4 +67,4 @@ def on_member_suspended(sender, member=None, **kwargs) -> None:
 @receiver(post_save, sender=PointsRule, dispatch_uid="referrals.rules_saved")
 @receiver(post_delete, sender=PointsRule, dispatch_uid="referrals.rules_deleted")
 def forget_points_rules(sender, **kwargs) -> None:
-    transaction.on_commit(points.forget_rules)
+    after_commit(points.forget_rules, what="forgetting the cached points rules")

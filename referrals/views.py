@@ -5,7 +5,6 @@ from urllib.parse import quote, urlencode, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -15,8 +14,10 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
+from wagtail.models import Site
 
 from community.models import User
+from hearth.rules import add_to_form, flash
 from referrals import actions, attribution, invites, leaderboard, points
 from referrals.forms import InviteForm
 from referrals.models import (
@@ -34,8 +35,6 @@ from referrals.periods import ALL_TIME, month_of, parse_month
 REFERRALS_PER_PAGE = 25
 INVITES_SHOWN = 20
 HALL_OF_FAME_PERIODS_PER_PAGE = 12
-# Forum pages a link may point at (named, so the hub never imports the forum).
-FORUM_TARGETS = {("forum", "topic"), ("forum", "topic-short")}
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -74,11 +73,9 @@ def _content_target(request: HttpRequest, raw_path: str) -> tuple[str, str]:
         match = resolve(path)
     except Resolver404:
         raise ValueError("There is no page at that address.") from None
-    if (match.namespace, match.url_name) in FORUM_TARGETS:
+    if match.view_name in settings.REFERRAL_SHAREABLE_VIEWS:
         return path, ""
     if match.url_name == "wagtail_serve":
-        from wagtail.models import Site
-
         site = Site.find_for_request(request)
         components = [c for c in path.split("/") if c]
         if site is None or not components:
@@ -92,11 +89,6 @@ def _content_target(request: HttpRequest, raw_path: str) -> tuple[str, str]:
             raise ValueError("That page is not public, so it cannot be shared.")
         return path, page.title
     raise ValueError("Only guides, blog posts and forum topics can be shared with a link.")
-
-
-def _printable(value: str) -> str:
-    # Headers are the visitor's to write: keep what a text column can store.
-    return "".join(ch for ch in value if ch.isprintable())[:300]
 
 
 def _int_subquery(queryset) -> Coalesce:
@@ -177,11 +169,8 @@ def _mine_context(request: HttpRequest, *, invite_form: InviteForm | None = None
     }
 
 
-def _get_link_for_change(request: HttpRequest, code: str) -> ReferralLink:
-    link = get_object_or_404(ReferralLink, code=attribution.normalise_code(code) or "")
-    if link.owner_id != request.user.pk and not request.user.is_moderator:
-        raise PermissionDenied("Only the link's owner or a moderator can change it.")
-    return link
+def _get_link(code: str) -> ReferralLink:
+    return get_object_or_404(ReferralLink, code=attribution.normalise_code(code) or "")
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -203,31 +192,10 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
     info = attribution.link_info(code) if code else None
     if info is None or info.disabled:
         return redirect("/")
-    destination = info.destination
-    if not destination.startswith("/") or destination.startswith("//"):
-        destination = "/"
-    response = HttpResponseRedirect(destination)
-    agent = attribution.user_agent(request)
-    crawler = attribution.is_crawler(agent)
-    network = attribution.network_hash(request)
-    agent_hash = attribution.ua_hash(request)
-    if crawler:
-        # Crawlers keep no cookies: count each one once a day by network and agent.
-        visitor = (network[:11] + agent_hash[:11]) or attribution.new_visitor_key()
-    else:
-        visitor = attribution.visitor_from_cookie(request) or attribution.new_visitor_key()
+    response = HttpResponseRedirect(info.destination)
+    visitor = actions.record_visit(link=info, request=request)
+    if visitor is not None:
         attribution.set_visitor_cookie(response, visitor)
-    is_owner = request.user.is_authenticated and request.user.pk == info.owner_id
-    if request.method == "GET" and not is_owner:
-        actions.record_visit(
-            link=info,
-            visitor=visitor,
-            network_hash=network,
-            ua_hash=agent_hash,
-            crawler=crawler,
-            landing=destination,
-            referer=_printable(request.META.get("HTTP_REFERER", "")),
-        )
     return response
 
 
@@ -251,8 +219,8 @@ def invite(request: HttpRequest) -> HttpResponse:
                 emails=form.cleaned_data["emails"],
                 note=form.cleaned_data["note"],
             )
-        except actions.ReferralError as exc:
-            form.add_error(None, exc.messages[0])
+        except actions.ReferralError as error:
+            add_to_form(form, error)
         else:
             count = len(result.invited)
             messages.success(
@@ -304,11 +272,11 @@ def enable_link(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _set_link_enabled(request: HttpRequest, code: str, *, enabled: bool) -> HttpResponse:
-    link = _get_link_for_change(request, code)
+    link = _get_link(code)
     try:
         actions.set_link_enabled(link=link, by=request.user, enabled=enabled)
-    except actions.ReferralError as exc:
-        messages.error(request, exc.messages[0])
+    except actions.ReferralError as error:
+        flash(request, error)
     else:
         messages.success(
             request,

@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from community.models import Notification
+
 
 def site(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     unread = 0
     if user is not None and user.is_authenticated:
-        from community.models import Notification
-
-        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        unread = Notification.objects.unread().filter(recipient=user).count()
     return {
         "SITE_NAME": settings.SITE_NAME,
         "BASE_URL": settings.BASE_URL,

@@ -36,6 +36,8 @@ from community.chat.models import (
 )
 from community.chat.protocol import encode
 from community.chat.text import body_html
+from community.forum.actions import start_topic
+from community.forum.markup import escape_markdown
 from community.live import send_signal_after_commit, send_to_group
 from community.mentions import mentioned_members
 from community.models import REACTION_KEYS, User
@@ -446,8 +448,6 @@ def unmute_member(*, room: Room, member: User, moderator: User) -> bool:
 
 
 def _quote(message: ChatMessage) -> str:
-    from community.forum.markup import escape_markdown
-
     when = timezone.localtime(message.created_at).strftime("%d %b %Y, %H:%M")
     # Chat is plain text, and so are names: nothing in them may become markup.
     lines = [f"> {escape_markdown(line)}" if line else ">" for line in message.body.split("\n")]
@@ -462,9 +462,6 @@ def turn_into_topic(
     *, room: Room, moderator: User, messages: list[ChatMessage], category, title: str
 ):
     """Open a forum topic quoting the chosen messages, each with its author and time."""
-    from community.forum.actions import start_topic
-    from community.forum.markup import escape_markdown
-
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators can turn a conversation into a topic.")
     chosen = sorted(

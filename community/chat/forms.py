@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from community.chat.models import MESSAGE_MAX_LENGTH, ChatMessage
+from community.forum.models import Category
 from community.models import User
 from hearth.text import clean_text
 
@@ -80,8 +81,6 @@ class TopicForm(forms.Form):
     )
 
     def __init__(self, *args, room, **kwargs) -> None:
-        from community.forum.models import Category
-
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.all()
         if room.category_id:

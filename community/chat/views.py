@@ -29,6 +29,7 @@ from community.chat.models import (
 )
 from community.models import REACTIONS
 from hearth.params import int_param
+from hearth.rules import RuleError, add_to_form, flash
 
 PAGE_SIZE = 50
 
@@ -160,7 +161,7 @@ def send(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ChatError as error:
         # Keep what they wrote: the form comes back filled in, with the reason.
-        form.add_error("body", error.message)
+        add_to_form(form, error, "body")
         return _room_page(request, room, form=form)
     return redirect(message.get_absolute_url())
 
@@ -180,7 +181,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     message=message, editor=request.user, body=form.cleaned_data["body"]
                 )
             except ChatError as error:
-                form.add_error("body", error.message)
+                add_to_form(form, error, "body")
             else:
                 messages.success(request, "Your message is updated.")
                 return redirect(message.get_absolute_url())
@@ -211,18 +212,17 @@ def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         actions.react(message=message, member=request.user, kind=request.POST.get("reaction", ""))
     except ChatError as error:
-        messages.error(request, error.message)
+        flash(request, error)
     return redirect(message.get_absolute_url())
 
 
 @login_required
 @require_POST
 def mute(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_moderator(request)
     room = _get_room_for_reader(request, slug)
     form = MuteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        flash(request, form)
         return redirect(room)
     member = form.cleaned_data["member"]
     try:
@@ -234,7 +234,7 @@ def mute(request: HttpRequest, slug: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except ChatError as error:
-        messages.error(request, error.message)
+        flash(request, error)
     else:
         messages.success(
             request, f"{member.name} is muted in {room.name} until {mute.until:%H:%M, %d %b}."
@@ -247,8 +247,6 @@ def mute(request: HttpRequest, slug: str) -> HttpResponse:
 def turn_into_topic(request: HttpRequest, slug: str) -> HttpResponse:
     _require_moderator(request)
     room = _get_room_for_reader(request, slug)
-    from community.forum.actions import PostingError
-
     if request.method == "POST":
         form = TopicForm(request.POST, room=room)
         if form.is_valid():
@@ -260,8 +258,8 @@ def turn_into_topic(request: HttpRequest, slug: str) -> HttpResponse:
                     category=form.cleaned_data["category"],
                     title=form.cleaned_data["title"],
                 )
-            except (ChatError, PostingError) as error:
-                form.add_error(None, getattr(error, "message", None) or " ".join(error.messages))
+            except RuleError as error:  # the chat's refusal or the forum's (PostingError)
+                add_to_form(form, error)
             else:
                 messages.success(request, "The topic is open.")
                 return redirect(topic.get_absolute_url())

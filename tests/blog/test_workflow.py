@@ -24,10 +24,14 @@ def signals_sent():
     sent = []
 
     def published(sender, **kwargs):
-        sent.append(("published", kwargs["kind"], kwargs["author"], kwargs["obj"]))
+        sent.append(
+            ("published", kwargs["kind"], kwargs["author"], kwargs["obj"], kwargs["container"])
+        )
 
     def removed(sender, **kwargs):
-        sent.append(("removed", kwargs["kind"], kwargs["author"], kwargs["obj"]))
+        sent.append(
+            ("removed", kwargs["kind"], kwargs["author"], kwargs["obj"], kwargs["container"])
+        )
 
     content_published.connect(published, dispatch_uid="test-published")
     content_removed.connect(removed, dispatch_uid="test-removed")
@@ -139,7 +143,7 @@ def test_it_publishes_and_credits_the_author_when_an_editor_approves(
     assert guide.full_url.replace("http://localhost", "") in message.body
     assert "Lovely, thank you!" in message.body
     assert Notification.objects.filter(recipient=member, kind="guide.approved").exists()
-    assert signals_sent == [("published", "guide", member, guide)]
+    assert signals_sent == [("published", "guide", member, guide, None)]  # nothing holds a guide
 
 
 def test_it_announces_a_guide_once_and_again_only_after_it_was_taken_down(
@@ -158,7 +162,7 @@ def test_it_announces_a_guide_once_and_again_only_after_it_was_taken_down(
     with django_capture_on_commit_callbacks(execute=True):
         GuidePage.objects.get(pk=guide.pk).delete()
     assert [event[0] for event in signals_sent] == ["published", "removed", "published", "removed"]
-    assert signals_sent[-1][3].pk == guide.pk
+    assert signals_sent[-1][3].pk == guide.pk and signals_sent[-1][4] is None
 
 
 def test_it_replaces_wagtails_admin_emails_for_guides_but_not_for_other_pages(

@@ -47,7 +47,13 @@ def test_sending_publishes_after_commit(heard, member, django_capture_on_commit_
         (
             "published",
             ChatMessage,
-            {"signal": content_published, "author": member, "obj": message, "kind": "chat"},
+            {
+                "signal": content_published,
+                "author": member,
+                "obj": message,
+                "kind": "chat",
+                "container": None,
+            },
         )
     ]
 
@@ -74,6 +80,7 @@ def test_only_a_new_reaction_sends_reaction_added(
     assert name == "reaction"
     assert kwargs["obj"] == message and kwargs["author"] == member
     assert kwargs["reactor"] == other_member and kwargs["kind"] == "like"
+    assert kwargs["container"] is None and kwargs["converts"] is False
 
 
 def test_a_failing_listener_does_not_lose_the_message(member, django_capture_on_commit_callbacks):

@@ -126,3 +126,24 @@ def test_a_moderator_deleting_their_own_message_is_not_audited(db, moderator):
     actions.delete_message(message=message, actor=moderator)
     assert not ModelLogEntry.objects.filter(action="hearth.chat.delete").exists()
     assert ChatMessage.objects.visible().count() == 0
+
+
+@pytest.mark.parametrize("target", ["mo", "eddie"])
+def test_the_mute_form_explains_that_staff_and_oneself_cannot_be_muted(
+    db, moderator_client, editor, target
+):
+    room = make_room()
+    response = moderator_client.post(
+        reverse("chat:mute", args=[room.slug]), {"username": target, "minutes": "60"}, follow=True
+    )
+    assert "Moderators cannot mute staff or themselves." in response.content.decode()
+    assert not RoomMute.objects.exists()
+
+
+def test_an_editor_cannot_use_the_mute_form(db, editor_client, member):
+    room = make_room()
+    response = editor_client.post(
+        reverse("chat:mute", args=[room.slug]), {"username": "maya", "minutes": "60"}
+    )
+    assert response.status_code == 403
+    assert not RoomMute.objects.exists()

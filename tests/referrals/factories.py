@@ -121,7 +121,8 @@ def post_webhook(client: Client, body: bytes, signature: str | None = None):
 
 
 class FakeContent:
-    """Stands in for a forum post or chat message in community.signals."""
+    """Stands in for a post, topic, guide or chat message in community.signals: the hub
+    reads only its label and primary key (``object_key``)."""
 
     class _Meta:
         def __init__(self, label_lower: str) -> None:

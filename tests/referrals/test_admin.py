@@ -5,9 +5,10 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from wagtail.models import ModelLogEntry
 
-from referrals import actions
+from referrals import actions, awards
 from referrals.models import PointsRule, Referral, Status, ThankYouTask
 from referrals.periods import month_of
 from tests.factories import make_member
@@ -275,3 +276,25 @@ def test_editors_can_tune_the_points_rules(editor_client):
 
 def test_moderators_cannot_tune_the_points_rules(moderator_client):
     assert moderator_client.get("/admin/points_rules/").status_code in (302, 403)
+
+
+# --- the same rules whatever the door ----------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["member", "editor"])
+def test_only_moderators_decide_a_referral_whatever_the_door(request, persona, held):
+    person = request.getfixturevalue(persona)
+    with pytest.raises(PermissionDenied):
+        actions.approve_referral(referral=held, moderator=person)
+    with pytest.raises(PermissionDenied):
+        actions.reject_referral(referral=held, moderator=person, note="No.")
+    held.refresh_from_db()
+    assert held.status == Status.HELD
+
+
+@pytest.mark.parametrize("persona", ["member", "moderator"])
+def test_only_editors_send_thank_yous_whatever_the_door(request, persona, task):
+    with pytest.raises(PermissionDenied):
+        awards.send_thank_you(task=task, editor=request.getfixturevalue(persona), message="Hi")
+    task.refresh_from_db()
+    assert not task.is_sent

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from referrals import actions, attribution
@@ -165,4 +166,38 @@ def test_a_head_request_redirects_without_recording(member):
     link = link_for(member)
     response = browser().head(f"/r/{link.code}/")
     assert response.status_code == 302
+    assert not Visit.objects.exists()
+
+
+# --- the visit rules, in the action ---------------------------------------------------
+
+
+def _request(rf, *, agent: str = BROWSER_UA, method: str = "get", user=None):
+    request = getattr(rf, method)("/r/x/", HTTP_USER_AGENT=agent, REMOTE_ADDR="198.51.100.7")
+    request.user = user or AnonymousUser()
+    return request
+
+
+def test_record_visit_knows_a_crawler_by_its_network_and_agent_and_gives_no_cookie_key(rf, member):
+    info = attribution.link_info(link_for(member).code)
+    crawler = _request(rf, agent="Googlebot/2.1")
+    assert actions.record_visit(link=info, request=crawler) is None
+    visit = Visit.objects.get()
+    assert visit.is_crawler
+    assert visit.visitor == visit.network_hash[:11] + visit.ua_hash[:11]
+    assert actions.record_visit(link=info, request=_request(rf, agent="Googlebot/2.1")) is None
+    assert Visit.objects.count() == 1  # the same crawler, the same day
+
+
+def test_record_visit_gives_a_person_a_new_cookie_key_and_records_it(rf, member):
+    info = attribution.link_info(link_for(member).code)
+    key = actions.record_visit(link=info, request=_request(rf))
+    assert key and Visit.objects.get().visitor == key
+    assert not Visit.objects.get().is_crawler
+
+
+def test_record_visit_does_not_count_the_owner_or_a_head_request(rf, member):
+    info = attribution.link_info(link_for(member).code)
+    for request in (_request(rf, user=member), _request(rf, method="head")):
+        assert actions.record_visit(link=info, request=request)  # still a cookie key
     assert not Visit.objects.exists()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from wagtail.models import ModelLogEntry
 
 from referrals import actions
@@ -130,6 +131,14 @@ def test_the_owner_can_disable_and_re_enable_their_link(member, member_client):
 def test_another_member_cannot_disable_a_link(member, other_member_client):
     link = link_for(member)
     assert other_member_client.post(f"/referrals/links/{link.code}/disable/").status_code == 403
+    link.refresh_from_db()
+    assert not link.is_disabled
+
+
+def test_another_member_cannot_change_a_link_whatever_the_door(member, other_member):
+    link = link_for(member)
+    with pytest.raises(PermissionDenied):
+        actions.set_link_enabled(link=link, by=other_member, enabled=False)
     link.refresh_from_db()
     assert not link.is_disabled
 

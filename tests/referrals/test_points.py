@@ -15,7 +15,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _publish(author, n, kind="post", label="forum.post"):
-    content_published.send(sender=FakeContent, author=author, obj=FakeContent(label, n), kind=kind)
+    content_published.send(
+        sender=FakeContent, author=author, obj=FakeContent(label, n), kind=kind, container=None
+    )
+
+
+def _react(obj, author, reactor, kind="like"):
+    reaction_added.send(
+        sender=FakeContent,
+        obj=obj,
+        author=author,
+        reactor=reactor,
+        kind=kind,
+        container=None,
+        converts=True,
+    )
 
 
 def test_taking_part_earns_points_from_the_rules_table(member):
@@ -80,7 +94,11 @@ def test_editing_a_rule_takes_effect_without_a_restart(member, django_capture_on
 def test_removed_content_gives_its_points_back(member):
     _publish(member, 1)
     content_removed.send(
-        sender=FakeContent, author=member, obj=FakeContent("forum.post", 1), kind="post"
+        sender=FakeContent,
+        author=member,
+        obj=FakeContent("forum.post", 1),
+        kind="post",
+        container=None,
     )
     assert points.balance(member) == 0
     assert PointsEntry.objects.filter(member=member, amount=-2).count() == 1
@@ -89,23 +107,13 @@ def test_removed_content_gives_its_points_back(member):
 def test_a_reaction_received_earns_a_point_once_per_person(member, other_member):
     post = FakeContent("forum.post", 1)
     for _ in range(2):
-        reaction_added.send(
-            sender=FakeContent, obj=post, author=member, reactor=other_member, kind="like"
-        )
-    reaction_added.send(
-        sender=FakeContent, obj=post, author=member, reactor=make_member(), kind="heart"
-    )
+        _react(post, member, other_member)
+    _react(post, member, make_member(), kind="heart")
     assert points.balance(member) == 2
 
 
 def test_reacting_to_yourself_earns_nothing(member):
-    reaction_added.send(
-        sender=FakeContent,
-        obj=FakeContent("forum.post", 1),
-        author=member,
-        reactor=member,
-        kind="like",
-    )
+    _react(FakeContent("forum.post", 1), member, member)
     assert points.balance(member) == 0
 
 

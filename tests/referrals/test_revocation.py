@@ -53,7 +53,9 @@ def test_suspending_the_referee_revokes_the_credit_with_a_reversing_row(
 def test_removing_the_qualifying_post_revokes_the_credit(member):
     referral = converted_referral(referrer=member)
     post = FakeContent("forum.post", referral.pk)  # converted_referral used forum.post:<pk>
-    content_removed.send(sender=FakeContent, author=referral.referee, obj=post, kind="post")
+    content_removed.send(
+        sender=FakeContent, author=referral.referee, obj=post, kind="post", container=None
+    )
     referral.refresh_from_db()
     assert referral.status == Status.REVOKED
     assert referral.revoke_reason == RevokeReason.CONTENT_REMOVED
@@ -64,7 +66,9 @@ def test_removing_the_qualifying_post_revokes_the_credit(member):
 def test_removing_other_content_of_the_referee_changes_nothing(member):
     referral = converted_referral(referrer=member)
     other = FakeContent("forum.post", 999_999)
-    content_removed.send(sender=FakeContent, author=referral.referee, obj=other, kind="post")
+    content_removed.send(
+        sender=FakeContent, author=referral.referee, obj=other, kind="post", container=None
+    )
     referral.refresh_from_db()
     assert referral.status == Status.COUNTING
     assert points.balance(member) == 50

@@ -17,6 +17,7 @@ from referrals.models import (
     ReferralEvent,
     ReferralScore,
     Stage,
+    Status,
     ThankYouTask,
 )
 from referrals.periods import month_of
@@ -34,12 +35,25 @@ from tests.referrals.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _publish(author, obj, kind):
-    content_published.send(sender=type(obj), author=author, obj=obj, kind=kind)
+def _publish(author, obj, kind, container=None):
+    content_published.send(sender=type(obj), author=author, obj=obj, kind=kind, container=container)
 
 
-def _react(obj, author, reactor, kind="like"):
-    reaction_added.send(sender=type(obj), obj=obj, author=author, reactor=reactor, kind=kind)
+def _react(obj, author, reactor, kind="like", *, converts=True, container=None):
+    """A reaction as a sender describes it: ``converts`` is the sender's word."""
+    reaction_added.send(
+        sender=type(obj),
+        obj=obj,
+        author=author,
+        reactor=reactor,
+        kind=kind,
+        container=container,
+        converts=converts,
+    )
+
+
+def _remove(author, obj, kind, container=None):
+    content_removed.send(sender=type(obj), author=author, obj=obj, kind=kind, container=container)
 
 
 def _stages(referral):
@@ -102,18 +116,28 @@ def test_content_removed_within_24_hours_does_not_count(member):
     referral = make_referral(referrer=member, stage=Stage.JOINED)
     post = FakeContent("forum.post", 1)
     _publish(referral.referee, post, "post")
-    content_removed.send(sender=FakeContent, author=referral.referee, obj=post, kind="post")
+    _remove(referral.referee, post, "post")
     ActivityCandidate.objects.update(published_at=timezone.now() - timedelta(days=2))
     assert actions.promote_active_referrals() == 0
     referral.refresh_from_db()
     assert referral.stage == Stage.JOINED
 
 
+def test_removing_what_holds_a_post_cancels_the_posts_activity(member):
+    referral = make_referral(referrer=member, stage=Stage.JOINED)
+    topic = FakeContent("forum.topic", 3)
+    _publish(referral.referee, FakeContent("forum.post", 1), "post", container=topic)
+    assert ActivityCandidate.objects.get().container_key == "forum.topic:3"
+    _remove(make_member(), topic, "topic")
+    ActivityCandidate.objects.update(published_at=timezone.now() - timedelta(days=2))
+    assert actions.promote_active_referrals() == 0
+
+
 def test_a_later_post_can_still_make_it_active_after_the_first_was_removed(member):
     referral = make_referral(referrer=member, stage=Stage.JOINED)
     first, second = FakeContent("forum.post", 1), FakeContent("forum.post", 2)
     _publish(referral.referee, first, "post")
-    content_removed.send(sender=FakeContent, author=referral.referee, obj=first, kind="post")
+    _remove(referral.referee, first, "post")
     _publish(referral.referee, second, "post")
     ActivityCandidate.objects.update(published_at=timezone.now() - timedelta(days=2))
     assert actions.promote_active_referrals() == 1
@@ -158,11 +182,23 @@ def test_a_reaction_from_the_referrer_does_not_convert(member):
     assert not PointsEntry.objects.filter(member=member).exists()
 
 
-def test_a_reaction_to_a_chat_message_does_not_convert(member):
+def test_a_reaction_its_sender_says_does_not_convert_only_earns_a_point(member):
     referral = make_referral(referrer=member, stage=Stage.ACTIVE)
-    _react(FakeContent("chat.chatmessage", 5), referral.referee, make_member())
+    _react(FakeContent("chat.chatmessage", 5), referral.referee, make_member(), converts=False)
     referral.refresh_from_db()
     assert referral.stage == Stage.ACTIVE
+    assert points.balance(referral.referee) == 1
+
+
+def test_a_conversion_remembers_what_holds_the_content_and_falls_with_it(member):
+    referral = make_referral(referrer=member, stage=Stage.ACTIVE)
+    topic = FakeContent("forum.topic", 4)
+    _react(FakeContent("forum.post", 5), referral.referee, make_member(), container=topic)
+    referral.refresh_from_db()
+    assert referral.converting_container == "forum.topic:4"
+    _remove(make_member(), topic, "topic")
+    referral.refresh_from_db()
+    assert referral.status == Status.REVOKED
 
 
 def test_a_first_post_can_convert_a_joined_referral_straight_away(member):
