@@ -14,7 +14,6 @@ that is already saved into an error (Zulip's ``send_event_on_commit``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -23,21 +22,9 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from hearth import outages
+from hearth.commit import after_commit
 
 logger = logging.getLogger(__name__)
-
-
-def after_commit(callback: Callable[[], object], *, what: str) -> None:
-    """Run ``callback`` once the current transaction commits (at once outside one).
-    ``what`` names it in the log if it fails; it never raises into the caller."""
-
-    def run() -> None:
-        try:
-            callback()
-        except Exception:
-            logger.exception("after commit: %s failed", what)
-
-    transaction.on_commit(run)
 
 
 def send_signal_after_commit(signal: Signal, **kwargs: Any) -> None:

@@ -17,8 +17,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django_tasks import task
+
+from hearth import commit
 
 logger = logging.getLogger(__name__)
 _dropped: ContextVar[bool] = ContextVar("hearth_mail_dropped", default=False)
@@ -83,7 +84,7 @@ def queue_email(
         "headers": dict(headers) if headers else None,
     }
     if after_commit:
-        transaction.on_commit(lambda: _enqueue(kwargs))
+        commit.after_commit(lambda: _enqueue(kwargs), what=f"queueing the email {subject!r}")
     else:
         _enqueue(kwargs)
 
