@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,6 +30,9 @@ from community.models import EDITORS_GROUP, User
 from community.signals import content_published, content_removed
 from hearth.mail import queue_email
 from hearth.rules import RuleError
+
+if TYPE_CHECKING:
+    from wagtail.images.models import AbstractImage
 
 GUIDE_IMAGES_COLLECTION = "Member guide images"
 MAX_IMAGES_PER_GUIDE = 20
@@ -102,7 +106,7 @@ def _check_author(guide: GuidePage, member: User) -> None:
         raise GuideError("Only the guide’s author can do that.", code="forbidden")
 
 
-def _store_image(*, author: User, content: ContentFile, alt: str) -> object:
+def _store_image(*, author: User, content: ContentFile, alt: str) -> AbstractImage:
     Image = get_image_model()
     image = Image(
         title=alt[:255] or "Guide image",

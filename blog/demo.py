@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 from datetime import timedelta
+from typing import Any, NotRequired, TypedDict
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -105,7 +106,19 @@ AUTHORS = [
     ("Rosa Lind", "Head baker in our test kitchen.", 92),
 ]
 
-POSTS = [
+
+class _PostSpec(TypedDict):
+    slug: str
+    title: str
+    intro: str
+    tags: list[str]
+    authors: list[str]
+    days_ago: int
+    quote: NotRequired[tuple[str, str]]
+    code: NotRequired[str]
+
+
+POSTS: list[_PostSpec] = [
     {
         "slug": "welcome-to-hearth",
         "title": "Welcome to Hearth, our new community home",
@@ -182,8 +195,8 @@ POSTS = [
 ]
 
 
-def _post_body(spec: dict, inline_image) -> list[dict]:
-    body = [
+def _post_body(spec: _PostSpec, inline_image) -> list[dict[str, Any]]:
+    body: list[dict[str, Any]] = [
         {
             "type": "paragraph",
             "value": f"<p>{spec['intro']} We wrote this for everyone who has been with us "
@@ -269,7 +282,25 @@ def _load_blog(index: BlogIndexPage, editor: User | None, stdout) -> int:
 
 # --- member guides ---------------------------------------------------------------------
 
-GUIDES = [
+
+class _GuideSpec(TypedDict):
+    author: str
+    title: str
+    summary: str
+    difficulty: str
+    tags: list[str]
+    body: str
+    co_authors: NotRequired[list[str]]
+    image: NotRequired[tuple[str, int]]
+
+
+class _PublishedGuideSpec(_GuideSpec):
+    days_ago: int
+    returned_with: NotRequired[str]
+    approved_with: NotRequired[str]
+
+
+GUIDES: list[_PublishedGuideSpec] = [
     {
         "author": "maya",
         "title": "Your first sourdough loaf",
@@ -384,7 +415,7 @@ dough 4 °C, butter 12 °C, room below 20 °C
     },
 ]
 
-IN_REVIEW_GUIDE = {
+IN_REVIEW_GUIDE: _GuideSpec = {
     "author": "leo",
     "title": "Five-minute weeknight flatbreads",
     "summary": "Soft flatbreads from flour, yoghurt and a hot pan, ready before the curry is.",
@@ -399,7 +430,7 @@ IN_REVIEW_GUIDE = {
 > Brush with garlic butter while they are warm.""",
 }
 
-DRAFT_GUIDE = {
+DRAFT_GUIDE: _GuideSpec = {
     "author": "maya",
     "title": "Scaling recipes up and down",
     "summary": "Halve or triple a recipe without ruining the bake.",
@@ -412,7 +443,7 @@ DRAFT_GUIDE = {
 }
 
 
-def _guide_image(spec: dict) -> ContentFile | None:
+def _guide_image(spec: _GuideSpec) -> ContentFile | None:
     if "image" not in spec:
         return None
     alt, seed = spec["image"]
@@ -420,7 +451,7 @@ def _guide_image(spec: dict) -> ContentFile | None:
     return process_uploaded_image(upload, max_dimension=2400)
 
 
-def _write(spec: dict) -> GuidePage:
+def _write(spec: _GuideSpec) -> GuidePage:
     author = User.objects.get(username=spec["author"])
     co_authors = list(User.objects.filter(username__in=spec.get("co_authors", [])))
     draft = GuideDraft(
@@ -451,6 +482,7 @@ def _load_guides(editor: User, stdout) -> tuple[int, int]:
             continue
         guide = _write(spec)
         author = guide.author
+        assert author is not None  # save_guide credits the writer
         actions.submit_guide(guide=guide, author=author)
         if spec.get("returned_with"):
             _decide(guide, editor, "reject", spec["returned_with"])
@@ -487,11 +519,12 @@ def _load_guides(editor: User, stdout) -> tuple[int, int]:
             ):
                 actions.toggle_helpful(guide=guide, member=reviewer)
     in_review = 0
-    for spec, submit in ((IN_REVIEW_GUIDE, True), (DRAFT_GUIDE, False)):
-        if GuidePage.objects.filter(title=spec["title"]).exists():
+    for unpublished, submit in ((IN_REVIEW_GUIDE, True), (DRAFT_GUIDE, False)):
+        if GuidePage.objects.filter(title=unpublished["title"]).exists():
             continue
-        guide = _write(spec)
+        guide = _write(unpublished)
         if submit:
+            assert guide.author is not None  # save_guide credits the writer
             actions.submit_guide(guide=guide, author=guide.author)
             in_review += 1
     return published, in_review

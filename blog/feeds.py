@@ -7,13 +7,13 @@ from datetime import datetime, time
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 FEED_SIZE = 20
 
 
 class BlogRssFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
 
     def __init__(self, index) -> None:
         super().__init__()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -7,6 +9,7 @@ from wagtail.images import get_image_model
 
 from blog.choices import Difficulty
 from blog.markup import MAX_SOURCE_LENGTH, source_to_blocks
+from community import trust
 from community.models import User
 from community.uploads import process_uploaded_image
 
@@ -128,6 +131,10 @@ class GuideForm(forms.Form):
         upload = self.cleaned_data.get("image")
         if not upload:
             return None
+        if not trust.may_attach_images(self.author):
+            raise ValidationError(
+                "New members cannot add images yet. " + trust.next_unlock(self.author)
+            )
         return process_uploaded_image(upload, max_dimension=GUIDE_IMAGE_MAX_DIMENSION)
 
     def clean_image_alt(self) -> str:
@@ -136,8 +143,9 @@ class GuideForm(forms.Form):
     def clean_image_caption(self) -> str:
         return " ".join(self.cleaned_data.get("image_caption", "").split())
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", "Describe the image for people who cannot see it.")
         if self.files.get("image") and self.errors:

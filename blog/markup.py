@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable
+from typing import Any
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -104,8 +105,14 @@ def _line(node: SyntaxTreeNode) -> int:
     return (node.map[0] + 1) if node.map else 0
 
 
+def _span(node: SyntaxTreeNode) -> tuple[int, int]:
+    """The source lines of a block-level node (markdown-it maps every one of them)."""
+    assert node.map is not None
+    return node.map
+
+
 def _slice(lines: list[str], node: SyntaxTreeNode) -> str:
-    start, end = node.map
+    start, end = _span(node)
     return "\n".join(lines[start:end]).strip("\n")
 
 
@@ -155,7 +162,7 @@ def _image_block(node: SyntaxTreeNode, line: int, allowed_image_ids: set[int]) -
 def _steps(lines: list[str], node: SyntaxTreeNode) -> list[str]:
     steps = []
     for item in node.children:
-        start, end = item.map
+        start, end = _span(item)
         chunk = lines[start:end]
         if not chunk:
             continue
@@ -168,7 +175,7 @@ def _steps(lines: list[str], node: SyntaxTreeNode) -> list[str]:
 
 
 def _tip(lines: list[str], node: SyntaxTreeNode) -> str:
-    start, end = node.map
+    start, end = _span(node)
     stripped = [re.sub(r"^\s{0,3}>\s?", "", line) for line in lines[start:end]]
     return "\n".join(stripped).strip()
 
@@ -266,7 +273,8 @@ def blocks_to_source(raw_blocks: Iterable[dict]) -> str:
     """The inverse of ``source_to_blocks``, from raw StreamField data."""
     parts: list[str] = []
     for block in raw_blocks:
-        kind, value = block.get("type"), block.get("value")
+        kind = block.get("type")
+        value: Any = block.get("value")  # raw JSON: its shape depends on the kind
         if kind == "heading":
             marker = "###" if value.get("level") == "h3" else "##"
             parts.append(f"{marker} {_escape_inline(value.get('text', ''))}")

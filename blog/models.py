@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,17 +18,23 @@ from django.utils.html import strip_tags
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model, get_image_model_string
-from wagtail.models import Orderable, Page, PageQuerySet
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from blog.blocks import BlogStreamBlock, GuideStreamBlock
 from blog.choices import Difficulty
 from blog.feeds import BlogAtomFeed, BlogRssFeed
 from blog.filters import GuideFilter
+
+if TYPE_CHECKING:
+    from wagtail.images.models import AbstractImage
+
+    from community.models import User
 
 BLOG_PAGE_SIZE = 12
 GUIDE_PAGE_SIZE = 12
@@ -162,17 +169,58 @@ class BlogPageTag(TaggedItemBase):
 
 class BlogPageAuthor(Orderable):
     page = ParentalKey("blog.BlogPage", related_name="post_authors", on_delete=models.CASCADE)
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+")
+    author: models.ForeignKey[Author, Author] = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="+"
+    )
 
     panels = [FieldPanel("author")]
 
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["page", "author"], name="blog_one_byline_per_author")
+        ]
+
+
+def first_of_each_author(links: list[BlogPageAuthor]) -> list[BlogPageAuthor]:
+    """``links`` without repeats of an author, the first of each kept, in order."""
+    seen: set[int] = set()
+    kept = []
+    for link in links:
+        if link.author_id not in seen:
+            seen.add(link.author_id)
+            kept.append(link)
+    return kept
+
+
+class BlogPageForm(WagtailAdminPageForm):
+    """The editor's form: one byline per author, said plainly next to the repeat."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        formset = self.formsets.get("post_authors")
+        if formset is None:
+            return cleaned
+        seen: set[int] = set()
+        for form in formset.forms:
+            if not form.is_valid() or formset._should_delete_form(form):
+                continue
+            author = form.cleaned_data.get("author")
+            if author is None:
+                continue
+            if author.pk in seen:
+                form.add_error("author", f"{author.name} is already an author of this post.")
+            seen.add(author.pk)
+        return cleaned
+
 
 class BlogPage(Page):
-    date = models.DateField("post date", default=timezone.localdate)
-    intro = models.CharField(
+    date: models.DateField[datetime.date, datetime.date] = models.DateField(
+        "post date", default=timezone.localdate
+    )
+    intro: models.CharField[str, str] = models.CharField(
         max_length=300, help_text="One or two sentences, shown in listings and shared links."
     )
-    hero_image = models.ForeignKey(
+    hero_image: models.ForeignKey[AbstractImage | None, AbstractImage | None] = models.ForeignKey(
         get_image_model_string(),
         null=True,
         blank=True,
@@ -202,6 +250,7 @@ class BlogPage(Page):
     ]
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = BlogPageForm
 
     class Meta:
         verbose_name = "blog post"
@@ -216,7 +265,20 @@ class BlogPage(Page):
 
     @property
     def authors(self) -> list[Author]:
-        return [link.author for link in self.post_authors.all()]
+        # Each author once, also in a preview of a revision saved before the rule.
+        return [link.author for link in first_of_each_author(list(self.post_authors.all()))]
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        # Autosave can write a byline that the editor's next Publish sends again as a new
+        # row (its id had not reached the form yet); a revision may carry the repeat too.
+        # Keep the first of each author so the unique constraint never turns into a 500.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "post_authors" in update_fields:
+            links = list(self.post_authors.all())
+            kept = first_of_each_author(links)
+            if len(kept) != len(links):
+                self.post_authors.set(kept)  # in memory; saving the page commits it
+        return super().save(*args, **kwargs)
 
     def related_posts(self, limit: int = 3) -> PageQuerySet:
         tag_ids = [tagged.tag_id for tagged in self.tagged_items.all()]
@@ -290,19 +352,25 @@ class GuidePageTag(TaggedItemBase):
 class GuidePage(Page):
     """A guide written by a member on the site and published after an editor's review."""
 
-    summary = models.CharField(max_length=300, help_text="What the reader will be able to do.")
-    difficulty = models.CharField(
+    summary: models.CharField[str, str] = models.CharField(
+        max_length=300, help_text="What the reader will be able to do."
+    )
+    difficulty: models.CharField[str, str] = models.CharField(
         max_length=20, choices=Difficulty.choices, default=Difficulty.BEGINNER
     )
     body = StreamField(GuideStreamBlock())
     tags = ClusterTaggableManager(through=GuidePageTag, blank=True)
-    author = models.ForeignKey(
+    author: models.ForeignKey[User | None, User | None] = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="guides",
     )
+    author_id: int | None
+    # Page is untyped: tell django-stubs the manager Django gives the model, so that
+    # User.guides resolves.
+    _default_manager: ClassVar[PageManager]
     co_authors = ParentalManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="co_authored_guides"
     )

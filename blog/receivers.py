@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import override
 from wagtail.admin.mail import (
     GroupApprovalTaskStateSubmissionEmailNotifier,
+    Notifier,
     WorkflowStateApprovalEmailNotifier,
     WorkflowStateRejectionEmailNotifier,
     WorkflowStateSubmissionEmailNotifier,
@@ -34,6 +35,7 @@ from wagtail.signals import (
 
 from blog import actions
 from blog.models import GuidePage
+from community.models import User
 from hearth.mail import queue_email
 
 
@@ -43,7 +45,7 @@ def _guide_for(state: WorkflowState) -> GuidePage | None:
     return GuidePage.objects.filter(pk=state.object_id).select_related("author").first()
 
 
-def _decision(state: WorkflowState) -> tuple[str, object]:
+def _decision(state: WorkflowState) -> tuple[str, User | None]:
     task_state = state.current_task_state
     if task_state is None:
         return "", None
@@ -73,7 +75,7 @@ def on_workflow_rejected(sender, instance: WorkflowState, user=None, **kwargs) -
         actions.guide_changes_requested(guide=guide, editor=user or finished_by, comment=comment)
 
 
-class _NotForGuides:
+class _NotForGuides(Notifier):
     def can_handle(self, instance, **kwargs) -> bool:
         return super().can_handle(instance, **kwargs) and _guide_for(instance) is None
 

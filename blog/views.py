@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,12 +17,13 @@ from blog.forms import GuideForm
 from blog.markup import blocks_to_source
 from blog.models import GuidePage, GuideVote
 from blog.review import guide_status, guide_statuses
+from hearth.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from hearth.rules import add_to_form, flash
 
 MY_GUIDES_PAGE_SIZE = 30
 
 
-def _get_own_guide(request: HttpRequest, pk: int) -> GuidePage:
+def _get_own_guide(request: AuthenticatedHttpRequest, pk: int) -> GuidePage:
     """The signed-in member's guide, in any state; anyone else's is a 404 (not a 403),
     so drafts do not even reveal that they exist."""
     guide = get_object_or_404(GuidePage, pk=pk)
@@ -31,7 +32,7 @@ def _get_own_guide(request: HttpRequest, pk: int) -> GuidePage:
     return guide
 
 
-def _refuse_if_cannot_write(request: HttpRequest) -> HttpResponse | None:
+def _refuse_if_cannot_write(request: AuthenticatedHttpRequest) -> HttpResponse | None:
     if reason := actions.writing_refusal(request.user):
         return render(request, "blog/cannot_write.html", {"reason": reason}, status=403)
     return None
@@ -50,7 +51,7 @@ def _draft(form: GuideForm) -> GuideDraft:
 
 
 def _save_from_form(
-    request: HttpRequest, form: GuideForm, guide: GuidePage | None
+    request: AuthenticatedHttpRequest, form: GuideForm, guide: GuidePage | None
 ) -> HttpResponse | None:
     """Save (and maybe submit); returns the redirect, or None to show the form again."""
     data = form.cleaned_data
@@ -81,7 +82,7 @@ def _save_from_form(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_guide(request: HttpRequest) -> HttpResponse:
+def new_guide(request: AuthenticatedHttpRequest) -> HttpResponse:
     if refusal := _refuse_if_cannot_write(request):
         return refusal
     form = GuideForm(request.POST or None, request.FILES or None, author=request.user)
@@ -94,7 +95,7 @@ def new_guide(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_guide(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     guide = _get_own_guide(request, pk)
     if refusal := _refuse_if_cannot_write(request):
         return refusal
@@ -133,7 +134,7 @@ def edit_guide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def preview_guide(request: HttpRequest, pk: int) -> HttpResponse:
+def preview_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     guide = get_object_or_404(GuidePage, pk=pk)
     if guide.author_id != request.user.pk and not request.user.is_editor:
         raise Http404("No such guide.")
@@ -145,7 +146,7 @@ def preview_guide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_guides(request: HttpRequest) -> HttpResponse:
+def my_guides(request: AuthenticatedHttpRequest) -> HttpResponse:
     guides = GuidePage.objects.filter(author=request.user).order_by(
         "-latest_revision_created_at", "-pk"
     )
@@ -157,7 +158,7 @@ def my_guides(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit_guide(request: HttpRequest, pk: int) -> HttpResponse:
+def submit_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     guide = _get_own_guide(request, pk)
     try:
         actions.submit_guide(guide=guide, author=request.user)
@@ -170,7 +171,7 @@ def submit_guide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw_guide(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     guide = _get_own_guide(request, pk)
     try:
         actions.withdraw_guide(guide=guide, author=request.user)
@@ -182,7 +183,7 @@ def withdraw_guide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def helpful(request: HttpRequest, pk: int) -> HttpResponse:
+def helpful(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     guide = get_object_or_404(GuidePage.objects.live().public(), pk=pk)
     if not request.user.is_authenticated:
         if request.htmx:

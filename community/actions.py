@@ -7,6 +7,7 @@ themselves); the profile page and any other door call them and show their refusa
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,6 +18,9 @@ from community.live import disconnect_member, send_signal_after_commit, send_to_
 from community.models import Notification, User
 from community.signals import member_suspended
 from hearth.rules import RuleError
+
+if TYPE_CHECKING:
+    from community.moderation.models import CannedReason, Penalty
 
 
 class ModerationError(RuleError):
@@ -79,35 +83,103 @@ def _check_may_moderate(*, member: User, moderator: User) -> None:
         raise ModerationError("Moderators cannot silence or suspend staff or themselves.")
 
 
+def _record(
+    *, member: User, moderator: User, kind: str, until: datetime, reason: str, canned_reason
+) -> tuple[Penalty, dict]:
+    """Record the penalty (the member is told: bell, email, banner); return it and what
+    its audit entry keeps (logged on the penalty, which moderators may view)."""
+    from community.moderation.actions import log_data, record_penalty
+
+    penalty = record_penalty(
+        member=member,
+        kind=kind,
+        moderator=moderator,
+        ends_at=until,
+        reason=reason,
+        canned_reason=canned_reason,
+    )
+    return penalty, log_data(penalty, reason=reason)
+
+
 @transaction.atomic
-def suspend_member(*, member: User, moderator: User, until: datetime, reason: str) -> None:
+def suspend_member(
+    *,
+    member: User,
+    moderator: User,
+    until: datetime,
+    reason: str,
+    canned_reason: CannedReason | None = None,
+) -> None:
     """Suspend a member: they are signed out everywhere and their sockets close."""
     _check_may_moderate(member=member, moderator=moderator)
     member.suspended_until = until
-    member.suspension_reason = reason[:300]
+    member.suspension_reason = (reason or (canned_reason.title if canned_reason else ""))[:300]
     member.save(update_fields=["suspended_until", "suspension_reason"])
-    log(instance=member, action="hearth.member.suspend", user=moderator, data={"reason": reason})
+    # Sockets close first (their last frame says why); the email carries the details.
     disconnect_member(member.pk, reason="Your account has been suspended.")
+    penalty, data = _record(
+        member=member,
+        moderator=moderator,
+        kind="suspend",
+        until=until,
+        reason=reason,
+        canned_reason=canned_reason,
+    )
+    log(instance=penalty, action="hearth.member.suspend", user=moderator, data=data)
     send_signal_after_commit(
         member_suspended, sender=User, member=member, moderator=moderator, reason=reason
     )
 
 
 @transaction.atomic
-def unsuspend_member(*, member: User, moderator: User) -> None:
-    """Lift a suspension and a silence: the member may take part again."""
+def unsuspend_member(*, member: User, moderator: User, reason: str = "") -> None:
+    """Lift a suspension and a silence: the member may take part again.
+
+    ``reason`` (what the moderator typed) is kept on the penalties and in the audit log.
+    """
+    from community.moderation.actions import record_lift
+
     _check_may_moderate(member=member, moderator=moderator)
     member.suspended_until = None
     member.suspension_reason = ""
     member.silenced_until = None
     member.save(update_fields=["suspended_until", "suspension_reason", "silenced_until"])
-    log(instance=member, action="hearth.member.unsuspend", user=moderator)
+    lifted = record_lift(
+        member=member, kinds=["silence", "suspend"], moderator=moderator, reason=reason
+    )
+    log(
+        instance=member,
+        action="hearth.member.unsuspend",
+        user=moderator,
+        data={
+            "member": member.username,
+            "member_id": member.pk,
+            "member_name": member.name,
+            "reason": reason[:300],
+            "penalties": [penalty.pk for penalty in lifted],
+        },
+    )
 
 
 @transaction.atomic
-def silence_member(*, member: User, moderator: User, until: datetime, reason: str) -> None:
+def silence_member(
+    *,
+    member: User,
+    moderator: User,
+    until: datetime,
+    reason: str,
+    canned_reason: CannedReason | None = None,
+) -> None:
     """A silenced member can read but not post, reply or chat until ``until``."""
     _check_may_moderate(member=member, moderator=moderator)
     member.silenced_until = until
     member.save(update_fields=["silenced_until"])
-    log(instance=member, action="hearth.member.silence", user=moderator, data={"reason": reason})
+    penalty, data = _record(
+        member=member,
+        moderator=moderator,
+        kind="silence",
+        until=until,
+        reason=reason,
+        canned_reason=canned_reason,
+    )
+    log(instance=penalty, action="hearth.member.silence", user=moderator, data=data)

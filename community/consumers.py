@@ -134,6 +134,10 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
     async def notification_count(self, event: dict) -> None:  # pragma: no cover - overridden
         pass
 
+    async def hearth_standing(self, event: dict) -> None:
+        """A penalty of the member started or ended (community.moderation); the chat
+        socket answers it, the others have nothing to change."""
+
 
 class NotificationConsumer(HearthConsumer):
     """/ws/notifications/: pushes new notifications and the unread count to the bell."""

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import calendar
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from community.models import User, validate_birthday
+from community.moderation.forms import canned_reason_field
 from community.uploads import process_uploaded_image
 
 MONTH_CHOICES = [("", "—")] + [(str(i), calendar.month_name[i]) for i in range(1, 13)]
@@ -70,8 +72,9 @@ class ProfileForm(forms.ModelForm):
             return None
         return process_uploaded_image(upload, max_dimension=512)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             validate_birthday(cleaned.get("birthday_month"), cleaned.get("birthday_day"))
         except ValidationError as exc:
@@ -101,15 +104,23 @@ class ModerateMemberForm(forms.Form):
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     days = forms.IntegerField(min_value=1, max_value=3650, initial=7, required=False)
+    rule = canned_reason_field(help_text="The member reads the rule's text in the notice.")
     reason = forms.CharField(
-        max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown to the member; when lifting, kept in the audit log.",
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        reason = (cleaned.get("reason") or "").strip()
         if cleaned.get("action") in ("silence", "suspend"):
             if not cleaned.get("days"):
                 self.add_error("days", "Say for how many days.")
-            if not (cleaned.get("reason") or "").strip():
+            if not reason and not cleaned.get("rule"):
                 self.add_error("reason", "Give a reason; the member will see it.")
+        elif cleaned.get("action") == "lift" and not reason:
+            self.add_error("reason", "Say why you lift it; the reason goes to the audit log.")
         return cleaned

@@ -39,3 +39,19 @@ class SuspendedMemberMiddleware:
                     render_to_string("403.html", {"reason": "admin"}, request=request)
                 )
         return self.get_response(request)
+
+
+class MemberDayMiddleware:
+    """Counts the days a signed-in member visits (trust levels): at most one write a day."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and request.method == "GET":
+            from community.trust import record_visit_day
+
+            record_visit_day(user)
+        return response

@@ -4,6 +4,7 @@ import calendar
 import uuid
 from datetime import timedelta
 from pathlib import PurePosixPath
+from typing import ClassVar, TypeAlias
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -38,6 +39,7 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(groups__name=name)
 
 
+# mypy flags any call used as a base class, django-stubs' from_queryset() included.
 class MemberManager(UserManager.from_queryset(MemberQuerySet)):  # type: ignore[misc]
     pass
 
@@ -64,8 +66,17 @@ class User(AbstractUser):
     silenced_until = models.DateTimeField(null=True, blank=True)
     suspended_until = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=300, blank=True)
+    # Trust levels (community.trust) are earned by activity; a level set here is a floor
+    # the member never falls below (a known person vouched for by staff).
+    trust_level_granted = models.PositiveSmallIntegerField(
+        "trust level granted",
+        null=True,
+        blank=True,
+        choices=[(0, "new"), (1, "member"), (2, "regular")],
+        help_text="Leave empty to let the member's activity decide.",
+    )
 
-    objects = MemberManager()
+    objects: ClassVar[MemberManager] = MemberManager()
 
     class Meta:
         verbose_name = "member"
@@ -134,6 +145,13 @@ class User(AbstractUser):
         return timezone.now() - self.date_joined < timedelta(days=1)
 
     @property
+    def trust_level(self) -> int:
+        """0 new, 1 member, 2 regular (community.trust; cached)."""
+        from community.trust import trust_level
+
+        return trust_level(self)
+
+    @property
     def birthday_display(self) -> str:
         if self.birthday_month and self.birthday_day:
             return f"{self.birthday_day} {calendar.month_name[self.birthday_month]}"
@@ -153,6 +171,21 @@ def validate_birthday(month: int | None, day: int | None) -> None:
         raise ValidationError(
             f"{calendar.month_name[month]} has {last_day} days; {day} is not a valid day."
         )
+
+
+class MemberDay(models.Model):
+    """A day a member visited the site (trust levels count them); one row per day."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "day"], name="member_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on {self.day}"
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -208,4 +241,6 @@ REACTIONS = [
     ("insightful", "💡", "Insightful"),
 ]
 REACTION_KEYS = [key for key, _, _ in REACTIONS]
+# One reaction button as a page draws it: (key, emoji, label, count, given by the reader).
+ReactionButton: TypeAlias = tuple[str, str, str, int, bool]
 REACTION_CHOICES = [(key, label) for key, _, label in REACTIONS]

@@ -47,7 +47,7 @@ def process_uploaded_image(
         with warnings.catch_warnings():
             # Pillow only warns between its limit and twice its limit; make that an error.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload)
+            image: Image.Image = Image.open(upload)
             image_format = image.format
             if image_format not in ALLOWED_FORMATS:
                 raise ValidationError(

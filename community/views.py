@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community import actions
+from community import actions, trust
 from community.actions import ModerationError
 from community.forms import ModerateMemberForm, ProfileForm
 from community.models import Notification, User
+from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import flash
 from hearth.sections import render_sections
 
@@ -24,7 +25,7 @@ def _get_member(username: str) -> User:
     return get_object_or_404(User, username__iexact=username, is_active=True)
 
 
-def _get_member_for_editing(request: HttpRequest, username: str) -> User:
+def _get_member_for_editing(request: AuthenticatedHttpRequest, username: str) -> User:
     member = _get_member(username)
     if request.user.pk != member.pk:
         raise PermissionDenied("Only the owner can edit a profile.")
@@ -34,10 +35,15 @@ def _get_member_for_editing(request: HttpRequest, username: str) -> User:
 @require_GET
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = _get_member(username)
+    is_owner = request.user.pk == member.pk
+    level = trust.trust_level(member)
     context = {
         "member": member,
-        "is_owner": request.user.pk == member.pk,
+        "is_owner": is_owner,
         "sections": render_sections("profile", request, member=member),
+        "trust_level_name": trust.level_name(level),
+        # What unlocks the next level is for the member alone.
+        "next_unlock": trust.next_unlock(member) if is_owner else "",
     }
     if request.user.is_authenticated and request.user.is_moderator and not context["is_owner"]:
         context["moderate_form"] = ModerateMemberForm()
@@ -45,13 +51,13 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @login_required
-def my_profile(request: HttpRequest) -> HttpResponse:
+def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("community:edit-profile", username=request.user.username)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_profile(request: HttpRequest, username: str) -> HttpResponse:
+def edit_profile(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     member = _get_member_for_editing(request, username)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=member)
@@ -72,8 +78,10 @@ _MODERATED = {"silence": "silenced", "suspend": "suspended"}
 
 @login_required
 @require_POST
-def moderate_member(request: HttpRequest, username: str) -> HttpResponse:
+def moderate_member(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     member = _get_member(username)
+    if not request.user.is_moderator:  # before the form: nobody else learns anything here
+        raise PermissionDenied("Only moderators can silence or suspend members.")
     form = ModerateMemberForm(request.POST)
     if not form.is_valid():
         flash(request, form)
@@ -82,12 +90,18 @@ def moderate_member(request: HttpRequest, username: str) -> HttpResponse:
     reason = form.cleaned_data["reason"].strip()
     try:
         if action == "lift":
-            actions.unsuspend_member(member=member, moderator=request.user)
+            actions.unsuspend_member(member=member, moderator=request.user, reason=reason)
             messages.success(request, f"{member.name} may take part again.")
         else:
             until = timezone.now() + timedelta(days=form.cleaned_data["days"])
             verb = actions.suspend_member if action == "suspend" else actions.silence_member
-            verb(member=member, moderator=request.user, until=until, reason=reason)
+            verb(
+                member=member,
+                moderator=request.user,
+                until=until,
+                reason=reason,
+                canned_reason=form.cleaned_data["rule"],
+            )
             messages.success(
                 request, f"{member.name} is {_MODERATED[action]} until {until:%d %b %Y}."
             )
@@ -98,7 +112,7 @@ def moderate_member(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(
         Notification.objects.filter(recipient=request.user).select_related("actor"), 30
     ).get_page(request.GET.get("page"))
@@ -107,7 +121,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     actions.mark_notifications_read(member=request.user, ids=[notification.pk])
     target = notification.url or "/notifications/"
@@ -118,7 +132,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     actions.mark_notifications_read(member=request.user)
     messages.success(request, "All notifications are marked as read.")
     return redirect("community:notifications")

@@ -5,6 +5,8 @@ from wagtail import hooks
 
 @hooks.register("register_log_actions")
 def register_member_log_actions(actions) -> None:
-    actions.register_action("hearth.member.suspend", "Suspend member", "Member suspended")
-    actions.register_action("hearth.member.unsuspend", "Lift suspension", "Suspension lifted")
-    actions.register_action("hearth.member.silence", "Silence member", "Member silenced")
+    # Sentences naming who and what, with links (community.moderation.log_formatters).
+    from community.moderation.log_formatters import MEMBER_LOG_ACTIONS
+
+    for action, formatter in MEMBER_LOG_ACTIONS.items():
+        actions.register_action(action)(formatter)

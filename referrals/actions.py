@@ -20,6 +20,7 @@ from django.db.models import F, Model, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from community.actions import notify
@@ -282,11 +283,14 @@ def attribute_signup(*, user: User, request: HttpRequest) -> Referral | None:
     )
     visit = _earliest_valid_visit(browser=browser, user=user, now=now)
     invite = None if visit is not None else _earliest_valid_invite(user=user, now=now)
-    if visit is None and invite is None:
+    if visit is not None:
+        link = visit.link
+    elif invite is not None:
+        link = invite.link
+    else:
         return None
-    link = visit.link if visit is not None else invite.link
     referrer = link.owner
-    reasons = fraud.signup_signals(
+    reasons, details = fraud.signup_signals_with_details(
         referrer=referrer, referee=user, network=network, browser=browser, now=now
     )
     try:
@@ -300,6 +304,7 @@ def attribute_signup(*, user: User, request: HttpRequest) -> Referral | None:
                 created_at=now,
                 status=Status.HELD if reasons else Status.COUNTING,
                 hold_reasons=reasons,
+                hold_details=details,
                 held_at=now if reasons else None,
             )
     except IntegrityError:
@@ -405,7 +410,21 @@ def _promote(referral_id: int, *, now: datetime) -> bool:
         referral.stage = Stage.ACTIVE
         referral.active_at = now
         referral.save(update_fields=["stage", "active_at"])
+        # A guide published while the referral was only joined converts it now.
+        guide = (
+            referral.activity_candidates.filter(kind="guide", removed_at__isnull=True)
+            .order_by("published_at", "id")
+            .first()
+        )
+        if guide is not None:
+            convert_referral(
+                referral=referral, via=ConversionVia.GUIDE, object_key=guide.object_key, now=now
+            )
         return True
+
+
+# The stage a referral must have reached before each kind of conversion.
+_CONVERTS_FROM: dict[str, Stage] = {ConversionVia.PURCHASE.value: Stage.JOINED}
 
 
 @transaction.atomic
@@ -420,7 +439,9 @@ def convert_referral(
 ) -> bool:
     """The referee did the qualifying thing: the referral reaches "converted" (once).
 
-    A counting referral is credited at once (points, leaderboard, badges); a burst of
+    Only from "active" (their first contribution stayed up a day), except a purchase,
+    which needs "joined" (a confirmed email address): no conversion skips a stage. A
+    counting referral is credited at once (points, leaderboard, badges); a burst of
     conversions holds it for review instead.
     """
     now = now or timezone.now()
@@ -429,7 +450,7 @@ def convert_referral(
         return False
     if referral.stage >= Stage.CONVERTED:
         return False
-    if via != ConversionVia.PURCHASE and referral.stage < Stage.JOINED:
+    if referral.stage < _CONVERTS_FROM.get(via, Stage.ACTIVE):
         return False
     event_detail = {"via": via, "object": object_key, **(detail or {})}
     if not _record_event(referral, Stage.CONVERTED, now, event_detail):
@@ -505,7 +526,11 @@ def _credit(referral: Referral, *, now: datetime) -> None:
     month = month_of(referral.converted_at or now)
     monthly = _bump_score(referral.referrer_id, month.key, +1, now)
     total = _bump_score(referral.referrer_id, ALL_TIME, +1, now)
-    gained = f" (+{entry.amount} points)" if entry is not None else ""
+    gained = (
+        ngettext(" (+%(n)d point)", " (+%(n)d points)", entry.amount) % {"n": entry.amount}
+        if entry is not None
+        else ""
+    )
     notify(
         recipient=referral.referrer,
         kind="referral_converted",
@@ -528,7 +553,12 @@ def _award_badges(member: User, total: int, *, now: datetime) -> None:
             notify(
                 recipient=member,
                 kind="referral_badge",
-                text=f"You earned the “{name}” badge: {threshold} friends took part for real.",
+                text=ngettext(
+                    "You earned the “%(name)s” badge: %(n)d friend took part for real.",
+                    "You earned the “%(name)s” badge: %(n)d friends took part for real.",
+                    threshold,
+                )
+                % {"name": name, "n": threshold},
                 url=member.get_absolute_url(),
             )
 
@@ -550,10 +580,14 @@ def _beep(member: User, month: Month, count: int, *, now: datetime) -> None:
     notify(
         recipient=member,
         kind="referral_milestone",
-        text=(
-            f"{count} friends you invited took part for real in {month.label}. "
-            "The whole team has been told. Thank you!"
-        ),
+        text=ngettext(
+            "%(n)d friend you invited took part for real in %(month)s. "
+            "The whole team has been told. Thank you!",
+            "%(n)d friends you invited took part for real in %(month)s. "
+            "The whole team has been told. Thank you!",
+            count,
+        )
+        % {"n": count, "month": month.label},
         url=my_referrals_url(),
     )
     admin_url = reverse("referrals_admin:thank_you", args=[task.pk])
@@ -561,10 +595,12 @@ def _beep(member: User, month: Month, count: int, *, now: datetime) -> None:
         notify(
             recipient=editor,
             kind="referral_milestone_staff",
-            text=(
-                f"{member.name} reached {count} converted referrals in {month.label}. "
-                "Write them a thank-you."
-            ),
+            text=ngettext(
+                "%(name)s reached %(n)d converted referral in %(month)s. Write them a thank-you.",
+                "%(name)s reached %(n)d converted referrals in %(month)s. Write them a thank-you.",
+                count,
+            )
+            % {"name": member.name, "n": count, "month": month.label},
             url=admin_url,
             actor=member,
         )
@@ -754,9 +790,13 @@ def note_reaction(
     converts: bool = False,
 ) -> None:
     """A reaction from someone else: a point for the author and, when the sender says
-    such a reaction ``converts``, the conversion of the author's referral (unless the
-    reactor is the referrer)."""
+    such a reaction ``converts``, the conversion of the author's referral. Both only when
+    the reactor counts (``fraud.reaction_counts``: good standing, trust, no shared
+    network or browser, not the author's own referral, invitee or referrer)."""
     if author is None or reactor.pk == author.pk:
+        return
+    referral = Referral.objects.filter(referee=author).first()
+    if not fraud.reaction_counts(reactor=reactor, author=author, referral=referral):
         return
     key = object_key(obj)
     points.reward(
@@ -765,10 +805,7 @@ def note_reaction(
         key=f"{key}:{reactor.pk}",
         reason=f"{reactor.name} reacted to your contribution",
     )
-    if not converts:
-        return
-    referral = Referral.objects.filter(referee=author).first()
-    if referral is None or referral.referrer_id == reactor.pk:
+    if not converts or referral is None:
         return
     convert_referral(
         referral=referral,

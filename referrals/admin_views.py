@@ -1,6 +1,7 @@
 """Wagtail admin screens: held-referral review and links (moderators), the dashboard and
 thank-you tasks (editors). Each view checks its permission first; the data migration
-gives Moderators ``review_referral`` and Editors the dashboard and thank-you ones."""
+gives Moderators ``review_referral`` and Editors the dashboard and thank-you ones.
+Wagtail serves them behind its admin sign-in, so the request's user is signed in."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from wagtail.log_actions import registry as log_registry
 
+from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import add_to_form, flash
 from referrals import actions, awards, dashboard
 from referrals.forms import PeriodForm, ReviewForm, ThankYouForm
@@ -56,7 +58,7 @@ def _only(request: HttpRequest, *methods: str) -> HttpResponse | None:
 # --- held referrals (moderators) ----------------------------------------------------
 
 
-def held_list(request: HttpRequest) -> HttpResponse:
+def held_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if refused := _only(request, "GET", "HEAD") or _forbidden(request, REVIEW, "moderators"):
         return refused
     page = Paginator(
@@ -66,7 +68,7 @@ def held_list(request: HttpRequest) -> HttpResponse:
     return _render(request, "referrals/admin/held_list.html", {"page": page})
 
 
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if refused := _only(request, "GET", "HEAD", "POST") or _forbidden(
         request, REVIEW, "moderators"
     ):
@@ -115,7 +117,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def links(request: HttpRequest) -> HttpResponse:
+def links(request: AuthenticatedHttpRequest) -> HttpResponse:
     if refused := _only(request, "GET", "HEAD") or _forbidden(request, REVIEW, "moderators"):
         return refused
     query = request.GET.get("q", "").strip()[:100]
@@ -137,37 +139,42 @@ def links(request: HttpRequest) -> HttpResponse:
 # --- dashboard (editors) --------------------------------------------------------------
 
 
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if refused := _only(request, "GET", "HEAD") or _forbidden(request, DASHBOARD, "editors"):
         return refused
     form = PeriodForm(request.GET or None)
-    month = month_of()
-    status = 200
-    if form.is_bound:
-        if form.is_valid():
-            month = form.cleaned_data["period"] or month
-        else:
-            status = 400
-    data = dashboard.report(month)
-    if request.GET.get("format") == "csv" and status == 200:
+    if not form.is_bound:
+        form = PeriodForm({"period": month_of().key})
+    if not form.is_valid():
+        # Say what is wrong and show no figures: another period's numbers under this
+        # address would be read as the ones asked for.
+        return _render(
+            request,
+            "referrals/admin/dashboard.html",
+            {
+                "form": form,
+                "span": None,
+                "current": month_of(),
+                "max_range_days": dashboard.MAX_RANGE_DAYS,
+            },
+            status=400,
+        )
+    span = form.cleaned_data["span"]
+    data = dashboard.report(span)
+    if request.GET.get("format") == "csv":
         response = HttpResponse(dashboard.as_csv(data), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
-            f'attachment; filename="referral-dashboard-{month.key}.csv"'
+            f'attachment; filename="referral-dashboard-{span.key}.csv"'
         )
         return response
-    current = month_of()
-    months = [current]
-    for _ in range(11):
-        months.append(months[-1].previous())
     return _render(
         request,
         "referrals/admin/dashboard.html",
         {
             **data,
             "form": form,
-            "months": months,
-            "previous": month.previous(),
-            "next": month.next() if month.next().start <= current.start else None,
+            "current": month_of(),
+            "max_range_days": dashboard.MAX_RANGE_DAYS,
             "chart_width": dashboard.CHART_WIDTH,
             "label_width": dashboard.FUNNEL_LABEL_WIDTH,
             "bar_height": dashboard.FUNNEL_BAR_HEIGHT,
@@ -175,14 +182,13 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "daily_plot": dashboard.DAILY_HEIGHT - dashboard.DAILY_AXIS,
             "can_review": request.user.has_perm(REVIEW),
         },
-        status=status,
     )
 
 
 # --- thank-you tasks (editors) ------------------------------------------------------------
 
 
-def thank_you_list(request: HttpRequest) -> HttpResponse:
+def thank_you_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if refused := _only(request, "GET", "HEAD") or _forbidden(request, THANK, "editors"):
         return refused
     page = Paginator(
@@ -191,7 +197,7 @@ def thank_you_list(request: HttpRequest) -> HttpResponse:
     return _render(request, "referrals/admin/thank_you_list.html", {"page": page})
 
 
-def thank_you(request: HttpRequest, pk: int) -> HttpResponse:
+def thank_you(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if refused := _only(request, "GET", "HEAD", "POST") or _forbidden(request, THANK, "editors"):
         return refused
     task = get_object_or_404(

@@ -214,10 +214,14 @@ def _same_order(purchase: Purchase, payload: ConversionIn) -> bool:
     return purchase.amount == payload.amount and purchase.currency == payload.currency
 
 
-_DETAILS = {
+_DETAILS: dict[str, str] = {
     Purchase.Outcome.CONVERTED: "The purchase converted the member's referral.",
     Purchase.Outcome.ALREADY_CONVERTED: "Recorded; the member's referral had already converted.",
     Purchase.Outcome.NOT_COUNTED: "Recorded; the member's referral does not count.",
+    Purchase.Outcome.NOT_JOINED: (
+        "Recorded; the member has not confirmed their email address yet, so their "
+        "referral does not convert."
+    ),
     Purchase.Outcome.NO_REFERRAL: "Recorded; no referred member matches this customer.",
     Purchase.Outcome.LINK_ONLY: "Recorded against the referral link; no member to convert.",
 }
@@ -232,24 +236,36 @@ _DETAILS = {
         400: ErrorOut,
         401: ErrorOut,
         409: ErrorOut,
+        422: ErrorOut,
         503: ErrorOut,
     },
     summary="Report a shop purchase",
     description=(
         "Idempotent on order_id: the first delivery answers 201, a retry answers 200 with "
         'status "duplicate". A purchase whose customer is a referred member converts the '
-        "referral (or leaves it held for review when fraud signals fired)."
+        "referral (or leaves it held for review when fraud signals fired). Customers are "
+        "matched by verified email addresses only: an address that belongs to an account "
+        "but was never confirmed answers 422 and records nothing."
     ),
 )
 def report_conversion(request: HttpRequest, payload: ConversionIn):
-    result = shop.record_purchase(
-        order_id=payload.order_id,
-        email=payload.email or "",
-        referral_code=payload.referral_code or "",
-        amount=payload.amount,
-        currency=payload.currency,
-        occurred_at=payload.occurred_at,
-    )
+    try:
+        result = shop.record_purchase(
+            order_id=payload.order_id,
+            email=payload.email or "",
+            referral_code=payload.referral_code or "",
+            amount=payload.amount,
+            currency=payload.currency,
+            occurred_at=payload.occurred_at,
+        )
+    except shop.UnverifiedEmail as error:
+        return Status(
+            422,
+            {
+                "detail": error.message,
+                "errors": [{"field": "email", "message": "is not a verified address"}],
+            },
+        )
     purchase = result.purchase
     if not result.created:
         if not _same_order(purchase, payload):

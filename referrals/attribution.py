@@ -89,7 +89,7 @@ def visitor_from_cookie(request: HttpRequest) -> str | None:
         COOKIE_NAME,
         default=None,
         salt=COOKIE_SALT,
-        max_age=ATTRIBUTION_WINDOW.total_seconds(),
+        max_age=ATTRIBUTION_WINDOW,
     )
     if value and _VISITOR_RE.match(value):
         return value

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from community.actions import notify
@@ -89,10 +90,14 @@ def award_top_recommenders(*, period: Month, now: datetime | None = None) -> Awa
         notify(
             recipient=award.member,
             kind="referral_award",
-            text=(
-                f"You are one of the top recommenders of {period.label} (#{award.rank}, "
-                f"{award.converted} friends). Thank you! You are in the hall of fame."
-            ),
+            text=ngettext(
+                "You are one of the top recommenders of %(month)s (#%(rank)d, %(n)d friend). "
+                "Thank you! You are in the hall of fame.",
+                "You are one of the top recommenders of %(month)s (#%(rank)d, %(n)d friends). "
+                "Thank you! You are in the hall of fame.",
+                award.converted,
+            )
+            % {"month": period.label, "rank": award.rank, "n": award.converted},
             url=reverse("referrals:hall-of-fame"),
         )
     log(
@@ -126,6 +131,7 @@ def send_thank_you(*, task: ThankYouTask, editor: User, message: str) -> ThankYo
         )
     task = ThankYouTask.objects.select_for_update().select_related("member").get(pk=task.pk)
     if task.is_sent:
+        assert task.sent_at is not None  # is_sent says so
         raise ReferralError(
             f"This thank-you was already sent on {day_month(task.sent_at)} {task.sent_at.year}.",
             code="already_sent",

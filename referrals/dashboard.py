@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, Min, Q
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
 
 from referrals.models import Referral, ReferralLink, Stage, Status, Visit
-from referrals.periods import Month, days_between
+from referrals.periods import Month, days_between, month_of
 
 CHART_WIDTH = 640
 FUNNEL_LABEL_WIDTH = 170
@@ -22,6 +24,101 @@ FUNNEL_BAR_HEIGHT = 34
 FUNNEL_GAP = 14
 DAILY_HEIGHT = 170
 DAILY_AXIS = 22
+# A range of days is at most a year (a leap year's 366 days); longer is all time, by month.
+MAX_RANGE_DAYS = 366
+# Past three months a bar a day is too thin to read: the chart counts months instead.
+DAYS_CHARTED_BY_DAY = 92
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class Span:
+    """The stretch of time the dashboard shows: a month, a range of days or all time."""
+
+    kind: str  # "month", "range" or "all"
+    first_day: date
+    last_day: date  # inclusive
+    month: Month | None = None
+
+    @classmethod
+    def of_month(cls, month: Month) -> Span:
+        last = month.next().start.date() - timedelta(days=1)
+        return cls("month", date(month.year, month.month, 1), last, month)
+
+    @classmethod
+    def of_days(cls, first: date, last: date) -> Span:
+        return cls("range", first, last)
+
+    @classmethod
+    def all_time(cls) -> Span:
+        today = timezone.localdate()
+        firsts = [
+            Visit.objects.aggregate(first=Min("created_at"))["first"],
+            Referral.objects.aggregate(first=Min("created_at"))["first"],
+        ]
+        known = [timezone.localtime(moment).date() for moment in firsts if moment is not None]
+        return cls("all", min([*known, today]), today)
+
+    @property
+    def start(self) -> datetime:
+        return _start_of(self.first_day)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the span (exclusive bound)."""
+        return _start_of(self.last_day + timedelta(days=1))
+
+    @property
+    def key(self) -> str:
+        """Names the span in a file name."""
+        if self.month is not None:
+            return self.month.key
+        if self.kind == "all":
+            return "all-time"
+        return f"{self.first_day.isoformat()}-to-{self.last_day.isoformat()}"
+
+    @property
+    def query(self) -> str:
+        """The address's query string that shows this span again."""
+        if self.month is not None:
+            return f"period={self.month.key}"
+        if self.kind == "all":
+            return "period=all"
+        return f"from={self.first_day.isoformat()}&to={self.last_day.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        if self.month is not None:
+            return self.month.label
+        if self.kind == "all":
+            return "All time"
+        return f"{self.first_day:%-d %b %Y} – {self.last_day:%-d %b %Y}"
+
+    @property
+    def during(self) -> str:
+        """Ends "people who signed up …" and "conversions …"."""
+        if self.month is not None:
+            return f"in {self.month.label}"
+        if self.kind == "all":
+            return "since the start"
+        return f"from {self.first_day:%-d %b %Y} to {self.last_day:%-d %b %Y}"
+
+    @property
+    def by_month(self) -> bool:
+        return (self.last_day - self.first_day).days >= DAYS_CHARTED_BY_DAY
+
+    @property
+    def previous_month(self) -> Month | None:
+        return self.month.previous() if self.month is not None else None
+
+    @property
+    def next_month(self) -> Month | None:
+        if self.month is None or self.month.next().start > month_of().start:
+            return None
+        return self.month.next()
 
 
 @dataclass(frozen=True)
@@ -49,14 +146,12 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def funnel(month: Month) -> Funnel:
-    visits = Visit.objects.filter(created_at__gte=month.start, created_at__lt=month.end).aggregate(
+def funnel(span: Span) -> Funnel:
+    visits = Visit.objects.filter(created_at__gte=span.start, created_at__lt=span.end).aggregate(
         people=Count("pk", filter=Q(is_crawler=False)),
         crawlers=Count("pk", filter=Q(is_crawler=True)),
     )
-    cohort = Referral.objects.filter(
-        created_at__gte=month.start, created_at__lt=month.end
-    ).aggregate(
+    cohort = Referral.objects.filter(created_at__gte=span.start, created_at__lt=span.end).aggregate(
         signups=Count("pk"),
         joined=Count("pk", filter=Q(stage__gte=Stage.JOINED)),
         active=Count("pk", filter=Q(stage__gte=Stage.ACTIVE)),
@@ -71,7 +166,7 @@ def funnel(month: Month) -> Funnel:
         ("Converted", cohort["converted"]),
     ]
     largest = max((v for _, v in values), default=0) or 1
-    span = CHART_WIDTH - FUNNEL_LABEL_WIDTH - 150
+    bar_room = CHART_WIDTH - FUNNEL_LABEL_WIDTH - 150
     steps = []
     previous = None
     for index, (label, value) in enumerate(values):
@@ -81,7 +176,7 @@ def funnel(month: Month) -> Funnel:
                 value=value,
                 rate=_rate(value, previous) if previous is not None else None,
                 y=index * (FUNNEL_BAR_HEIGHT + FUNNEL_GAP),
-                width=max(int(span * value / largest), 2 if value else 0),
+                width=max(int(bar_room * value / largest), 2 if value else 0),
             )
         )
         previous = value
@@ -96,18 +191,18 @@ def funnel(month: Month) -> Funnel:
     )
 
 
-def _conversions(month: Month):
+def _conversions(span: Span):
     return Referral.objects.filter(
         stage=Stage.CONVERTED,
         status=Status.COUNTING,
-        converted_at__gte=month.start,
-        converted_at__lt=month.end,
+        converted_at__gte=span.start,
+        converted_at__lt=span.end,
     )
 
 
-def top_links(month: Month, *, limit: int = 10) -> list[dict]:
+def top_links(span: Span, *, limit: int = 10) -> list[dict]:
     counts = list(
-        _conversions(month)
+        _conversions(span)
         .filter(link__isnull=False)
         .values("link_id")
         .annotate(conversions=Count("pk"))
@@ -118,8 +213,8 @@ def top_links(month: Month, *, limit: int = 10) -> list[dict]:
         Visit.objects.filter(
             link_id__in=list(links),
             is_crawler=False,
-            created_at__gte=month.start,
-            created_at__lt=month.end,
+            created_at__gte=span.start,
+            created_at__lt=span.end,
         )
         .values("link_id")
         .annotate(n=Count("pk"))
@@ -136,9 +231,9 @@ def top_links(month: Month, *, limit: int = 10) -> list[dict]:
     ]
 
 
-def top_content(month: Month, *, limit: int = 10) -> list[dict]:
+def top_content(span: Span, *, limit: int = 10) -> list[dict]:
     rows = (
-        _conversions(month)
+        _conversions(span)
         .exclude(link__target_path="")
         .filter(link__isnull=False)
         .values("link__target_path")
@@ -163,7 +258,7 @@ def top_content(month: Month, *, limit: int = 10) -> list[dict]:
 
 @dataclass(frozen=True)
 class Day:
-    day: object
+    day: date
     signups: int
     conversions: int
     # SVG geometry: two bars side by side in the day's slot, growing up from the axis.
@@ -176,22 +271,47 @@ class Day:
     conversion_height: int = 0
 
 
-def daily(month: Month) -> tuple[list[Day], int]:
-    signups = dict(
-        Referral.objects.filter(created_at__gte=month.start, created_at__lt=month.end)
-        .annotate(d=TruncDate("created_at"))
+def _months_between(first: date, last: date) -> list[date]:
+    months = [date(first.year, first.month, 1)]
+    while (months[-1].year, months[-1].month) < (last.year, last.month):
+        month = months[-1]
+        months.append(date(month.year + month.month // 12, month.month % 12 + 1, 1))
+    return months
+
+
+def _as_date(value: date | datetime) -> date:
+    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+
+def daily(span: Span) -> tuple[list[Day], int]:
+    """Sign-ups and conversions per day, or per month (``Day.day`` its first day) when the
+    span is longer than a bar a day can show."""
+
+    def bucket(field: str) -> TruncDate | TruncMonth:
+        if span.by_month:
+            return TruncMonth(field, output_field=DateField())
+        return TruncDate(field)
+
+    signups = {
+        _as_date(d): n
+        for d, n in Referral.objects.filter(created_at__gte=span.start, created_at__lt=span.end)
+        .annotate(d=bucket("created_at"))
         .values("d")
         .annotate(n=Count("pk"))
         .values_list("d", "n")
-    )
-    conversions = dict(
-        _conversions(month)
-        .annotate(d=TruncDate("converted_at"))
+    }
+    conversions = {
+        _as_date(d): n
+        for d, n in _conversions(span)
+        .annotate(d=bucket("converted_at"))
         .values("d")
         .annotate(n=Count("pk"))
         .values_list("d", "n")
-    )
-    days = days_between(month.start, month.end)
+    }
+    if span.by_month:
+        days = _months_between(span.first_day, span.last_day)
+    else:
+        days = days_between(span.start, span.end)
     largest = max([*signups.values(), *conversions.values(), 1])
     slot = CHART_WIDTH // max(len(days), 1)
     bar = max((slot - 4) // 2, 1)
@@ -222,14 +342,14 @@ def held(*, limit: int = 10) -> tuple[int, list[Referral]]:
     return queryset.count(), list(queryset[:limit])
 
 
-def report(month: Month) -> dict:
-    series, largest = daily(month)
+def report(span: Span) -> dict:
+    series, largest = daily(span)
     held_count, held_referrals = held()
     return {
-        "month": month,
-        "funnel": funnel(month),
-        "top_links": top_links(month),
-        "top_content": top_content(month),
+        "span": span,
+        "funnel": funnel(span),
+        "top_links": top_links(span),
+        "top_content": top_content(span),
         "daily": series,
         "daily_max": largest,
         "held_count": held_count,
@@ -256,11 +376,11 @@ class _SafeWriter:
 def as_csv(data: dict) -> str:
     out = io.StringIO()
     writer = _SafeWriter(out)
-    month = data["month"]
-    writer.writerow(["Referral dashboard", month.key])
+    span = data["span"]
+    writer.writerow(["Referral dashboard", span.key])
     writer.writerow([])
     writer.writerow(
-        ["Funnel (referrals who signed up in the month)", "count", "% of previous step"]
+        ["Funnel (referrals who signed up in the period)", "count", "% of previous step"]
     )
     for step in data["funnel"].steps:
         writer.writerow([step.label, step.value, "" if step.rate is None else step.rate])
@@ -279,7 +399,8 @@ def as_csv(data: dict) -> str:
     for row in data["top_content"]:
         writer.writerow([row["path"], row["title"], row["links"], row["conversions"]])
     writer.writerow([])
-    writer.writerow(["Day", "sign-ups", "conversions"])
+    writer.writerow(["Month" if span.by_month else "Day", "sign-ups", "conversions"])
     for day in data["daily"]:
-        writer.writerow([day.day.isoformat(), day.signups, day.conversions])
+        when = f"{day.day:%Y-%m}" if span.by_month else day.day.isoformat()
+        writer.writerow([when, day.signups, day.conversions])
     return out.getvalue()

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
-from referrals.periods import PeriodError, parse_month
+from hearth.params import FIRST_YEAR
+from referrals.dashboard import MAX_RANGE_DAYS, Span
+from referrals.periods import ALL_TIME, Month, PeriodError, month_of, parse_month
 
 _SPLIT_RE = re.compile(r"[\s,;]+")
 
@@ -65,8 +70,9 @@ class ReviewForm(forms.Form):
         help_text="Required when rejecting: the member who made the referral reads it.",
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "reject" and not (data.get("note") or "").strip():
             self.add_error("note", "Write a short note saying why it does not count.")
         return data
@@ -87,14 +93,88 @@ class ThankYouForm(forms.Form):
         return message
 
 
-class PeriodForm(forms.Form):
-    period = forms.CharField(label="Month", max_length=7, required=False)
+_DAY_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
-    def clean_period(self):
-        value = self.cleaned_data.get("period") or ""
+
+def _parse_day(raw: str, which: str) -> date:
+    """``raw`` ("YYYY-MM-DD") as a day from 1 January 2000 to today, or ValidationError."""
+    shown = raw if len(raw) <= 20 else f"{raw[:20]}…"
+    match = _DAY_RE.fullmatch(raw.strip())
+    if not match:
+        raise ValidationError(
+            f"Give the {which} day as YYYY-MM-DD, for example 2026-04-01, not “{shown}”."
+        )
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValidationError(f"{match[0]} is not a day in the calendar.") from None
+    if day.year < FIRST_YEAR:
+        raise ValidationError(
+            f"{match[0]} is before this site existed; give a day from {FIRST_YEAR} on."
+        )
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError(f"{match[0]} has not come yet; give {today.isoformat()} or earlier.")
+    return day
+
+
+class PeriodForm(forms.Form):
+    """What the referral dashboard shows: ``period`` (a month "YYYY-MM" or "all"), or a
+    range of days ``from`` … ``to``; nothing means the current month."""
+
+    period = forms.CharField(label="Month", max_length=100, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword, so these two cannot be class attributes.
+        self.fields["from"] = forms.CharField(label="From", max_length=100, required=False)
+        self.fields["to"] = forms.CharField(label="To", max_length=100, required=False)
+
+    def clean_period(self) -> Month | str | None:
+        value = (self.cleaned_data.get("period") or "").strip()
         if not value:
             return None
+        if value == ALL_TIME:
+            return ALL_TIME
         try:
             return parse_month(value)
         except PeriodError as exc:
             raise ValidationError(str(exc)) from None
+
+    def clean_from(self) -> date | None:
+        value = self.cleaned_data.get("from") or ""
+        return _parse_day(value, "first") if value.strip() else None
+
+    def clean_to(self) -> date | None:
+        value = self.cleaned_data.get("to") or ""
+        return _parse_day(value, "last") if value.strip() else None
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        period, first, last = data.get("period"), data.get("from"), data.get("to")
+        asked_days = any((self.data.get(name) or "").strip() for name in ("from", "to"))
+        if period is not None and asked_days:
+            raise ValidationError("Choose a month or a range of days, not both.")
+        if self.errors:
+            return data
+        if asked_days:
+            if first is None or last is None:
+                raise ValidationError("Give both the first and the last day of the range.")
+            if first > last:
+                raise ValidationError(
+                    f"The first day comes after the last day ({first.isoformat()} is later "
+                    f"than {last.isoformat()}); swap them."
+                )
+            days = (last - first).days + 1
+            if days > MAX_RANGE_DAYS:
+                raise ValidationError(
+                    f"That range is {days:,} days long; a range can be at most "
+                    f"{MAX_RANGE_DAYS} days. Choose All time to see everything."
+                )
+            data["span"] = Span.of_days(first, last)
+        elif period == ALL_TIME:
+            data["span"] = Span.all_time()
+        else:
+            data["span"] = Span.of_month(period or month_of())
+        return data

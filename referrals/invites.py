@@ -11,7 +11,9 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from community import trust
 from community.models import User
 from hearth.mail import queue_email
 from referrals.actions import ReferralError, day_month, get_or_create_link
@@ -36,6 +38,19 @@ def _emails_with_accounts(emails: list[str]) -> set[str]:
     return found
 
 
+def daily_limit(sender: User) -> int:
+    """Invitations per 24 hours: fewer for a new member (trust level 0)."""
+    if not trust.at_least(sender, trust.MEMBER):
+        return min(settings.TRUST_NEW_MEMBER_INVITES_PER_DAY, settings.REFERRAL_INVITES_PER_DAY)
+    return settings.REFERRAL_INVITES_PER_DAY
+
+
+def _new_member_note(sender: User) -> str:
+    if trust.at_least(sender, trust.MEMBER):
+        return ""
+    return " New members send fewer invitations. " + trust.next_unlock(sender)
+
+
 @transaction.atomic
 def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteResult:
     """Invite friends by email: a daily limit, once a week per address, 90-day validity.
@@ -48,17 +63,31 @@ def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteRe
         raise ReferralError("Enter at least one email address.", code="invalid")
     User.objects.select_for_update().filter(pk=sender.pk).first()  # one sender at a time
     now = timezone.now()
-    limit = settings.REFERRAL_INVITES_PER_DAY
+    limit = daily_limit(sender)
     sent_today = Invite.objects.filter(
         sender=sender, created_at__gt=now - timedelta(days=1)
     ).count()
     remaining = max(limit - sent_today, 0)
     if len(emails) > remaining:
         raise ReferralError(
-            f"You can send {limit} invitations a day and have {remaining} left for now; "
-            f"you entered {len(emails)}."
-            if remaining
-            else f"You have sent your {limit} invitations for today. Try again tomorrow.",
+            (
+                ngettext(
+                    "You can send %(limit)d invitation a day and have %(left)d left for now; "
+                    "you entered %(entered)d.",
+                    "You can send %(limit)d invitations a day and have %(left)d left for now; "
+                    "you entered %(entered)d.",
+                    limit,
+                )
+                % {"limit": limit, "left": remaining, "entered": len(emails)}
+                if remaining
+                else ngettext(
+                    "You have sent your %(limit)d invitation for today. Try again tomorrow.",
+                    "You have sent your %(limit)d invitations for today. Try again tomorrow.",
+                    limit,
+                )
+                % {"limit": limit}
+            )
+            + _new_member_note(sender),
             code="rate_limited",
         )
     own = {sender.email.lower()} if sender.email else set()

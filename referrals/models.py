@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 # No 0/o, 1/l/i: a code read aloud or copied by hand cannot be mistaken.
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -239,6 +240,8 @@ class HoldReason(models.TextChoices):
     DISPOSABLE_EMAIL = "disposable_email", "disposable email address"
     BURST = "burst", "burst of conversions"
     CYCLE = "cycle", "referral cycle"
+    SAME_BROWSER = "same_browser", "several accounts from one browser"
+    SIGNUP_BURST = "signup_burst", "burst of sign-ups"
 
 
 class RevokeReason(models.TextChoices):
@@ -274,8 +277,71 @@ HOLD_EXPLANATIONS = {
         "This account seems connected to someone earlier in the same chain of referrals "
         "(people referring each other in a circle), so a moderator checks it."
     ),
+    HoldReason.SAME_BROWSER: (
+        "Your friend signed up in the same browser as another account, so a moderator "
+        "checks that it is really a different person."
+    ),
+    HoldReason.SIGNUP_BURST: (
+        "Many people signed up through your links within a short time, which is unusual, "
+        "so a moderator looks at them before they count."
+    ),
 }
-REVOKE_EXPLANATIONS = {
+# What a moderator reads: what fired and what to check ("{referrer}" and "{referee}" are
+# filled in by Referral.staff_explanations).
+STAFF_HOLD_EXPLANATIONS = {
+    HoldReason.SAME_NETWORK: (
+        "{referee} signed up from a network {referrer} has used. Check that they are "
+        "different people (names, email addresses, what each has posted)."
+    ),
+    HoldReason.BUSY_NETWORK: (
+        "Several accounts were created from {referee}'s network within 24 hours. Check "
+        "whether they look like one person's accounts."
+    ),
+    HoldReason.DISPOSABLE_EMAIL: (
+        "{referee} signed up with a disposable (throwaway) email domain. Check that the "
+        "account takes part like a real person before approving."
+    ),
+    HoldReason.BURST: (
+        "Several of {referrer}'s referrals converted within an hour. Check that the "
+        "conversions (reactions, guides, purchases) are independent."
+    ),
+    HoldReason.CYCLE: (
+        "{referee} shares a network or browser with someone further up {referrer}'s chain "
+        "of referrals, or referred them. Check for one person with several accounts."
+    ),
+    HoldReason.SAME_BROWSER: (
+        "Signed up from the same browser as other accounts referred by {referrer}. Check "
+        "whether they are one person's accounts."
+    ),
+    HoldReason.SIGNUP_BURST: (
+        "Many sign-ups through {referrer}'s links within a short time. Check whether the "
+        "accounts are real people or one person's."
+    ),
+}
+# With the number the signal counted (Referral.hold_details): (singular, plural, key).
+STAFF_HOLD_COUNTED = {
+    HoldReason.BUSY_NETWORK: (
+        "%(n)d account was created from {referee}'s network within 24 hours.",
+        "%(n)d accounts were created from {referee}'s network within 24 hours.",
+        "signups",
+    ),
+    HoldReason.SAME_BROWSER: (
+        "Signed up from the same browser as %(n)d other account referred by {referrer}.",
+        "Signed up from the same browser as %(n)d other accounts referred by {referrer}.",
+        "accounts",
+    ),
+    HoldReason.SIGNUP_BURST: (
+        "%(n)d sign-up through {referrer}'s links within %(minutes)d minutes.",
+        "%(n)d sign-ups through {referrer}'s links within %(minutes)d minutes.",
+        "signups",
+    ),
+    HoldReason.BURST: (
+        "%(n)d of {referrer}'s referrals converted within an hour.",
+        "%(n)d of {referrer}'s referrals converted within an hour.",
+        "conversions",
+    ),
+}
+REVOKE_EXPLANATIONS: dict[str, str] = {
     RevokeReason.SUSPENDED: (
         "Your friend's account was suspended for breaking the community rules, so this "
         "referral no longer counts."
@@ -341,6 +407,8 @@ class Referral(models.Model):
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.COUNTING)
     hold_reasons = models.JSONField(default=list, blank=True)
+    # Numbers behind the signals, for the moderator's wording: {"same_browser": {"accounts": 2}}.
+    hold_details = models.JSONField(default=dict, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(max_length=500, blank=True)
     reviewed_by = models.ForeignKey(
@@ -385,6 +453,27 @@ class Referral(models.Model):
     @property
     def hold_explanations(self) -> list[str]:
         return [HOLD_EXPLANATIONS[r] for r in self.hold_reasons if r in HOLD_EXPLANATIONS]
+
+    @property
+    def staff_explanations(self) -> list[str]:
+        """What a moderator reads about each signal: what fired, how much, what to check."""
+        texts = []
+        details = self.hold_details or {}
+        for reason in self.hold_reasons:
+            if reason not in STAFF_HOLD_EXPLANATIONS:
+                continue
+            text = STAFF_HOLD_EXPLANATIONS[reason]
+            counted = STAFF_HOLD_COUNTED.get(reason)
+            numbers = details.get(reason) or {}
+            if counted is not None and counted[2] in numbers:
+                singular, plural, key = counted
+                first = ngettext(singular, plural, numbers[key]) % {
+                    "n": numbers[key],
+                    "minutes": numbers.get("minutes", 60),
+                }
+                text = first + " " + text.split(". ", 1)[1]
+            texts.append(text.format(referrer=self.referrer.name, referee=self.referee.name))
+        return texts
 
     @property
     def hold_labels(self) -> list[str]:
@@ -466,6 +555,7 @@ class Purchase(models.Model):
         CONVERTED = "converted", "converted a referral"
         ALREADY_CONVERTED = "already_converted", "the referral had already converted"
         NOT_COUNTED = "not_counted", "the referral does not count"
+        NOT_JOINED = "not_joined", "the member has not confirmed their email yet"
         NO_REFERRAL = "no_referral", "no referral for this customer"
         LINK_ONLY = "link_only", "credited to the link only"
 
@@ -520,7 +610,8 @@ class PointsRule(models.Model):
         verbose_name = "points rule"
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.points} points"
+        points = ngettext("%(n)d point", "%(n)d points", self.points) % {"n": self.points}
+        return f"{self.get_action_display()}: {points}"
 
 
 class PointsEntry(models.Model):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from wagtail.models import Site
 
 from community.models import User
+from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import add_to_form, flash
 from referrals import actions, attribution, invites, leaderboard, points
 from referrals.forms import InviteForm
@@ -140,7 +141,9 @@ def _invite_rows(member: User) -> list[dict]:
     return rows
 
 
-def _mine_context(request: HttpRequest, *, invite_form: InviteForm | None = None) -> dict:
+def _mine_context(
+    request: AuthenticatedHttpRequest, *, invite_form: InviteForm | None = None
+) -> dict:
     member = request.user
     personal = actions.get_or_create_link(owner=member)
     links = list(_links_with_stats(member))
@@ -188,8 +191,8 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 @require_safe
 def follow(request: HttpRequest, code: str) -> HttpResponse:
     """/r/<code>/: log the visit (one INSERT), set the visit cookie, redirect."""
-    code = attribution.normalise_code(code)
-    info = attribution.link_info(code) if code else None
+    normalised = attribution.normalise_code(code)
+    info = attribution.link_info(normalised) if normalised else None
     if info is None or info.disabled:
         return redirect("/")
     response = HttpResponseRedirect(info.destination)
@@ -204,13 +207,13 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "referrals/mine.html", _mine_context(request))
 
 
 @login_required
 @require_POST
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
@@ -236,7 +239,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def share(request: HttpRequest) -> HttpResponse:
+def share(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         path, title = _content_target(request, request.GET.get("path", ""))
     except ValueError as exc:
@@ -261,17 +264,19 @@ def share(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def disable_link(request: HttpRequest, code: str) -> HttpResponse:
+def disable_link(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _set_link_enabled(request, code, enabled=False)
 
 
 @login_required
 @require_POST
-def enable_link(request: HttpRequest, code: str) -> HttpResponse:
+def enable_link(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _set_link_enabled(request, code, enabled=True)
 
 
-def _set_link_enabled(request: HttpRequest, code: str, *, enabled: bool) -> HttpResponse:
+def _set_link_enabled(
+    request: AuthenticatedHttpRequest, code: str, *, enabled: bool
+) -> HttpResponse:
     link = _get_link(code)
     try:
         actions.set_link_enabled(link=link, by=request.user, enabled=enabled)

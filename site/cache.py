@@ -17,12 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from hearth import outages
 
 
 class ResilientRedisCache(RedisCache):
+    _cache: RedisCacheClient  # Django's cached_property, which the stubs leave out
+
     def _guard(self, method: str, fallback: Any, *args: Any, **kwargs: Any) -> Any:
         if not outages.worth_trying(outages.CACHE):
             return _fail(fallback)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 class HtmxHttpRequest(HttpRequest):

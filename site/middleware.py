@@ -106,6 +106,7 @@ class MalformedRequestMiddleware:
         for value in (*view_args, *view_kwargs.values()):
             if type(value) is int and value > MAX_ID:
                 raise Http404("No id on this site is that large.")
+        assert request.resolver_match is not None  # process_view runs after URL resolution
         checks = WAGTAIL_PARAMETERS.get(request.resolver_match.view_name, {})
         if _chooses_by_number(view_func):
             pk = str(view_kwargs.get("pk", "0"))

@@ -11,7 +11,9 @@ from hearth.sections import render_sections
 class HomePage(Page):
     """The site's front page: a welcome, then sections the other apps fill."""
 
-    headline = models.CharField(max_length=120, default="Welcome to the community")
+    headline: models.CharField[str, str] = models.CharField(
+        max_length=120, default="Welcome to the community"
+    )
     welcome = RichTextField(
         features=["bold", "italic", "link"],
         blank=True,

@@ -30,6 +30,7 @@ from types import FrameType
 from django.core.management import call_command
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from hearth.models import ScheduledRun
 
@@ -102,7 +103,11 @@ def _tasks_in_database() -> bool:
 def prune_scheduled_runs() -> str:
     cutoff = timezone.now() - RUN_RECORDS_KEPT
     deleted, _ = ScheduledRun.objects.filter(started_at__lt=cutoff).delete()
-    return f"Deleted {deleted} scheduled-run record(s) older than {RUN_RECORDS_KEPT.days} days."
+    return ngettext(
+        "Deleted %(n)d scheduled-run record older than %(days)d days.",
+        "Deleted %(n)d scheduled-run records older than %(days)d days.",
+        deleted,
+    ) % {"n": deleted, "days": RUN_RECORDS_KEPT.days}
 
 
 SCHEDULE: tuple[Job, ...] = (

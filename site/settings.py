@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "community",
     "community.forum",
     "community.chat",
+    "community.moderation",
+    "community.inbox",
     "referrals",
     "blog",
     "wagtail.contrib.forms",
@@ -105,6 +108,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "community.middleware.SuspendedMemberMiddleware",
+    "community.middleware.MemberDayMiddleware",
 ]
 
 ROOT_URLCONF = "hearth.urls"
@@ -415,8 +419,31 @@ SHOP_WEBHOOK_SECRET = env_str("SHOP_WEBHOOK_SECRET")
 REFERRAL_INVITES_PER_DAY = env_int("REFERRAL_INVITES_PER_DAY", 10, minimum=0)
 # More conversions than this for one referrer within an hour hold the next for review.
 REFERRAL_BURST_LIMIT = env_int("REFERRAL_BURST_LIMIT", 5, minimum=1)
+# More sign-ups than this from one browser (the visit-cookie key) hold the later ones.
+REFERRAL_SIGNUPS_PER_BROWSER = env_int("REFERRAL_SIGNUPS_PER_BROWSER", 1, minimum=1)
+# More sign-ups than this through one member's links within the window hold the later ones.
+REFERRAL_SIGNUP_BURST_LIMIT = env_int("REFERRAL_SIGNUP_BURST_LIMIT", 5, minimum=1)
+REFERRAL_SIGNUP_BURST_WINDOW = timedelta(
+    minutes=env_int("REFERRAL_SIGNUP_BURST_MINUTES", 60, minimum=1)
+)
 # Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
 REFERRAL_TRUSTED_PROXIES = env_int("REFERRAL_TRUSTED_PROXIES", 0, minimum=0)
+# --- Trust levels (community.trust) ---
+# What a member's activity must reach for each level; see docs/referrals.md.
+HEARTH_TRUST_LEVELS = {
+    "member": {  # TL1
+        "days_since_joined": env_int("TRUST_MEMBER_DAYS", 2, minimum=0),
+        "posts_read": env_int("TRUST_MEMBER_POSTS_READ", 5, minimum=0),
+        "posts": env_int("TRUST_MEMBER_POSTS", 1, minimum=0),
+    },
+    "regular": {  # TL2
+        "days_visited": env_int("TRUST_REGULAR_DAYS_VISITED", 20, minimum=0),
+        "replies": env_int("TRUST_REGULAR_REPLIES", 10, minimum=0),
+        "penalty_free_days": env_int("TRUST_REGULAR_PENALTY_FREE_DAYS", 60, minimum=0),
+    },
+}
+# Email invitations a new member (trust level 0) may send per 24 hours.
+TRUST_NEW_MEMBER_INVITES_PER_DAY = env_int("TRUST_NEW_MEMBER_INVITES_PER_DAY", 2, minimum=0)
 # Pages outside Wagtail a member may share with a referral link, by URL name (live,
 # public Wagtail pages always can). Named here, so the referral hub knows no other app.
 REFERRAL_SHAREABLE_VIEWS = frozenset({"forum:topic", "forum:topic-short"})

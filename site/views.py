@@ -8,14 +8,17 @@ from collections import Counter
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from hearth import outages
 from hearth.log_filters import DATABASE_UNAVAILABLE
@@ -79,7 +82,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # report every failure by name instead of a 500
             results[name] = f"failed: {exc.__class__.__name__}"
             failed.append(name)
-    body = {"status": "ok" if not failed else "unavailable", "checks": results}
+    body: dict[str, object] = {"status": "ok" if not failed else "unavailable", "checks": results}
     if failed:
         body["failed"] = failed
     return JsonResponse(body, status=503 if failed else 200)
@@ -126,12 +129,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def media(request: HttpRequest, path: str) -> HttpResponse:
-    from django.conf import settings
-    from django.views.static import serve
-
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     try:
-        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+        response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     except OSError as exc:
         # A name longer than the file system allows cannot be an upload.
         if exc.errno == errno.ENAMETOOLONG:

@@ -23,6 +23,11 @@ def make_member(*, groups: list[str] | None = None, verified: bool = True, **ove
     username = overrides.pop("username", f"member{n}")
     email = overrides.pop("email", f"{username}@example.com")
     joined_days_ago = overrides.pop("joined_days_ago", 30)
+    # Personas who joined a while ago are established members (trust level 1, granted); one
+    # who joined in the last two days, or trust_level=None, has the level their activity
+    # earns (community.trust): a new member (level 0) until they take part.
+    established = 1 if joined_days_ago >= 2 else None
+    overrides.setdefault("trust_level_granted", overrides.pop("trust_level", established))
     user = User.objects.create_user(
         username=username,
         email=email,

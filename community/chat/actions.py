@@ -41,6 +41,8 @@ from community.forum.markup import escape_markdown
 from community.live import send_signal_after_commit, send_to_group
 from community.mentions import mentioned_members
 from community.models import REACTION_KEYS, User
+from community.moderation.actions import record_lift, record_penalty
+from community.moderation.models import CannedReason, Penalty
 from community.signals import content_published, content_removed, reaction_added
 from hearth.rules import RuleError
 from hearth.text import clean_text
@@ -69,7 +71,7 @@ def message_payload(message: ChatMessage, *, reactions: dict[str, int] | None = 
         "id": message.pk,
         "author": author_payload(message.author),
         "body": message.body,
-        "html": str(body_html(message.body)),
+        "html": str(body_html(message.body, author=message.author)),
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "reactions": reactions or {},
@@ -138,6 +140,13 @@ def _silence_flooder(member: User) -> None:
     if member.silenced_until is None or member.silenced_until < until:
         member.silenced_until = until
         member.save(update_fields=["silenced_until"])
+        record_penalty(
+            member=member,
+            kind=Penalty.Kind.SILENCE,
+            moderator=None,
+            ends_at=until,
+            reason="You sent chat messages faster than the limit, again and again.",
+        )
     log(
         instance=member,
         action="hearth.chat.auto_silence",
@@ -304,7 +313,7 @@ def edit_message(*, message: ChatMessage, editor: User, body: str) -> ChatMessag
             "type": "edited",
             "id": message.pk,
             "body": message.body,
-            "html": str(body_html(message.body)),
+            "html": str(body_html(message.body, author=message.author)),
             "edited_at": message.edited_at.isoformat(),
         },
     )
@@ -407,9 +416,20 @@ def mark_read(*, room: Room, member: User, last_id: int) -> int:
 # --- moderation -----------------------------------------------------------------------
 
 
+def mute_scope(room: Room) -> str:
+    """The scope of a mute's penalty record (community.moderation)."""
+    return f"chat.room:{room.pk}"
+
+
 @transaction.atomic
 def mute_member(
-    *, room: Room, member: User, moderator: User, minutes: int, reason: str = ""
+    *,
+    room: Room,
+    member: User,
+    moderator: User,
+    minutes: int,
+    reason: str = "",
+    canned_reason: CannedReason | None = None,
 ) -> RoomMute:
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators can mute members.")
@@ -423,28 +443,78 @@ def mute_member(
         member=member,
         defaults={"until": until, "moderator": moderator, "reason": reason[:300]},
     )
+    # The member is told (bell, email, the notice replacing their chat input live).
+    penalty = record_penalty(
+        member=member,
+        kind=Penalty.Kind.CHAT_MUTE,
+        moderator=moderator,
+        ends_at=until,
+        reason=reason,
+        canned_reason=canned_reason,
+        scope=mute_scope(room),
+        scope_label=f"in the room {room.name}",
+        scope_url=room.get_absolute_url(),
+    )
     log(
         instance=room,
         action="hearth.chat.mute",
         user=moderator,
-        data={"member": member.username, "until": until.isoformat(), "reason": reason[:300]},
+        data={
+            "member": member.username,
+            "member_id": member.pk,
+            "member_name": member.name,
+            "room_name": room.name,
+            "until": until.isoformat(),
+            "reason": reason[:300],
+            "reason_title": penalty.reason_title,
+            "penalty": penalty.pk,
+        },
     )
     return mute
 
 
 @transaction.atomic
-def unmute_member(*, room: Room, member: User, moderator: User) -> bool:
+def unmute_member(*, room: Room, member: User, moderator: User, reason: str = "") -> bool:
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators can lift a mute.")
     removed = RoomMute.objects.filter(room=room, member=member).delete()[0] > 0
+    record_lift(
+        member=member,
+        kinds=[Penalty.Kind.CHAT_MUTE],
+        moderator=moderator,
+        reason=reason,
+        scope=mute_scope(room),
+    )
     if removed:
         log(
             instance=room,
             action="hearth.chat.unmute",
             user=moderator,
-            data={"member": member.username},
+            data={
+                "member": member.username,
+                "member_id": member.pk,
+                "member_name": member.name,
+                "room_name": room.name,
+                "reason": reason[:300],
+            },
         )
     return removed
+
+
+def enforce_mutes(member: User, scope: str) -> None:
+    """Make the room's RoomMute match the member's running mute penalties there (after
+    a moderator lifted or shortened one in community.moderation)."""
+    room_id = int(scope.removeprefix("chat.room:"))
+    ends = [
+        p.ends_at
+        for p in Penalty.objects.active().filter(
+            member=member, kind=Penalty.Kind.CHAT_MUTE, scope=scope
+        )
+    ]
+    if ends:
+        RoomMute.objects.filter(room_id=room_id, member=member).update(until=max(ends))
+    else:
+        RoomMute.objects.filter(room_id=room_id, member=member).delete()
 
 
 def _quote(message: ChatMessage) -> str:

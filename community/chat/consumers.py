@@ -25,6 +25,7 @@ from community.chat.models import ChatMessage, Room, room_group
 from community.chat.protocol import (
     Frame,
     FrameError,
+    StandingFrame,
     encode,
     error_frame,
     frame_too_large,
@@ -33,6 +34,7 @@ from community.chat.protocol import (
 from community.chat.wire import direct_writer
 from community.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, HearthConsumer
 from community.models import User
+from community.moderation.templatetags.moderation_tags import standing_notice_html
 from hearth import outages
 from hearth.network import network_of
 
@@ -135,6 +137,7 @@ class ChatConsumer(HearthConsumer):
             self._subscribed = False
         await super().cleanup(code)
         if getattr(self, "_present", False):
+            assert self.member is not None  # only a member joins the presence list
             self._present = False
             gone = await sync_to_async(presence.leave, thread_sensitive=False)(
                 self.room.pk, self.member.pk
@@ -345,6 +348,26 @@ class ChatConsumer(HearthConsumer):
             )
         people = await sync_to_async(presence.present, thread_sensitive=False)(self.room.pk)
         await self.send_json({"type": "presence", "count": len(people), "members": people})
+
+    # --- the member's own events ---------------------------------------------------------
+
+    async def hearth_standing(self, event: dict) -> None:
+        """One of the member's penalties started, changed or ended: tell this page
+        whether they may write here now, with the notice that replaces the input."""
+        if self.member is None or event.get("scope") not in ("", actions.mute_scope(self.room)):
+            return
+        await self.send_json(await self._standing_frame())
+
+    @database_sync_to_async
+    def _standing_frame(self) -> dict:
+        member = self._fresh_member()
+        room = Room.objects.get(pk=self.room.pk)
+        refusal = room.send_refusal(member)
+        notice = standing_notice_html(member, scope=actions.mute_scope(room), refusal=refusal)
+        frame = StandingFrame(
+            can_send=not refusal, refusal=refusal, notice=notice if refusal else ""
+        )
+        return frame.model_dump()
 
     # --- helpers ----------------------------------------------------------------------
 

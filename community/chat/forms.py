@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,6 +10,8 @@ from django.core.exceptions import ValidationError
 from community.chat.models import MESSAGE_MAX_LENGTH, ChatMessage
 from community.forum.models import Category
 from community.models import User
+from community.moderation.forms import canned_reason_field
+from hearth.forms import model_choice_field
 from hearth.text import clean_text
 
 _CLIENT_REF_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -56,11 +59,13 @@ class MuteForm(forms.Form):
     username = forms.CharField(label="Member's username", max_length=30)
     minutes = forms.TypedChoiceField(label="Mute for", choices=MUTE_CHOICES, coerce=int)
     reason = forms.CharField(
-        label="Reason (shown in the audit log)", max_length=300, required=False
+        label="Note to the member (also in the audit log)", max_length=300, required=False
     )
+    rule = canned_reason_field()
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         username = cleaned.get("username", "").strip().lstrip("@")
         if username:
             member = User.objects.filter(username__iexact=username, is_active=True).first()
@@ -70,10 +75,17 @@ class MuteForm(forms.Form):
         return cleaned
 
 
+class _MessageChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ChatMessage) -> str:
+        return f"{obj.author.name} ({obj.created_at:%d %b %H:%M}): {obj.body[:140]}"
+
+
 class TopicForm(forms.Form):
     title = forms.CharField(label="Topic title", max_length=140)
-    category = forms.ModelChoiceField(label="Forum category", queryset=None, empty_label=None)
-    messages = forms.ModelMultipleChoiceField(
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        label="Forum category", queryset=None, empty_label=None
+    )
+    messages = _MessageChoiceField(
         label="Messages to quote",
         queryset=ChatMessage.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -82,12 +94,18 @@ class TopicForm(forms.Form):
 
     def __init__(self, *args, room, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.all()
+        model_choice_field(self, "category").queryset = Category.objects.all()
         if room.category_id:
             self.fields["category"].initial = room.category_id
-        self.fields["messages"].queryset = (
+        self._room_messages = (
             ChatMessage.objects.visible().filter(room=room).select_related("author")
         )
-        self.fields["messages"].label_from_instance = lambda m: (
-            f"{m.author.name} ({m.created_at:%d %b %H:%M}): {m.body[:140]}"
-        )
+        model_choice_field(self, "messages").queryset = self._room_messages
+
+    def offer_latest(self, count: int) -> None:
+        """Offer only the latest ``count`` messages, oldest first, so the conversation
+        reads in order."""
+        recent = self._room_messages.order_by("-id")[:count]
+        model_choice_field(self, "messages").queryset = ChatMessage.objects.filter(
+            pk__in=[m.pk for m in recent]
+        ).select_related("author")

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import REACTION_CHOICES
+from community.models import REACTION_CHOICES, ReactionButton
 
 MESSAGE_MAX_LENGTH = 2000
 EDIT_WINDOW_SECONDS = 5 * 60
@@ -172,6 +172,11 @@ class ChatMessage(models.Model):
     client_ref = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ChatMessageQuerySet.as_manager()
+
+    # Not stored: set by the room page for its template (chat/_message.html).
+    editable: bool
+    deletable: bool
+    reaction_list: list[ReactionButton]
 
     class Meta:
         ordering = ["id"]

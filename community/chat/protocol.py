@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,7 +34,10 @@ class FrameError(Exception):
 
 
 MessageId = Annotated[int, Field(ge=0, le=MAX_ID)]
-Reaction = Literal[tuple(REACTION_KEYS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    Reaction = str  # one of REACTION_KEYS: the set is data, so only pydantic can check it
+else:
+    Reaction = Literal[tuple(REACTION_KEYS)]
 
 
 class _ClientFrame(BaseModel):
@@ -107,6 +110,25 @@ SCHEMAS: dict[str, type[_ClientFrame]] = {
     "ping": PingFrame,
 }
 CLIENT_TYPES = tuple(SCHEMAS)
+
+
+class _ServerFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class StandingFrame(_ServerFrame):
+    """Server → client, to the member's own sockets: whether they may write in this room
+    changed (muted, silenced, lifted). ``notice`` is the penalty's notice as HTML (the
+    reason, the rule, when it ends, the Appeal link), "" when they may write again."""
+
+    type: Literal["standing"] = "standing"
+    can_send: bool
+    refusal: str
+    notice: str
+
+
+# The server frames declared as schemas (docs/chat.md follows them too).
+SERVER_SCHEMAS: dict[str, type[_ServerFrame]] = {"standing": StandingFrame}
 _TYPE_NAMES = {"int": "a whole number", "str": "text", "bool": "true or false"}
 
 

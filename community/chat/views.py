@@ -28,13 +28,14 @@ from community.chat.models import (
     Room,
 )
 from community.models import REACTIONS
+from hearth.http import AuthenticatedHttpRequest
 from hearth.params import int_param
 from hearth.rules import RuleError, add_to_form, flash
 
 PAGE_SIZE = 50
 
 
-def _get_room_for_reader(request: HttpRequest, slug: str) -> Room:
+def _get_room_for_reader(request: AuthenticatedHttpRequest, slug: str) -> Room:
     room = get_object_or_404(Room, slug=slug)
     if not room.can_read(request.user):
         raise PermissionDenied("This room is for signed-in members.")
@@ -47,7 +48,7 @@ def _get_message(room: Room, pk: int) -> ChatMessage:
     )
 
 
-def _require_moderator(request: HttpRequest) -> None:
+def _require_moderator(request: AuthenticatedHttpRequest) -> None:
     if not request.user.is_moderator:
         raise PermissionDenied("Only moderators can do that.")
 
@@ -147,7 +148,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def send(request: HttpRequest, slug: str) -> HttpResponse:
+def send(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     room = _get_room_for_reader(request, slug)
     form = MessageForm(request.POST)
     if not form.is_valid():
@@ -168,7 +169,7 @@ def send(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     room = _get_room_for_reader(request, slug)
     message = _get_message(room, pk)
     if not message.can_edit(request.user):
@@ -194,7 +195,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     room = _get_room_for_reader(request, slug)
     message = _get_message(room, pk)
     if not message.can_delete(request.user):
@@ -206,7 +207,7 @@ def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def react(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     room = _get_room_for_reader(request, slug)
     message = _get_message(room, pk)
     try:
@@ -218,8 +219,10 @@ def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mute(request: HttpRequest, slug: str) -> HttpResponse:
+def mute(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     room = _get_room_for_reader(request, slug)
+    if not request.user.is_moderator:  # before the form: nobody else learns anything here
+        raise PermissionDenied("Only moderators can mute members.")
     form = MuteForm(request.POST)
     if not form.is_valid():
         flash(request, form)
@@ -232,6 +235,7 @@ def mute(request: HttpRequest, slug: str) -> HttpResponse:
             moderator=request.user,
             minutes=form.cleaned_data["minutes"],
             reason=form.cleaned_data["reason"],
+            canned_reason=form.cleaned_data["rule"],
         )
     except ChatError as error:
         flash(request, error)
@@ -244,7 +248,7 @@ def mute(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def turn_into_topic(request: HttpRequest, slug: str) -> HttpResponse:
+def turn_into_topic(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     _require_moderator(request)
     room = _get_room_for_reader(request, slug)
     if request.method == "POST":
@@ -265,9 +269,5 @@ def turn_into_topic(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect(topic.get_absolute_url())
     else:
         form = TopicForm(room=room, initial={"messages": request.GET.getlist("message")})
-    # Offer the latest messages, oldest first, so the conversation reads in order.
-    recent = form.fields["messages"].queryset.order_by("-id")[:PAGE_SIZE]
-    form.fields["messages"].queryset = ChatMessage.objects.filter(
-        pk__in=[m.pk for m in recent]
-    ).select_related("author")
+    form.offer_latest(PAGE_SIZE)
     return render(request, "chat/topic_form.html", {"room": room, "form": form})

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.views.generic import CreateEditViewOptionalFeaturesMixin
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
@@ -35,6 +36,7 @@ from wagtail.snippets.views.snippets import (
 from community.chat import actions
 from community.chat.actions import ChatError
 from community.chat.models import Room, RoomMute
+from community.moderation.log_formatters import CHAT_LOG_ACTIONS
 from hearth.rules import add_to_form
 
 # Which field a refusal from mute_member belongs beside (its code says which rule).
@@ -75,7 +77,7 @@ class RoomMuteForm(WagtailAdminModelForm):
                 self.fields[name].disabled = True
 
 
-class _MuteThroughAction:
+class _MuteThroughAction(CreateEditViewOptionalFeaturesMixin):
     """Save with ``mute_member`` and show its refusal on the form."""
 
     def save_instance(self) -> RoomMute:
@@ -167,11 +169,8 @@ hooks.register("register_bulk_action", LiftMutesBulkAction, order=100)
 @hooks.register("register_log_actions")
 def register_chat_log_actions(actions) -> None:
     actions.register_action("hearth.chat.delete", "Delete chat message", "Chat message deleted")
-    actions.register_action("hearth.chat.mute", "Mute in chat room", "Member muted in a room")
-    actions.register_action("hearth.chat.unmute", "Lift chat mute", "Chat mute lifted")
-    actions.register_action(
-        "hearth.chat.auto_silence", "Silence for flooding", "Member silenced for flooding chat"
-    )
+    for action, formatter in CHAT_LOG_ACTIONS.items():
+        actions.register_action(action)(formatter)
     actions.register_action(
         "hearth.chat.topic", "Turn chat into topic", "Chat messages turned into a topic"
     )

@@ -8,6 +8,7 @@ class ForumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from community.forum import sections
+        from community.forum import review, sections
 
         sections.register()
+        review.register_source()

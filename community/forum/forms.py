@@ -10,6 +10,7 @@ from django import forms
 
 from community.models import REACTION_CHOICES
 from community.uploads import process_uploaded_image
+from hearth.forms import model_choice_field
 from hearth.rules import RuleError, add_to_form
 from hearth.text import clean_line
 
@@ -58,8 +59,9 @@ class _BodyMixin(_RulesMixin):
             return None
         return process_uploaded_image(upload, max_dimension=IMAGE_MAX_DIMENSION)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         self._check("body", actions.checked_body)
         alt = clean_line(cleaned.get("image_alt"))
         cleaned["image_alt"] = alt
@@ -91,7 +93,7 @@ class _TagsMixin(_RulesMixin):
     )
 
     def _setup_tags(self, member) -> None:
-        self.fields["tags"].queryset = TopicTag.objects.order_by("name")
+        model_choice_field(self, "tags").queryset = TopicTag.objects.order_by("name")
         if not member.is_moderator:
             del self.fields["new_tags"]
 
@@ -130,11 +132,13 @@ class TopicForm(_TagsMixin, _BodyMixin):
     def __init__(self, *args, member, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         allowed = [c.pk for c in Category.objects.all() if c.may_start_topic(member)]
-        self.fields["category"].queryset = Category.objects.filter(pk__in=allowed)
+        self.categories = Category.objects.filter(pk__in=allowed)
+        model_choice_field(self, "category").queryset = self.categories
         self._setup_tags(member)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         self._check("title", actions.checked_title)
         self._check_tags()
         return cleaned
@@ -162,8 +166,9 @@ class EditPostForm(_TagsMixin, forms.Form):
             for name in ("title", "tags", "new_tags"):
                 self.fields.pop(name, None)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         self._check("body", actions.checked_body)
         if self.opening:
             self._check("title", actions.checked_title)
@@ -195,8 +200,9 @@ class FlagForm(forms.Form):
         help_text="Required for “Something else”.",
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("reason") == FlagReason.OTHER and not clean_line(cleaned.get("text")):
             self.add_error("text", "Say in a few words what is wrong with this post.")
         return cleaned
@@ -205,8 +211,9 @@ class FlagForm(forms.Form):
 class _HideReasonMixin(_RulesMixin):
     reason = forms.CharField(label="Reason", max_length=actions.REASON_MAX, required=False)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == "hide":
             self._check("reason", actions.checked_reason)
         return cleaned
@@ -228,8 +235,9 @@ class TopicModerationForm(_HideReasonMixin):
     )
     field_order = ["action", "reason", "category"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == "move" and not cleaned.get("category"):
             self.add_error("category", "Choose the category to move the topic to.")
         return cleaned

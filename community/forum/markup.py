@@ -9,6 +9,10 @@ linkifier (``hearth.text.linkifier``: addresses with a scheme only, never a bare
 load third-party images) and nh3 sanitises the result as a second, independent line of
 defence: known tags and attributes only, no styles, scripts, iframes or event handlers,
 and every link gets ``rel="nofollow ugc noopener"``.
+
+A new member's post (trust level 0, ``community.trust.may_post_links``) is rendered with
+``links=False``: links and images become their text (a link's words, an image's alt
+text), so nothing in it is clickable or loads; @mentions stay links to profiles.
 """
 
 from __future__ import annotations
@@ -93,7 +97,7 @@ def _walk_text(tokens: list[Token]):
 
 
 def _link_tokens(href: str, text: str, css_class: str = "") -> list[Token]:
-    attrs = {"href": href}
+    attrs: dict[str, str | int | float] = {"href": href}
     if css_class:
         attrs["class"] = css_class
     opening = Token("link_open", "a", 1, attrs=attrs)
@@ -132,7 +136,7 @@ def _mention_candidates(tokens: list[Token]) -> list[str]:
     return list(seen.values())
 
 
-def _adjust(tokens: list[Token], members: dict[str, User]) -> None:
+def _adjust(tokens: list[Token], members: dict[str, User], *, links: bool = True) -> None:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             # The page has h1 (topic) and h2 (posts); a post's headings start at h3.
@@ -147,6 +151,11 @@ def _adjust(tokens: list[Token], members: dict[str, User]) -> None:
                 depth += 1
             elif child.type == "link_close":
                 depth -= 1
+            if not links and child.type in ("link_open", "link_close"):
+                continue  # the link's words stay, as text
+            if not links and child.type == "image":
+                children.append(Token("text", "", 0, content=child.content))
+                continue
             if child.type == "image" and not _is_own_image(str(child.attrs.get("src", ""))):
                 src = str(child.attrs.get("src", ""))
                 alt = child.content or src
@@ -197,8 +206,11 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render_post(source: str) -> RenderedPost:
-    """Markdown source to safe HTML, plus the members it mentions (in order)."""
+def render_post(source: str, *, links: bool = True) -> RenderedPost:
+    """Markdown source to safe HTML, plus the members it mentions (in order).
+
+    ``links=False`` (a new member's post): links and images are shown as their text.
+    """
     env: dict = {}
     tokens = _md.parse(source, env)
     names = _mention_candidates(tokens)
@@ -207,6 +219,6 @@ def render_post(source: str) -> RenderedPost:
         lookup = " ".join(f"@{name}" for name in names[:MENTION_LOOKUP_LIMIT])
         members = mentioned_members(lookup)
     by_name = {member.username.lower(): member for member in members}
-    _adjust(tokens, by_name)
+    _adjust(tokens, by_name, links=links)
     html = _md.renderer.render(tokens, _md.options, env)
     return RenderedPost(html=sanitise(html), mentioned=members)

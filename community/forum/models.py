@@ -27,7 +27,7 @@ from taggit.models import ItemBase, TagBase
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
-from community.models import REACTION_CHOICES, REACTION_KEYS, REACTIONS
+from community.models import REACTION_CHOICES, REACTION_KEYS, REACTIONS, ReactionButton
 
 POSTS_PER_PAGE = 20
 TOPICS_PER_PAGE = 30
@@ -120,6 +120,9 @@ class Category(models.Model):
         editable=False,
     )
 
+    # Not stored: set by the forum index for its template.
+    readable: bool
+
     class Meta:
         ordering = ["order", "name"]
         verbose_name_plural = "categories"
@@ -178,10 +181,14 @@ class TopicTag(TagBase):
 
 
 class TaggedTopic(ItemBase):
-    tag = models.ForeignKey(TopicTag, on_delete=models.CASCADE, related_name="tagged_topics")
-    content_object = models.ForeignKey(
+    # taggit is untyped, so django-stubs needs the fields' types and the default manager.
+    tag: models.ForeignKey[TopicTag, TopicTag] = models.ForeignKey(
+        TopicTag, on_delete=models.CASCADE, related_name="tagged_topics"
+    )
+    content_object: models.ForeignKey[Topic, Topic] = models.ForeignKey(
         "Topic", on_delete=models.CASCADE, related_name="tagged_items"
     )
+    _default_manager: ClassVar[models.Manager[TaggedTopic]]
 
     class Meta:
         constraints = [
@@ -452,6 +459,13 @@ class Post(Hideable):
     open_flag_count = models.PositiveSmallIntegerField(default=0)
 
     objects = PostQuerySet.as_manager()
+
+    # Not stored: set by the topic page for its template (forum/_post.html).
+    is_unread: bool
+    is_solution: bool
+    reaction_buttons: list[ReactionButton]
+    can_edit: bool
+    can_delete: bool
 
     HIDE_FIELDS: ClassVar[tuple[str, ...]] = (*Hideable.HIDE_FIELDS, "hidden_by_flags")
 

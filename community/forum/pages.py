@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from community.models import REACTION_KEYS
+from community.models import REACTION_KEYS, ReactionButton
+from hearth.http import AuthenticatedHttpRequest
 from hearth.params import parse_int
 
 from .forms import ReplyForm, ResolveFlagsForm, TopicModerationForm
@@ -90,18 +91,20 @@ def category_page(request: HttpRequest, category: Category) -> Context:
     show_hidden = moderator and request.GET.get("show") == "hidden"
     hidden = Topic.objects.visible_to(request.user).filter(category=category, hidden=True)
     if show_hidden:
-        paginator = Paginator(hidden.order_by("-hidden_at", "-id"), TOPICS_PER_PAGE)
+        topics = hidden.order_by("-hidden_at", "-id")
     else:
-        paginator = _KnownCountPaginator(
+        topics = (
             Topic.objects.listed_for(request.user)
             .filter(category=category)
-            .order_by("-pinned", "-last_activity_at", "-id"),
-            TOPICS_PER_PAGE,
-            count=category.topic_count,
+            .order_by("-pinned", "-last_activity_at", "-id")
         )
-    paginator.object_list = _with_unread(
-        request,
-        paginator.object_list.select_related("author", "last_poster").prefetch_related("tags"),
+    listed = _with_unread(
+        request, topics.select_related("author", "last_poster").prefetch_related("tags")
+    )
+    paginator = (
+        Paginator(listed, TOPICS_PER_PAGE)
+        if show_hidden
+        else _KnownCountPaginator(listed, TOPICS_PER_PAGE, count=category.topic_count)
     )
     page = paginator.get_page(request.GET.get("page"))
     return {
@@ -217,17 +220,17 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
 
 def _posts_on(page: Page, *, topic: Topic, member: Any) -> list[Post]:
     first, last = (page.start_index(), page.end_index()) if topic.posts_total else (1, 0)
-    posts = (
+    queryset = (
         topic.posts.filter(number__gte=first, number__lte=last)
         .select_related("author")
         .with_shown(member)
     )
     if member is not None:
         mine = Reaction.objects.filter(post=OuterRef("pk"), member=member)
-        posts = posts.annotate(
+        queryset = queryset.annotate(
             **{f"mine_{key}": Exists(mine.filter(kind=key)) for key in REACTION_KEYS}
         )
-    posts = list(posts.order_by("number"))
+    posts = list(queryset.order_by("number"))
     last_read = getattr(topic, "my_last_read", None) or 0
     for post in posts:
         post.is_unread = member is not None and post.number > last_read
@@ -240,7 +243,7 @@ def _posts_on(page: Page, *, topic: Topic, member: Any) -> list[Post]:
     return posts
 
 
-def reaction_buttons(post: Post, *, mine: set[str]) -> list[tuple[str, str, str, int, bool]]:
+def reaction_buttons(post: Post, *, mine: set[str]) -> list[ReactionButton]:
     """(key, emoji, label, count, given by the reader) for each reaction on ``post``."""
     return [
         (key, emoji, label, count, key in mine)
@@ -248,7 +251,7 @@ def reaction_buttons(post: Post, *, mine: set[str]) -> list[tuple[str, str, str,
     ]
 
 
-def reactions_partial(request: HttpRequest, post: Post, *, error: str = "") -> Context:
+def reactions_partial(request: AuthenticatedHttpRequest, post: Post, *, error: str = "") -> Context:
     """The reactions under one post after the reader toggled one (htmx)."""
     post.refresh_from_db(fields=["reaction_counts"])
     mine = set(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
@@ -14,10 +15,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import LogFormatter
 
+from community.moderation.log_formatters import sentence
 from hearth.rules import RuleError, add_to_form
 
 from .actions import normalise_tag_names
-from .models import Category, TopicTag
+from .models import Category, Post, Topic, TopicTag
 
 
 class CategoryDeleteView(generic.DeleteView):
@@ -148,12 +150,66 @@ def _formatter(label: str, message: str, *, with_reason: bool = False):
     )
 
 
+def _category_name(data: dict, key: str) -> str:
+    """The category's name (kept in the entry since it was written; else looked up by its
+    slug for older entries; else the slug)."""
+    name = data.get(f"{key}_name")
+    if name:
+        return name
+    slug = data.get(key, "?")
+    return Category.objects.filter(slug=slug).values_list("name", flat=True).first() or slug
+
+
+def _topic_link(topic_id) -> str:
+    topic = Topic.objects.filter(pk=topic_id).only("pk", "slug", "title").first()
+    if topic is None:
+        return "a topic that no longer exists"
+    return format_html('“<a href="{}">{}</a>”', topic.get_absolute_url(), topic.title)
+
+
 class _MoveFormatter(LogFormatter):
     label = "Move topic"
 
     def format_message(self, log_entry) -> str:
         data = log_entry.data or {}
-        return f"Topic moved from “{data.get('from', '?')}” to “{data.get('to', '?')}”"
+        return sentence(
+            "Moved the topic {} from “{}” to “{}”",
+            _topic_link(log_entry.object_id),
+            _category_name(data, "from"),
+            _category_name(data, "to"),
+        )
+
+
+class _HideTopicFormatter(LogFormatter):
+    label = "Hide topic"
+
+    def format_message(self, log_entry) -> str:
+        reason = (log_entry.data or {}).get("reason")
+        return sentence(
+            "Hid the topic {}{}",
+            _topic_link(log_entry.object_id),
+            format_html(" — “{}”", reason) if reason else "",
+        )
+
+
+class _HidePostFormatter(LogFormatter):
+    label = "Hide post"
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        post = Post.objects.select_related("topic", "author").filter(pk=log_entry.object_id).first()
+        if post is None:
+            what = format_html("a post that no longer exists")
+        else:
+            what = format_html(
+                '<a href="{}">post #{}</a> by {} in “{}”',
+                post.topic.post_url(post.number),
+                post.number,
+                post.author.name if post.author else "a former member",
+                post.topic.title,
+            )
+        reason = data.get("reason")
+        return sentence("Hid {}{}", what, format_html(" — “{}”", reason) if reason else "")
 
 
 class _EditFormatter(LogFormatter):
@@ -169,9 +225,9 @@ FORUM_LOG_ACTIONS = {
     "hearth.forum.unpin": _formatter("Unpin topic", "Topic unpinned"),
     "hearth.forum.lock": _formatter("Lock topic", "Topic locked"),
     "hearth.forum.unlock": _formatter("Unlock topic", "Topic unlocked"),
-    "hearth.forum.hide_topic": _formatter("Hide topic", "Topic hidden", with_reason=True),
+    "hearth.forum.hide_topic": _HideTopicFormatter,
     "hearth.forum.unhide_topic": _formatter("Unhide topic", "Topic visible again"),
-    "hearth.forum.hide_post": _formatter("Hide post", "Post hidden", with_reason=True),
+    "hearth.forum.hide_post": _HidePostFormatter,
     "hearth.forum.unhide_post": _formatter("Unhide post", "Post visible again"),
     "hearth.forum.delete_post": _formatter("Delete post", "Post deleted by a moderator"),
     "hearth.forum.flags_hidden": _formatter("Uphold flags", "Flags upheld: post hidden"),

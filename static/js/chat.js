@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // Counted words go through Django's JavaScript catalog (ngettext, interpolate) when the
+  // page loads it, and through English's two forms until then: never "1 minutes".
+  const ngettext = window.ngettext || ((one, other, n) => (n === 1 ? one : other));
+  const interpolate = window.interpolate ||
+    ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])));
+  const counted = (one, other, n) => interpolate(ngettext(one, other, n), { n: n }, true);
+
   const root = document.querySelector("[data-chat-room]");
   if (!root || !("WebSocket" in window)) return;
 
@@ -16,6 +23,7 @@
   const textarea = form ? form.querySelector("textarea") : null;
   const earlier = root.querySelector("[data-load-earlier]");
   const mutePanel = root.querySelector("[data-mute-panel]");
+  const standing = root.querySelector("[data-standing]");
   // The server's own markup of a message (chat/_message.html), and its limits: this
   // script clones and fills them instead of repeating either.
   const prototype = root.querySelector("template[data-message-template]");
@@ -146,7 +154,9 @@
     } else {
       showGap(after, missed[0].id);
     }
-    announce(missed.length ? "Loaded " + missed.length + " missed messages." : "No more missed messages.");
+    announce(missed.length
+      ? counted("Loaded %(n)s missed message.", "Loaded %(n)s missed messages.", missed.length)
+      : "No more missed messages.");
     return true;
   }
 
@@ -287,7 +297,9 @@
           earlier.hidden = !frame.more;
           earlier.setAttribute("href", "?before=" + firstId);
         }
-        announce(frame.messages.length ? "Loaded " + frame.messages.length + " earlier messages." : "No earlier messages.");
+        announce(frame.messages.length
+          ? counted("Loaded %(n)s earlier message.", "Loaded %(n)s earlier messages.", frame.messages.length)
+          : "No earlier messages.");
         break;
       }
       case "edited": {
@@ -330,6 +342,9 @@
         break;
       case "read":
         break;
+      case "standing":
+        setStanding(frame);
+        break;
       case "error":
         setStatus(frame.message);
         if (frame.ref && pending.has(frame.ref) && textarea && !textarea.value) {
@@ -338,6 +353,24 @@
         if (frame.ref) pending.delete(frame.ref);
         break;
     }
+  }
+
+  // A moderator muted or silenced this member (or lifted it) while the page is open: the
+  // input gives way to the server's notice (reason, rule, end, Appeal link), or comes back.
+  function setStanding(frame) {
+    canSend = frame.can_send;
+    if (standing) standing.innerHTML = frame.notice; // rendered and escaped by the server
+    if (form) form.hidden = !frame.can_send;
+    if (frame.can_send && !form && standing) {
+      const line = document.createElement("p");
+      line.className = "chat__notice";
+      const link = document.createElement("a");
+      link.href = location.pathname;
+      link.textContent = "Reload to write";
+      line.append("You can chat here again. ", link);
+      standing.replaceChildren(line);
+    }
+    announce(frame.can_send ? "You can chat here again." : frame.refusal);
   }
 
   // Backoff with full jitter, so a restart that drops every socket at once does not
@@ -428,7 +461,11 @@
     if (target.dataset.action === "edit" && li && !stillEditable(li)) {
       event.preventDefault();
       target.remove();
-      setStatus("The " + Math.round(editSeconds / 60) + " minutes to edit that message are over.");
+      setStatus(counted(
+        "The %(n)s minute to edit that message is over.",
+        "The %(n)s minutes to edit that message are over.",
+        Math.round(editSeconds / 60),
+      ));
     } else if (target.dataset.action === "edit" && li && socket && socket.readyState === WebSocket.OPEN) {
       event.preventDefault();
       startEdit(li);

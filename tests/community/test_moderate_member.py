@@ -36,7 +36,7 @@ def test_it_lets_a_moderator_silence_and_then_lift(moderator_client, member):
     _moderate(moderator_client, member, action="silence", days=1, reason="Cool off")
     member.refresh_from_db()
     assert member.is_silenced
-    _moderate(moderator_client, member, action="lift")
+    _moderate(moderator_client, member, action="lift", reason="Talked it through")
     member.refresh_from_db()
     assert not member.is_silenced and not member.is_suspended
 

@@ -1,15 +1,18 @@
 """A referral from link to leaderboard, in real browsers against a live server:
 Maya copies her link → a visitor in a fresh browser follows it, signs up and verifies
-from the outbox → posts a topic → Sam reacts to it → Maya's page shows "converted" and
-she tops the leaderboard."""
+from the outbox → posts a topic, which stays up a day → Sam reacts to it → Maya's page
+shows "converted" and she tops the leaderboard."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from referrals.models import Referral, Stage
+from referrals import actions
+from referrals.models import ActivityCandidate, Referral, Stage
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD, make_member
 from tests.forum.factories import make_category
@@ -68,6 +71,13 @@ def test_a_friend_follows_the_link_joins_posts_gets_a_reaction_and_the_referral_
     friend.get_by_role("button", name="Start the topic").click()
     expect(friend.get_by_role("heading", level=1)).to_have_text("Hello from a new baker")
     topic_url = friend.url
+
+    # A day later the topic is still up: the scheduled job makes the referral active (a
+    # referral converts only once it is active).
+    ActivityCandidate.objects.update(published_at=timezone.now() - timedelta(days=1, minutes=1))
+    assert actions.promote_active_referrals() == 1
+    maya.goto("/referrals/")
+    expect(robin.locator(".referral-item__stage")).to_have_text("Active")
 
     # Sam, a third member, reacts to it.
     sam = new_page()

@@ -87,7 +87,10 @@ def test_hiding_a_topic_needs_a_reason_and_updates_the_counts(
     assert removed == [("topic", None)]
     entry = ModelLogEntry.objects.get(action="hearth.forum.hide_topic")
     assert entry.data == {"reason": "Duplicate"}
-    assert entry.message == "Topic hidden: Duplicate"
+    # A sentence naming the topic by its title, with a link (community.moderation).
+    assert entry.message == (
+        f'Hid the topic “<a href="{topic.get_absolute_url()}">Proofing baskets</a>” — “Duplicate”'
+    )
 
 
 def test_unhiding_a_topic_publishes_it_again(
@@ -123,7 +126,8 @@ def test_moving_a_topic_updates_both_categories(moderator_client, topic, categor
     assert (category.topic_count, other.topic_count) == (0, 1)
     assert other.last_topic == topic and other.last_activity_at == topic.last_activity_at
     entry = ModelLogEntry.objects.get(action="hearth.forum.move")
-    assert entry.data == {"from": "baking", "to": "kit"}
+    assert entry.data == {"from": "baking", "to": "kit", "from_name": "Baking", "to_name": "Kit"}
+    assert "from “Baking” to “Kit”" in entry.message
 
 
 def test_moving_to_an_unknown_category_is_a_clear_error(moderator_client, topic, category):

@@ -143,7 +143,8 @@ def test_it_holds_a_ring_through_a_second_account_in_the_same_browser(member):
     sign_up(client, "maya2")
     referral = Referral.objects.get(referee__username="maya2")
     assert referral.referrer == bea
-    assert referral.hold_reasons == [HoldReason.CYCLE]
+    # Both signals see the browser: the ring, and a second account made in it.
+    assert referral.hold_reasons == [HoldReason.CYCLE, HoldReason.SAME_BROWSER]
 
 
 def test_an_ordinary_chain_is_not_a_cycle(member):
@@ -195,7 +196,7 @@ def test_approving_a_held_conversion_credits_it(member, moderator):
 
 def test_an_approved_referral_credits_when_it_converts_later(member, moderator):
     referral = make_referral(
-        referrer=member, stage=Stage.JOINED, status=Status.HELD, hold_reasons=["same_network"]
+        referrer=member, stage=Stage.ACTIVE, status=Status.HELD, hold_reasons=["same_network"]
     )
     actions.approve_referral(referral=referral, moderator=moderator)
     assert points.balance(member) == 0

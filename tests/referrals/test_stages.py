@@ -201,11 +201,13 @@ def test_a_conversion_remembers_what_holds_the_content_and_falls_with_it(member)
     assert referral.status == Status.REVOKED
 
 
-def test_a_first_post_can_convert_a_joined_referral_straight_away(member):
+def test_a_joined_referral_converts_only_once_it_is_active(member):
+    # Issue 11: a reaction within minutes of joining converted it, skipping "active".
     referral = make_referral(referrer=member, stage=Stage.JOINED)
     _react(FakeContent("forum.post", 5), referral.referee, make_member())
     referral.refresh_from_db()
-    assert referral.stage == Stage.CONVERTED
+    assert referral.stage == Stage.JOINED
+    assert points.balance(member) == 0
 
 
 def test_a_referral_that_has_not_confirmed_its_email_does_not_convert_by_reaction(member):
@@ -216,7 +218,7 @@ def test_a_referral_that_has_not_confirmed_its_email_does_not_convert_by_reactio
 
 
 def test_a_published_guide_converts(member):
-    referral = make_referral(referrer=member, stage=Stage.JOINED)
+    referral = make_referral(referrer=member, stage=Stage.ACTIVE)
     _publish(referral.referee, FakeContent("blog.guidepage", 3), "guide")
     referral.refresh_from_db()
     assert referral.stage == Stage.CONVERTED

@@ -8,11 +8,12 @@ from wagtail.log_actions import log
 
 from community.actions import notify
 from community.models import User
+from community.review import announce
 from hearth.text import clean_line
 
 from ..models import Flag, FlagOutcome, FlagReason, Post
 from ._common import after_post_hidden, lock_post, publish, quoted_title, refresh, require_moderator
-from .rules import PostingError
+from .rules import PostingError, checked_reason
 
 FLAGS_TO_HIDE = 3
 FLAG_TEXT_MAX = 500
@@ -57,33 +58,68 @@ def flag_post(*, post: Post, flagger: User, reason: str, text: str = "") -> Flag
                 "flagged it; a moderator will review it.",
                 url=post.topic.post_url(post.number),
             )
+        announce(
+            kind="flag",
+            key=str(post.pk),
+            text=f"A post in {quoted_title(post.topic)} was hidden by members' flags and "
+            "waits for review.",
+        )
     return flag
 
 
 @transaction.atomic
-def resolve_flags(*, post: Post, moderator: User, outcome: str) -> int:
-    """Close a post's open flags: "hidden" keeps it hidden, "dismissed" restores it."""
+def resolve_flags(*, post: Post, moderator: User, outcome: str, reason: str = "") -> int:
+    """Close a post's open flags: "hidden" keeps it hidden, "dismissed" restores it.
+
+    ``reason`` (hiding only) is the moderator's own words, which the author is told.
+    Flags another moderator closed meanwhile are a "stale" error and nothing changes:
+    a page drawn before someone else's decision must not hide a post they restored.
+    """
     require_moderator(moderator)
     if outcome not in (FlagOutcome.HIDDEN, FlagOutcome.DISMISSED):
         raise PostingError("Choose “hide” or “dismiss”.", code="flag_outcome")
+    if reason:
+        reason = checked_reason(reason)
     post = lock_post(post)
     open_flags = Flag.objects.filter(post=post, resolved_at__isnull=True)
     reasons = sorted(set(open_flags.values_list("reason", flat=True)))
+    if not reasons:
+        raise PostingError(
+            "Those flags were already reviewed by another moderator; nothing was changed.",
+            code="stale",
+        )
     closed = open_flags.update(outcome=outcome, resolved_at=timezone.now(), resolved_by=moderator)
     post.open_flag_count = 0
     post.save(update_fields=["open_flag_count"])
     if outcome == FlagOutcome.HIDDEN:
         was_hidden = post.hidden
         labels = ", ".join(FlagReason(r).label.lower() for r in reasons) or "flags"
-        post.hide(by=moderator, reason=f"Hidden by a moderator after review ({labels}).")
+        post.hide(by=moderator, reason=reason or f"Hidden by a moderator after review ({labels}).")
         if not was_hidden:
             after_post_hidden(post)
+        if reason and post.author is not None:
+            notify(
+                recipient=post.author,
+                kind="forum_hidden",
+                text=f"A moderator hid your post in {quoted_title(post.topic)}: {reason}",
+                url=post.topic.post_url(post.number),
+                actor=moderator,
+            )
     elif post.hidden and post.hidden_by_flags:
         # Only the flags hid it: dismissing them restores it.
         post.unhide()
         refresh(post.topic)
         if post.topic.is_visible:
             publish(post)
+        if post.author is not None:
+            notify(
+                recipient=post.author,
+                kind="forum_restored",
+                text=f"A moderator reviewed the flags on your post in "
+                f"{quoted_title(post.topic)}: it is visible again.",
+                url=post.topic.post_url(post.number),
+                actor=moderator,
+            )
     log(
         instance=post,
         action=f"hearth.forum.flags_{outcome}",

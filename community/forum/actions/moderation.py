@@ -134,7 +134,12 @@ def move_topic(*, topic: Topic, moderator: User, category: Category) -> None:
         instance=topic,
         action="hearth.forum.move",
         user=moderator,
-        data={"from": old.slug, "to": category.slug},
+        data={
+            "from": old.slug,
+            "to": category.slug,
+            "from_name": old.name,
+            "to_name": category.name,
+        },
     )
 
 

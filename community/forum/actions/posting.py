@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from community import trust
 from community.actions import notify
 from community.models import User
 from hearth.mail import queue_email
@@ -23,6 +24,7 @@ from .rules import (
     MAX_IMAGES,
     PostingError,
     check_first_day,
+    check_images,
     check_interval,
     check_standing,
     checked_body,
@@ -60,6 +62,7 @@ def start_topic(
     body = checked_body(body)
     tag_objects = resolve_tags(tags, member=author)
     check_first_day(author, topics=True)
+    check_images(author, images)
     check_interval(author)
 
     now = timezone.now()
@@ -88,13 +91,15 @@ def start_topic(
 def reply(*, topic: Topic, author: User, body: str, images: Sequence[ImageAttachment] = ()) -> Post:
     check_standing(author)
     found = Topic.objects.visible_to(author).select_related("category").filter(pk=topic.pk)
-    topic = found.first()
-    if topic is None:
+    current = found.first()
+    if current is None:
         raise PostingError("This topic is no longer available.", code="unavailable")
+    topic = current
     if topic.locked and not author.is_moderator:
         raise PostingError("This topic is locked: it no longer takes replies.", code="locked")
     body = checked_body(body)
     check_first_day(author, topics=False)
+    check_images(author, images)
     check_interval(author)
 
     post, rendered = _create_post(topic=topic, author=author, body=body, images=images)
@@ -157,8 +162,9 @@ def edit_post(
             changes["tags"] = {"from": old, "to": new}
 
     if body != post.source:
-        before = render_post(post.source)
-        rendered = render_checked(body)
+        links = post.author is None or trust.may_post_links(post.author)
+        before = render_post(post.source, links=links)
+        rendered = render_checked(body, author=post.author)
         PostRevision.objects.create(post=post, editor=editor, previous_source=post.source)
         post.source = body
         post.html = rendered.html
@@ -228,7 +234,7 @@ def delete_post(*, post: Post, member: User) -> None:
 def _create_post(
     *, topic: Topic, author: User, body: str, images: Sequence[ImageAttachment]
 ) -> tuple[Post, RenderedPost]:
-    rendered = render_checked(body)
+    rendered = render_checked(body, author=author)
     locked = Topic.objects.select_for_update().get(pk=topic.pk)
     number = locked.posts_total + 1
     Topic.objects.filter(pk=topic.pk).update(posts_total=number)
@@ -238,7 +244,7 @@ def _create_post(
     )
     if images:
         post.source = f"{body}\n\n{_attach_images(post=post, images=images, author=author)}"
-        post.html = render_post(post.source).html
+        post.html = render_post(post.source, links=trust.may_post_links(author)).html
         post.save(update_fields=["source", "html"])
     return post, rendered
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import ngettext
 
+from community import trust
 from community.models import User
 from hearth.rules import RuleError
 from hearth.text import clean_line, clean_text
@@ -61,6 +62,7 @@ def check_standing(author: User) -> None:
     if author.is_suspended:
         raise PostingError("Your account is suspended, so you cannot post.", code="suspended")
     if author.is_silenced:
+        assert author.silenced_until is not None  # is_silenced says so
         raise PostingError(
             f"You have been silenced by a moderator until {_when(author.silenced_until)}; "
             "you can read but not post until then.",
@@ -162,8 +164,9 @@ def checked_reason(reason: str) -> str:
     return reason[:REASON_MAX]
 
 
-def render_checked(body: str) -> RenderedPost:
-    rendered = render_post(body)
+def render_checked(body: str, *, author: User | None) -> RenderedPost:
+    """The post rendered as its author may post it (a new member's links stay text)."""
+    rendered = render_post(body, links=author is None or trust.may_post_links(author))
     if len(rendered.mentioned) > MAX_MENTIONS:
         raise PostingError(
             f"A post can mention at most {MAX_MENTIONS} people; this one mentions "
@@ -171,6 +174,14 @@ def render_checked(body: str) -> RenderedPost:
             code="mentions",
         )
     return rendered
+
+
+def check_images(author: User, images: Sized) -> None:
+    """New members (trust level 0) cannot attach images yet."""
+    if images and not trust.may_attach_images(author):
+        raise PostingError(
+            "New members cannot attach images yet. " + trust.next_unlock(author), code="images"
+        )
 
 
 def normalise_tag_names(names: Iterable[str]) -> list[str]:

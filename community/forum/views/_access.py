@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from hearth.http import AuthenticatedHttpRequest
+
 from ..models import Post, Topic
 
 View = Callable[..., HttpResponse]
@@ -24,7 +26,7 @@ def moderator_required(view: View) -> View:
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_moderator:
             raise PermissionDenied("Only moderators can do that.")
         return view(request, *args, **kwargs)

@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.models import User
+from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import RuleError, add_to_form, flash
 
 from .. import actions, pages
@@ -22,7 +24,7 @@ from ._access import after, moderator_required, visible_post, visible_topic
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def flag(request: HttpRequest, pk: int) -> HttpResponse:
+def flag(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     if post.author_id == request.user.pk:
         raise PermissionDenied("You cannot flag your own post.")
@@ -45,7 +47,7 @@ def flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @moderator_required
-def moderate_topic(request: HttpRequest, pk: int) -> HttpResponse:
+def moderate_topic(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     topic = visible_topic(request, pk)
     form = TopicModerationForm(request.POST)
     if not form.is_valid():
@@ -86,7 +88,7 @@ def _moderate_topic(topic: Topic, moderator: User, data: dict[str, Any]) -> str:
 
 @require_POST
 @moderator_required
-def moderate_post(request: HttpRequest, pk: int) -> HttpResponse:
+def moderate_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     form = PostModerationForm(request.POST)
     if not form.is_valid():
@@ -107,13 +109,13 @@ def moderate_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @moderator_required
-def flag_queue(request: HttpRequest) -> HttpResponse:
+def flag_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "forum/flags.html", pages.flag_queue_page(request))
 
 
 @require_POST
 @moderator_required
-def resolve_flags(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve_flags(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Any flagged post, as the queue lists them (not only those in view).
     post = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
     form = ResolveFlagsForm(request.POST)
@@ -126,10 +128,19 @@ def resolve_flags(request: HttpRequest, pk: int) -> HttpResponse:
     except RuleError as error:
         flash(request, error)
         return redirect("forum:flags")
-    if not closed:
-        messages.info(request, "Those flags were already reviewed.")
-    elif outcome == FlagOutcome.HIDDEN:
-        messages.success(request, f"The post is hidden and {closed} flag(s) closed.")
+    if outcome == FlagOutcome.HIDDEN:
+        messages.success(
+            request,
+            ngettext(
+                "The post is hidden and %(n)d flag closed.",
+                "The post is hidden and %(n)d flags closed.",
+                closed,
+            )
+            % {"n": closed},
+        )
     else:
-        messages.success(request, f"{closed} flag(s) dismissed.")
+        messages.success(
+            request,
+            ngettext("%(n)d flag dismissed.", "%(n)d flags dismissed.", closed) % {"n": closed},
+        )
     return redirect("forum:flags")

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods
 
+from hearth.http import AuthenticatedHttpRequest
 from hearth.params import int_param
 from hearth.rules import RuleError, add_to_form, flash
 
@@ -18,17 +21,20 @@ from ..models import Post, Topic
 from ._access import after, reachable_post, visible_post, visible_topic
 
 
-def _posted(request: HttpRequest) -> tuple:
-    """A form's data and files when the request sends them (a POST), else nothing."""
-    return (request.POST, request.FILES) if request.method == "POST" else ()
+def _posted(
+    request: HttpRequest,
+) -> tuple[QueryDict | None, MultiValueDict[str, UploadedFile] | None]:
+    """A form's data and files when the request sends them (a POST), else none (the
+    form is unbound)."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def new_topic(request: HttpRequest) -> HttpResponse:
+def new_topic(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = {"category": request.GET.get("category")}
     form = TopicForm(*_posted(request), initial=initial, member=request.user)
-    if not form.fields["category"].queryset.exists():
+    if not form.categories.exists():
         raise PermissionDenied("There is no category you can start a topic in.")
     if form.is_valid():
         try:
@@ -50,7 +56,7 @@ def new_topic(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
+def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     topic = visible_topic(request, pk)
     form = ReplyForm(*_posted(request), initial=_quoted(request, topic))
     if form.is_valid():
@@ -81,7 +87,7 @@ def _quoted(request: HttpRequest, topic: Topic) -> dict[str, str]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     if not post.may_edit(request.user):
         raise PermissionDenied(
@@ -120,7 +126,7 @@ def _as_it_is(post: Post) -> dict[str, object]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
+def delete_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = reachable_post(request, pk)
     if not post.may_delete(request.user):
         raise PermissionDenied("Only the author or a moderator can delete this post.")

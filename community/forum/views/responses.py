@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from hearth.http import AuthenticatedHtmxHttpRequest, AuthenticatedHttpRequest
 from hearth.rules import RuleError, flash, form_errors_as_text
 
 from .. import actions, pages
@@ -19,7 +20,7 @@ from ._access import after, visible_post, visible_topic
 
 @require_POST
 @login_required
-def react(request: HttpRequest, pk: int) -> HttpResponse:
+def react(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     refusal = _toggle_reaction(request, post)
     if request.htmx:
@@ -30,7 +31,7 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(after(post))
 
 
-def _toggle_reaction(request: HttpRequest, post: Post) -> RuleError | None:
+def _toggle_reaction(request: AuthenticatedHttpRequest, post: Post) -> RuleError | None:
     """Toggle the reaction the form names; the refusal, if any (a bad form is one too)."""
     form = ReactionForm(request.POST)
     if not form.is_valid():
@@ -44,7 +45,7 @@ def _toggle_reaction(request: HttpRequest, post: Post) -> RuleError | None:
 
 @require_POST
 @login_required
-def solution(request: HttpRequest, pk: int) -> HttpResponse:
+def solution(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     if not post.topic.may_mark_solution(request.user):
         raise PermissionDenied("Only the topic's author or a moderator can mark the solution.")
@@ -62,7 +63,7 @@ def solution(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def watch(request: HttpRequest, pk: int) -> HttpResponse:
+def watch(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
     topic = visible_topic(request, pk)
     form = WatchForm(request.POST)
     if not form.is_valid():

@@ -251,10 +251,10 @@ class Command(BaseCommand):
         for referral in Referral.objects.filter(referrer__username__startswith="bench").only(
             "pk", "stage", "created_at", "converted_at", "credited_at", "referrer_id"
         ):
-            for stage in range(referral.stage + 1):
+            for reached in range(referral.stage + 1):
                 events.append(
                     ReferralEvent(
-                        referral_id=referral.pk, stage=stage, created_at=referral.created_at
+                        referral_id=referral.pk, stage=reached, created_at=referral.created_at
                     )
                 )
             if referral.credited_at:

@@ -1,0 +1,1 @@
+"""The moderators' one review inbox in the Wagtail admin (sources: community.review)."""

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+REASON_MAX = 500
+
+
+class DecideForm(forms.Form):
+    ref = forms.CharField(max_length=150)
+    decision = forms.CharField(max_length=40)
+    reason = forms.CharField(label="Reason", max_length=REASON_MAX, required=False)
+
+
+class ClaimForm(forms.Form):
+    ref = forms.CharField(max_length=150)
+    action = forms.ChoiceField(choices=[("claim", "Claim"), ("release", "Release")])
+
+
+class BulkForm(forms.Form):
+    items = forms.MultipleChoiceField(
+        error_messages={"required": "Select at least one item."},
+    )
+    decision = forms.ChoiceField(
+        label="Decision", error_messages={"invalid_choice": "Choose a decision from the list."}
+    )
+    reason = forms.CharField(
+        label="One reason for all of them",
+        max_length=REASON_MAX,
+        required=False,
+        help_text="Needed to hide or reject; every member concerned reads it.",
+    )
+
+    def __init__(self, *args: Any, decisions: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        decision, items = self.fields["decision"], self.fields["items"]
+        assert isinstance(decision, forms.ChoiceField) and isinstance(items, forms.ChoiceField)
+        decision.choices = [("", "Choose…"), *decisions.items()]
+        # Any ref is accepted here: the inbox checks each against its source.
+        refs = self.data.getlist("items") if hasattr(self.data, "getlist") else []
+        items.choices = [(ref, ref) for ref in refs]

@@ -1,0 +1,22 @@
+"""The bell: every moderator is told when something new waits in the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import receiver
+from django.urls import reverse
+
+from community.actions import notify
+from community.review import needs_review
+
+from .actions import moderators
+
+
+@receiver(needs_review, dispatch_uid="inbox.ring_moderators")
+def ring_moderators(sender: Any, kind: str, key: str, text: str, **kwargs: Any) -> None:
+    url = f"{reverse('inbox:index')}?kind={kind}"
+    with transaction.atomic():
+        for moderator in moderators():
+            notify(recipient=moderator, kind="review_needed", text=text, url=url)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from community.moderation.models import TEXT_MAX_LENGTH, Appeal, CannedReason
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label="Why should a moderator look at this again?",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX_LENGTH}),
+        help_text="A moderator other than the one who gave it reads your appeal and replies.",
+        error_messages={"required": "Tell the moderators why, in a few words."},
+    )
+
+
+class DecideAppealForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("uphold", "Uphold: the penalty stands"),
+            ("shorten", "Shorten: it ends earlier"),
+            ("lift", "Lift: it ends now"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    new_ends_at = forms.DateTimeField(
+        label="New end (for shorten)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reply = forms.CharField(
+        label="Reply to the member",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write a reply: the member reads it."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("decision") == Appeal.Decision.SHORTEN and not cleaned.get("new_ends_at"):
+            self.add_error("new_ends_at", "Choose when the shortened penalty ends.")
+        return cleaned
+
+    @property
+    def new_end(self) -> datetime | None:
+        value = self.cleaned_data.get("new_ends_at")
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
+
+
+class LiftPenaltyForm(forms.Form):
+    reason = forms.CharField(
+        label="Why lift it?",
+        max_length=300,
+        help_text="Kept on the penalty and in the audit log.",
+        error_messages={"required": "Say why you lift it; the reason goes to the audit log."},
+    )
+
+
+class StaffNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Private note (moderators only)",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the note first."},
+    )
+
+
+def canned_reason_field(**kwargs) -> forms.ModelChoiceField:
+    """The rule a moderator cites when penalising (optional; free text goes beside it)."""
+    return forms.ModelChoiceField(
+        label="Rule broken",
+        queryset=CannedReason.objects.filter(active=True),
+        required=False,
+        empty_label="— none —",
+        **kwargs,
+    )

@@ -1,0 +1,71 @@
+"""Appeals in the one review inbox (community.review)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from community.review import Decision, ReviewItem, ReviewSource, StaleItem
+
+if TYPE_CHECKING:
+    from community.models import User
+
+
+class AppealSource(ReviewSource):
+    kind = "appeal"
+    label = "Appeals"
+    # Shortening needs a new end: that is done on the appeal's own screen (the item's url).
+    decisions = (
+        Decision("uphold", "Uphold the penalty", needs_reason=True, bulk=False),
+        Decision("lift", "Lift the penalty", needs_reason=True, bulk=False),
+    )
+
+    def _pending(self):
+        from community.moderation.models import Appeal
+
+        return (
+            Appeal.objects.filter(decided_at__isnull=True)
+            .select_related("penalty", "penalty__member", "penalty__canned_reason")
+            .order_by("-created_at")
+        )
+
+    def pending(self) -> Iterable[ReviewItem]:
+        from community.moderation.actions import when
+
+        for appeal in self._pending():
+            penalty = appeal.penalty
+            member = penalty.member
+            yield ReviewItem(
+                kind=self.kind,
+                key=str(appeal.pk),
+                title=f"Appeal by {member.name} against being {penalty.what}",
+                summary=appeal.text[:500],
+                created_at=appeal.created_at,
+                url=reverse("moderation_admin:appeal", args=[appeal.pk]),
+                member=member,
+                details={
+                    "Penalty": f"{penalty.get_kind_display()} until {when(penalty.ends_at)}",
+                    "Reason": penalty.reason_title or "—",
+                    "Given by": penalty.moderator.name if penalty.moderator else "automatic",
+                },
+            )
+
+    def count(self) -> int:
+        return self._pending().count()
+
+    def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
+        from community.moderation.actions import decide_appeal
+        from community.moderation.models import Appeal
+
+        appeal = Appeal.objects.filter(pk=int(key) if key.isdigit() else 0).first()
+        if appeal is None:
+            raise StaleItem("That appeal no longer exists.")
+        if decision not in {d.name for d in self.decisions}:
+            raise StaleItem("That decision is not offered for appeals.", code="invalid")
+        decided = decide_appeal(appeal=appeal, moderator=moderator, decision=decision, reply=reason)
+        member = decided.penalty.member.name
+        if decision == "lift":
+            return f"The penalty of {member} is lifted; they have been told."
+        return f"The penalty of {member} stands; they have been told."

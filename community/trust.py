@@ -1,0 +1,235 @@
+"""Trust levels: Discourse's idea, small. Trust grows with taking part.
+
+- **0 new**: can read, post and chat, but links in their posts and chat messages show as
+  text, they cannot attach images, they send at most a couple of invitations a day, and
+  their reactions move nobody's referral or points.
+- **1 member**: a couple of days since joining, a few posts read, a first post.
+- **2 regular**: many days visited, many replies, no penalty for a while.
+
+The thresholds are ``settings.HEARTH_TRUST_LEVELS`` (safe defaults below, a partial dict
+overrides only what it names). Staff count as regulars; ``User.trust_level_granted`` is
+a floor staff can set. A level is computed from a handful of indexed counts and cached
+per member for a few minutes; :func:`forget` drops it when something that can change it
+happens (a post, a new day, a penalty).
+
+"Days visited" come from :class:`community.models.MemberDay`, written at most once per
+member per day (:func:`record_visit_day`, guarded by the cache); "posts read" from the
+forum's read positions (``TopicUser.last_read_number``), which reading already keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from community.models import MemberDay, User
+
+NEW = 0
+MEMBER = 1
+REGULAR = 2
+LEVEL_NAMES = {NEW: "new member", MEMBER: "member", REGULAR: "regular"}
+
+DEFAULT_THRESHOLDS: dict[str, dict[str, int]] = {
+    "member": {"days_since_joined": 2, "posts_read": 5, "posts": 1},
+    "regular": {"days_visited": 20, "replies": 10, "penalty_free_days": 60},
+}
+CACHE_SECONDS = 300
+
+
+def thresholds() -> dict[str, dict[str, int]]:
+    configured = getattr(settings, "HEARTH_TRUST_LEVELS", {}) or {}
+    return {
+        level: {**defaults, **(configured.get(level) or {})}
+        for level, defaults in DEFAULT_THRESHOLDS.items()
+    }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a member has done, as the thresholds count it."""
+
+    days_since_joined: int
+    posts_read: int
+    posts: int
+    days_visited: int
+    replies: int
+    penalised_recently: bool
+
+
+def progress(member: User) -> Progress:
+    from community.forum.models import Post, TopicUser
+
+    now = timezone.now()
+    regular = thresholds()["regular"]
+    posts = Post.objects.listed().filter(author=member)
+    recent = now - timedelta(days=regular["penalty_free_days"])
+    penalised = any(
+        until is not None and until > recent
+        for until in (member.silenced_until, member.suspended_until)
+    )
+    return Progress(
+        days_since_joined=(now - member.date_joined).days,
+        posts_read=TopicUser.objects.filter(member=member).aggregate(n=Sum("last_read_number"))["n"]
+        or 0,
+        posts=posts.count(),
+        days_visited=MemberDay.objects.filter(member=member).count(),
+        replies=posts.filter(number__gt=1).count(),
+        penalised_recently=penalised,
+    )
+
+
+def _missing_for_member(p: Progress) -> list[str]:
+    need = thresholds()["member"]
+    missing = []
+    if p.days_since_joined < need["days_since_joined"]:
+        days = need["days_since_joined"] - p.days_since_joined
+        missing.append(ngettext("wait %(n)d more day", "wait %(n)d more days", days) % {"n": days})
+    if p.posts_read < need["posts_read"]:
+        posts = need["posts_read"] - p.posts_read
+        missing.append(
+            ngettext("read %(n)d more post", "read %(n)d more posts", posts) % {"n": posts}
+        )
+    if p.posts < need["posts"]:
+        posts = need["posts"] - p.posts
+        if p.posts == 0 and posts == 1:
+            missing.append("write your first post")
+        else:
+            missing.append(
+                ngettext("write %(n)d more post", "write %(n)d more posts", posts) % {"n": posts}
+            )
+    return missing
+
+
+def _missing_for_regular(p: Progress) -> list[str]:
+    need = thresholds()["regular"]
+    missing = []
+    if p.days_visited < need["days_visited"]:
+        days = need["days_visited"] - p.days_visited
+        missing.append(
+            ngettext("visit on %(n)d more day", "visit on %(n)d more days", days) % {"n": days}
+        )
+    if p.replies < need["replies"]:
+        replies = need["replies"] - p.replies
+        missing.append(
+            ngettext("write %(n)d more reply", "write %(n)d more replies", replies) % {"n": replies}
+        )
+    if p.penalised_recently:
+        days = need["penalty_free_days"]
+        missing.append(
+            ngettext(
+                "go %(n)d day without a moderator's penalty",
+                "go %(n)d days without a moderator's penalty",
+                days,
+            )
+            % {"n": days}
+        )
+    return missing
+
+
+def _earned_level(p: Progress) -> int:
+    if _missing_for_member(p):
+        return NEW
+    if _missing_for_regular(p):
+        return MEMBER
+    return REGULAR
+
+
+def _cache_key(member_id: int) -> str:
+    return f"trust:level:{member_id}"
+
+
+def trust_level(member: Any) -> int:
+    """The member's level: 0 new, 1 member, 2 regular. Visitors are 0.
+
+    Staff count as regulars, and a granted level is a floor. The answer is cached per
+    member (staff included), so a page that asks about many authors costs no queries
+    once they are known.
+    """
+    if member is None or not getattr(member, "is_authenticated", False):
+        return NEW
+    cached = getattr(member, "_trust_level_cache", None)
+    if cached is not None:
+        return cached
+    granted = member.trust_level_granted or NEW
+    level = granted if granted >= REGULAR else cache.get(_cache_key(member.pk))
+    if level is None:
+        staff = member.is_staff_member
+        level = REGULAR if staff else max(granted, _earned_level(progress(member)))
+        cache.set(_cache_key(member.pk), level, CACHE_SECONDS)
+    member._trust_level_cache = level
+    return level
+
+
+def at_least(member: Any, level: int) -> bool:
+    """Whether ``member`` has reached ``level`` (free when a granted level answers)."""
+    if member is None or not getattr(member, "is_authenticated", False):
+        return level <= NEW
+    if (member.trust_level_granted or NEW) >= level:
+        return True
+    return trust_level(member) >= level
+
+
+def forget(member_id: int) -> None:
+    """Something that can change the level happened: compute it afresh next time."""
+    cache.delete(_cache_key(member_id))
+
+
+def level_name(level: int) -> str:
+    return LEVEL_NAMES.get(level, LEVEL_NAMES[NEW])
+
+
+def next_unlock(member: User) -> str:
+    """What unlocks the next level, in plain words ("" for regulars)."""
+    level = trust_level(member)
+    if level >= REGULAR:
+        return ""
+    p = progress(member)
+    if level == NEW:
+        missing = _missing_for_member(p)
+        what = "links, images and more invitations"
+    else:
+        missing = _missing_for_regular(p)
+        what = "the regular level"
+    if not missing:
+        return f"You will reach {what} within a few minutes."
+    steps = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    return f"To unlock {what}: {steps}."
+
+
+# --- what the levels allow (one place per rule) --------------------------------------
+
+
+def may_post_links(member: Any) -> bool:
+    """Links in their posts and chat messages are clickable (else shown as text)."""
+    return at_least(member, MEMBER)
+
+
+def may_attach_images(member: Any) -> bool:
+    return at_least(member, MEMBER)
+
+
+def counts_for_others(member: Any) -> bool:
+    """Whether the member's reactions can earn others points or convert a referral."""
+    return at_least(member, MEMBER)
+
+
+# --- days visited -----------------------------------------------------------------------
+
+
+def record_visit_day(member: User) -> None:
+    """Note that ``member`` visited today: one insert a day at most, not one per request."""
+    today = timezone.localdate()
+    if not cache.add(f"trust:day:{member.pk}:{today.isoformat()}", 1, 60 * 60 * 26):
+        return
+    created = MemberDay.objects.bulk_create(
+        [MemberDay(member=member, day=today)], ignore_conflicts=True
+    )
+    if created:
+        forget(member.pk)
