@@ -97,10 +97,10 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 test: lint typecheck
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=10
 	@if $(PY) scripts/services_up.py "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
 		echo "== PostgreSQL and Redis answer: running the suite again on them (browser journeys excluded) =="; \
-		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest -n $(TEST_WORKERS) -m "not e2e"; \
+		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest -n $(TEST_WORKERS) -m "not e2e" --durations=10; \
 	else \
 		echo "== SKIPPED: PostgreSQL ($(PG_URL)) or Redis ($(REDIS_TEST_URL)) does not answer; the suite ran on the embedded defaults only =="; \
 	fi

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
+from community.trust import record_visit_day
+
 
 class SuspendedMemberMiddleware:
     """Signs out a suspended member on their next request, saying why and until when.
@@ -51,7 +53,5 @@ class MemberDayMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and request.method == "GET":
-            from community.trust import record_visit_day
-
             record_visit_day(user)
         return response

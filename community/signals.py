@@ -23,6 +23,7 @@ from django.contrib.auth import user_logged_in, user_logged_out
 from django.contrib.auth.models import Group
 from django.dispatch import Signal, receiver
 
+from community import trust
 from community.live import disconnect_session
 from community.models import MEMBERS_GROUP
 
@@ -41,18 +42,14 @@ def add_new_member_to_members_group(sender, request, user, **kwargs) -> None:
 @receiver(user_logged_in, dispatch_uid="community.record_visit_day")
 def record_visit_day_at_sign_in(sender, request, user, **kwargs) -> None:
     # The middleware notes later days; noting the first here keeps requests write-free.
-    from community.trust import record_visit_day
-
-    record_visit_day(user)
+    trust.record_visit_day(user)
 
 
 @receiver(content_published, dispatch_uid="community.trust_after_content")
 @receiver(content_removed, dispatch_uid="community.trust_after_removal")
 def forget_trust_level(sender, author=None, **kwargs) -> None:
-    from community.trust import forget
-
     if author is not None:
-        forget(author.pk)
+        trust.forget(author.pk)
 
 
 @receiver(user_logged_out)

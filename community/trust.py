@@ -13,19 +13,21 @@ per member for a few minutes; :func:`forget` drops it when something that can ch
 happens (a post, a new day, a penalty).
 
 "Days visited" come from :class:`community.models.MemberDay`, written at most once per
-member per day (:func:`record_visit_day`, guarded by the cache); "posts read" from the
-forum's read positions (``TopicUser.last_read_number``), which reading already keeps.
+member per day (:func:`record_visit_day`, guarded by the cache). Posts read and written
+come from the apps that keep them: each registers an activity counter
+(:func:`register_activity`; the forum's reads its read positions and listed posts), so
+this module imports no app above it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -63,24 +65,46 @@ class Progress:
     penalised_recently: bool
 
 
-def progress(member: User) -> Progress:
-    from community.forum.models import Post, TopicUser
+@dataclass(frozen=True)
+class Activity:
+    """What one app counted of a member's taking part."""
 
+    posts_read: int = 0
+    posts: int = 0
+    replies: int = 0
+
+    def __add__(self, other: Activity) -> Activity:
+        return Activity(
+            self.posts_read + other.posts_read,
+            self.posts + other.posts,
+            self.replies + other.replies,
+        )
+
+
+_activity_counters: list[Callable[[User], Activity]] = []
+
+
+def register_activity(counter: Callable[[User], Activity]) -> None:
+    """An app that keeps posts or reads adds its counter (in ``AppConfig.ready``)."""
+    if counter not in _activity_counters:
+        _activity_counters.append(counter)
+
+
+def progress(member: User) -> Progress:
     now = timezone.now()
     regular = thresholds()["regular"]
-    posts = Post.objects.listed().filter(author=member)
     recent = now - timedelta(days=regular["penalty_free_days"])
     penalised = any(
         until is not None and until > recent
         for until in (member.silenced_until, member.suspended_until)
     )
+    activity = sum((counter(member) for counter in _activity_counters), Activity())
     return Progress(
         days_since_joined=(now - member.date_joined).days,
-        posts_read=TopicUser.objects.filter(member=member).aggregate(n=Sum("last_read_number"))["n"]
-        or 0,
-        posts=posts.count(),
+        posts_read=activity.posts_read,
+        posts=activity.posts,
         days_visited=MemberDay.objects.filter(member=member).count(),
-        replies=posts.filter(number__gt=1).count(),
+        replies=activity.replies,
         penalised_recently=penalised,
     )
 

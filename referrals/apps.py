@@ -9,6 +9,7 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: they connect receivers and sections.
-        from referrals import receivers, review, sections  # noqa: F401
+        from referrals import receivers, record, review, sections  # noqa: F401
 
         review.register_source()
+        record.register_section()

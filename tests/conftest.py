@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings as settings_module
 from django.core.cache import cache
@@ -69,14 +71,25 @@ def clear_cache() -> None:
         cache.clear()
 
 
+def _checks_passwords_in_another_process(request) -> bool:
+    path = str(request.node.path)
+    return f"{os.sep}e2e{os.sep}" in path or f"{os.sep}integration{os.sep}" in path
+
+
 @pytest.fixture(autouse=True)
-def _isolated_state(settings, tmp_path):
+def _isolated_state(request, settings, tmp_path):
     # Rate limits and throttles live in the cache; every test starts from zero, and no
     # outage a previous test provoked is remembered.
     outages.reset()
     clear_cache()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    if not _checks_passwords_in_another_process(request):
+        # Hashing a password the production way costs a third of a second; the tests
+        # make thousands of members. Servers started in another process (browser
+        # journeys, integration tests) keep the real hashers, so passwords they check
+        # are hashed the same way.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     clear_cache()
 

@@ -8,7 +8,13 @@ class ForumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from community.forum import review, sections
+        from community.forum import record, review, sections, trust
 
         sections.register()
         review.register_source()
+        record.register_section()
+        trust.register_activity()
+        # Lifting a "hidden post" penalty (an appeal) restores the post: see actions.moderation.
+        from community.forum.actions.moderation import register_penalty_enforcer
+
+        register_penalty_enforcer()

@@ -75,7 +75,12 @@ def _tell_penalised(penalty: Penalty) -> None:
     text = f"A moderator {penalty.verb} you{scope} until {when(penalty.ends_at)}"
     if penalty.moderator_id is None:
         text = f"You are {penalty.what} until {when(penalty.ends_at)}"
-    if penalty.reason_title:
+    if penalty.kind == Penalty.Kind.HIDDEN_POST:
+        # Which post and why, in the bell itself; its link is the penalty page (appeal).
+        text = f"A moderator hid your post{scope}"
+        if penalty.reason_title:
+            text += f": {penalty.reason_title}"
+    elif penalty.reason_title:
         text += f" — {penalty.reason_title}"
     body = render_to_string(
         "moderation/email/penalty.txt",
@@ -83,6 +88,7 @@ def _tell_penalised(penalty: Penalty) -> None:
             "penalty": penalty,
             "member": penalty.member,
             "appeal_url": absolute(penalty.get_absolute_url()),
+            "scope_url": absolute(penalty.scope_url) if penalty.scope_url else "",
             "SITE_NAME": settings.SITE_NAME,
         },
     )
@@ -98,6 +104,8 @@ def _tell_penalised(penalty: Penalty) -> None:
 
 def _tell_lifted(penalty: Penalty, *, reply: str = "") -> None:
     text = f"Your {penalty.get_kind_display().lower()} {penalty.scope_label} was lifted"
+    if penalty.kind == Penalty.Kind.HIDDEN_POST:
+        text = f"A moderator restored your post {penalty.scope_label}: it is visible again"
     text = " ".join(text.split())
     body = render_to_string(
         "moderation/email/lifted.txt",
@@ -189,8 +197,22 @@ def _close(penalty: Penalty, *, moderator: User, reason: str, reply: str = "") -
     penalty.lifted_by = moderator
     penalty.lift_reason = reason[:300]
     penalty.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    if penalty.open_ended:
+        _close_pending_appeal(penalty, moderator=moderator)
     _tell_lifted(penalty, reply=reply)
     _announce(penalty)
+
+
+def _close_pending_appeal(penalty: Penalty, *, moderator: User) -> None:
+    """A hidden post restored by other means (the forum's own restore): its appeal has
+    nothing left to decide, so it leaves the inbox as lifted, and a page drawn before
+    that gets StaleItem instead of acting twice. The member hears of it once (lifted)."""
+    Appeal.objects.filter(penalty=penalty, decided_at__isnull=True).update(
+        decision=Appeal.Decision.LIFT,
+        decided_by=moderator,
+        decided_at=penalty.lifted_at,
+        reply="A moderator restored your post before your appeal was read.",
+    )
 
 
 def _lock(penalty: Penalty) -> Penalty:
@@ -233,7 +255,8 @@ def log_data(penalty: Penalty, **extra: object) -> dict:
         "member_name": penalty.member.name,
         "kind": penalty.kind,
         "what": penalty.what,
-        "until": penalty.ends_at.isoformat(),
+        "against": penalty.against,
+        "until": "" if penalty.open_ended else penalty.ends_at.isoformat(),
         "reason_title": penalty.reason_title,
         **extra,
     }
@@ -322,7 +345,11 @@ def decide_appeal(
         raise PenaltyError(
             "You gave this penalty, so another moderator decides the appeal.", code="forbidden"
         )
-    if decision not in Appeal.Decision.values:
+    if penalty.open_ended and not penalty.is_active:
+        raise StaleItem("The post was already restored; nothing changed.")
+    if decision not in decisions_for(penalty):
+        if penalty.open_ended:
+            raise PenaltyError("Choose uphold or lift: a hidden post has no end.", code="invalid")
         raise PenaltyError("Choose uphold, shorten or lift.", code="invalid")
     reply = reply.strip()
     if not reply:
@@ -370,6 +397,13 @@ def decide_appeal(
     return locked
 
 
+def decisions_for(penalty: Penalty) -> list[str]:
+    """What an appeal against ``penalty`` can end in: no "shorten" without an end."""
+    if penalty.open_ended:
+        return [Appeal.Decision.UPHOLD, Appeal.Decision.LIFT]
+    return list(Appeal.Decision.values)
+
+
 def _tell_decided(appeal: Appeal) -> None:
     penalty = appeal.penalty
     texts = {
@@ -379,6 +413,10 @@ def _tell_decided(appeal: Appeal) -> None:
         ),
         Appeal.Decision.LIFT: "Your appeal was accepted: the penalty is lifted",
     }
+    if penalty.kind == Penalty.Kind.HIDDEN_POST:
+        post = f"your post {penalty.scope_label}".strip()
+        texts[Appeal.Decision.UPHOLD] = f"Your appeal was read: {post} stays hidden"
+        texts[Appeal.Decision.LIFT] = f"Your appeal was accepted: {post} is visible again"
     body = render_to_string(
         "moderation/email/decided.txt",
         {

@@ -15,13 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.models import User
-from community.moderation import actions
+from community.moderation import actions, record
 from community.moderation.forms import DecideAppealForm, LiftPenaltyForm, StaffNoteForm
 from community.moderation.models import Appeal, Penalty, StaffNote
 from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import RuleError, add_to_form, flash
-
-RECENT = 20
 
 
 def _require_moderator(request: AuthenticatedHttpRequest) -> None:
@@ -46,63 +44,17 @@ def member_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "moderation/admin/member_search.html", {"query": query, "found": found})
 
 
-def _linked_accounts(member: User) -> dict[str, list[User]]:
-    """Other accounts from the same browser (sign-up cookie key) or the same network."""
-    from referrals.models import MemberNetwork, SignUp
-
-    signup = SignUp.objects.filter(member=member).first()
-    same_browser: list[User] = []
-    if signup is not None and signup.browser:
-        same_browser = list(
-            User.objects.filter(referral_signup__browser=signup.browser)
-            .exclude(pk=member.pk)
-            .order_by("username")[:50]
-        )
-    hashes = set(MemberNetwork.objects.filter(member=member).values_list("network_hash", flat=True))
-    if signup is not None and signup.network_hash:
-        hashes.add(signup.network_hash)
-    same_network: list[User] = []
-    if hashes:
-        same_network = list(
-            User.objects.filter(
-                Q(referral_signup__network_hash__in=hashes)
-                | Q(
-                    pk__in=MemberNetwork.objects.filter(network_hash__in=hashes).values("member_id")
-                )
-            )
-            .exclude(pk=member.pk)
-            .distinct()
-            .order_by("username")[:50]
-        )
-    return {"same_browser": same_browser, "same_network": same_network}
-
-
 def _member_context(member: User) -> dict:
-    from community.forum.models import Flag, Post
-    from referrals.models import Referral
-
     return {
         "member": member,
-        "posts": Post.objects.filter(author=member)
-        .select_related("topic")
-        .order_by("-created_at")[:RECENT],
-        "flags_given": Flag.objects.filter(flagger=member)
-        .select_related("post__topic", "post__author")
-        .order_by("-created_at")[:RECENT],
-        "flags_received": Flag.objects.filter(post__author=member)
-        .select_related("post__topic", "flagger")
-        .order_by("-created_at")[:RECENT],
         "penalties": Penalty.objects.filter(member=member)
         .select_related("moderator", "canned_reason", "lifted_by", "appeal", "appeal__decided_by")
         .order_by("-starts_at")[:50],
-        "referrals_made": Referral.objects.filter(referrer=member)
-        .select_related("referee")
-        .order_by("-created_at")[:50],
-        "referral_held": Referral.objects.filter(referee=member).select_related("referrer").first(),
         "notes": StaffNote.objects.filter(member=member).select_related("author")[:50],
         "note_form": StaffNoteForm(),
         "lift_form": LiftPenaltyForm(),
-        **_linked_accounts(member),
+        # Posts and flags, referrals and linked accounts: from the apps that keep them.
+        "record_sections": record.sections_for(member),
     }
 
 

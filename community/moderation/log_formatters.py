@@ -94,12 +94,18 @@ def _unsuspended(data: dict, entry) -> str:
     )
 
 
+def _against(data: dict) -> str:
+    """ "being silenced"; "the hiding of their post in “Rye”" (older rows: from "what")."""
+    return data.get("against") or f"being {data.get('what', 'penalised')}"
+
+
 def _lifted(data: dict, entry) -> str:
+    until = format_html(" until {}", _until(data)) if data.get("until", "?") else ""
     return sentence(
-        "Lifted the penalty of {} ({} until {}){}",
+        "Lifted the penalty of {} ({}{}){}",
         member_link(data, entry.label),
         data.get("what", "penalised"),
-        _until(data),
+        until,
         format_html(" — “{}”", data["reason"]) if data.get("reason") else "",
     )
 
@@ -133,9 +139,9 @@ def _auto_silence(data: dict, entry) -> str:
 
 def _appealed(data: dict, entry) -> str:
     return sentence(
-        '{} appealed against being {} (<a href="{}">read the appeal</a>)',
+        '{} appealed against {} (<a href="{}">read the appeal</a>)',
         member_link(data, entry.label),
-        data.get("what", "penalised"),
+        _against(data),
         reverse("moderation_admin:appeal", args=[data["appeal"]]) if data.get("appeal") else "#",
     )
 
@@ -146,12 +152,14 @@ def _decided(data: dict, entry) -> str:
         outcome = format_html("shortened it: it now ends {}", _until(data, "new_until"))
     elif decision == "lift":
         outcome = format_html("lifted it")
-    else:
+    elif data.get("until", "?"):
         outcome = format_html("upheld it: it stays until {}", _until(data))
+    else:
+        outcome = SafeString("upheld it")
     return sentence(
-        "Decided the appeal of {} against being {} and {}{}",
+        "Decided the appeal of {} against {} and {}{}",
         member_link(data, entry.label),
-        data.get("what", "penalised"),
+        _against(data),
         outcome,
         format_html(" — reply: “{}”", data["reply"]) if data.get("reply") else "",
     )

@@ -9,7 +9,7 @@ moderators read back on the member page.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,9 @@ from django.utils import timezone
 # How long after a penalty ends its member may still appeal it.
 APPEAL_GRACE = timedelta(days=3)
 TEXT_MAX_LENGTH = 2000
+# The end of a penalty that lasts until a moderator lifts it (a hidden post): the column
+# stays required, so every "running" check keeps working unchanged.
+NO_END = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 class CannedReason(models.Model):
@@ -61,6 +64,9 @@ class Penalty(models.Model):
         SILENCE = "silence", "Silence"
         SUSPEND = "suspend", "Suspension"
         CHAT_MUTE = "chat_mute", "Chat mute"
+        # One post a moderator hid ("forum.post:<id>"): no end, no banner; lifting it (an
+        # appeal) restores the post through the forum's enforcer.
+        HIDDEN_POST = "hidden_post", "Hidden post"
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="penalties"
@@ -80,7 +86,7 @@ class Penalty(models.Model):
     reason = models.CharField("note to the member", max_length=300, blank=True)
     starts_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField()
-    # "" for the whole site; "chat.room:<id>" for a mute in one room.
+    # "" for the whole site; "chat.room:<id>" for a mute in one room; "forum.post:<id>".
     scope = models.CharField(max_length=80, blank=True)
     scope_label = models.CharField(max_length=120, blank=True)  # "in the room General"
     scope_url = models.CharField(max_length=300, blank=True)
@@ -102,6 +108,8 @@ class Penalty(models.Model):
         indexes = [models.Index(fields=["member", "-starts_at"], name="penalty_member_recent")]
 
     def __str__(self) -> str:
+        if self.open_ended:
+            return f"{self.get_kind_display()} of {self.member}"
         return f"{self.get_kind_display()} of {self.member} until {self.ends_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
@@ -111,6 +119,11 @@ class Penalty(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.lifted_at is None and self.starts_at <= now < self.ends_at
+
+    @property
+    def open_ended(self) -> bool:
+        """Lasts until a moderator lifts it (a hidden post): no "until", no shortening."""
+        return self.kind == self.Kind.HIDDEN_POST
 
     @property
     def can_be_appealed(self) -> bool:
@@ -130,12 +143,23 @@ class Penalty(models.Model):
             self.Kind.SILENCE: "silenced",
             self.Kind.SUSPEND: "suspended",
             self.Kind.CHAT_MUTE: "muted",
+            self.Kind.HIDDEN_POST: "hidden",
         }[self.Kind(self.kind)]
 
     @property
     def what(self) -> str:
         """For "You are {what} until…": "silenced", "muted in the room General"."""
+        if self.kind == self.Kind.HIDDEN_POST:
+            return f"hidden: a post {self.scope_label}".strip()
         return f"{self.verb} {self.scope_label}".strip()
+
+    @property
+    def against(self) -> str:
+        """For "Appeal by Ana against…": "being silenced", "the hiding of their post in
+        “Rye”"."""
+        if self.kind == self.Kind.HIDDEN_POST:
+            return f"the hiding of their post {self.scope_label}".strip()
+        return f"being {self.what}"
 
 
 class Appeal(models.Model):

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 class AppealSource(ReviewSource):
     kind = "appeal"
     label = "Appeals"
-    # Shortening needs a new end: that is done on the appeal's own screen (the item's url).
+    # Shortening needs a new end: that is done on the appeal's own screen (the item's url);
+    # a hidden post has no end, so it is uphold or lift there too.
     decisions = (
         Decision("uphold", "Uphold the penalty", needs_reason=True, bulk=False),
         Decision("lift", "Lift the penalty", needs_reason=True, bulk=False),
@@ -40,13 +41,17 @@ class AppealSource(ReviewSource):
             yield ReviewItem(
                 kind=self.kind,
                 key=str(appeal.pk),
-                title=f"Appeal by {member.name} against being {penalty.what}",
+                title=f"Appeal by {member.name} against {penalty.against}",
                 summary=appeal.text[:500],
                 created_at=appeal.created_at,
                 url=reverse("moderation_admin:appeal", args=[appeal.pk]),
                 member=member,
                 details={
-                    "Penalty": f"{penalty.get_kind_display()} until {when(penalty.ends_at)}",
+                    "Penalty": (
+                        f"{penalty.get_kind_display()} {penalty.scope_label}; lifting restores it"
+                        if penalty.open_ended
+                        else f"{penalty.get_kind_display()} until {when(penalty.ends_at)}"
+                    ),
                     "Reason": penalty.reason_title or "—",
                     "Given by": penalty.moderator.name if penalty.moderator else "automatic",
                 },

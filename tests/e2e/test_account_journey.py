@@ -48,7 +48,11 @@ def test_a_visitor_signs_up_verifies_edits_their_profile_and_signs_out(page, asg
     expect(page.get_by_text("Birthday: 14 March")).to_be_visible()
     avatar_img = page.get_by_role("img", name="Robin Hart’s avatar")
     expect(avatar_img).to_be_visible()
-    assert page.evaluate("img => img.naturalWidth", avatar_img.element_handle()) == 300
+    # Visible is not loaded: wait until the browser is done with the file (a broken one
+    # is "complete" too, with no width), then check it is the picture that was uploaded.
+    handle = avatar_img.element_handle()
+    page.wait_for_function("img => img.complete", arg=handle)
+    assert page.evaluate("img => img.naturalWidth", handle) == 300
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()

@@ -32,8 +32,11 @@ def test_a_moderator_hides_a_flagged_post_with_a_reason(moderator_client):
     assert post.hidden and not post.hidden_by_flags and post.hidden_reason == "Advertising"
     assert post.open_flag_count == 0
     assert set(Flag.objects.values_list("outcome", flat=True)) == {FlagOutcome.HIDDEN}
-    told = Notification.objects.filter(recipient=post.author, kind="forum_hidden").latest("pk")
-    assert told.text.endswith(": Advertising")
+    # The author's notice is the appealable "hidden post" penalty's (tests/moderation/
+    # test_hidden_post_appeal.py): which post, why, and the penalty page.
+    told = Notification.objects.filter(recipient=post.author, kind="penalty").latest("pk")
+    assert told.text == "A moderator hid your post in “Rye starter tips”: Advertising"
+    assert told.url.startswith("/penalties/")
 
 
 def test_hiding_needs_a_reason(moderator_client):

@@ -8,11 +8,13 @@ from wagtail.log_actions import log
 
 from community.actions import notify
 from community.models import User
+from community.moderation.models import CannedReason
 from community.review import announce
 from hearth.text import clean_line
 
 from ..models import Flag, FlagOutcome, FlagReason, Post
 from ._common import after_post_hidden, lock_post, publish, quoted_title, refresh, require_moderator
+from .moderation import close_hidden_post, record_hidden_post
 from .rules import PostingError, checked_reason
 
 FLAGS_TO_HIDE = 3
@@ -68,10 +70,18 @@ def flag_post(*, post: Post, flagger: User, reason: str, text: str = "") -> Flag
 
 
 @transaction.atomic
-def resolve_flags(*, post: Post, moderator: User, outcome: str, reason: str = "") -> int:
+def resolve_flags(
+    *,
+    post: Post,
+    moderator: User,
+    outcome: str,
+    reason: str = "",
+    canned_reason: CannedReason | None = None,
+) -> int:
     """Close a post's open flags: "hidden" keeps it hidden, "dismissed" restores it.
 
-    ``reason`` (hiding only) is the moderator's own words, which the author is told.
+    ``reason`` (hiding only) is the moderator's own words, which the author is told: with
+    it, hiding is an appealable "hidden post" penalty (see .moderation).
     Flags another moderator closed meanwhile are a "stale" error and nothing changes:
     a page drawn before someone else's decision must not hide a post they restored.
     """
@@ -97,13 +107,9 @@ def resolve_flags(*, post: Post, moderator: User, outcome: str, reason: str = ""
         post.hide(by=moderator, reason=reason or f"Hidden by a moderator after review ({labels}).")
         if not was_hidden:
             after_post_hidden(post)
-        if reason and post.author is not None:
-            notify(
-                recipient=post.author,
-                kind="forum_hidden",
-                text=f"A moderator hid your post in {quoted_title(post.topic)}: {reason}",
-                url=post.topic.post_url(post.number),
-                actor=moderator,
+        if reason:
+            record_hidden_post(
+                post, moderator=moderator, reason=reason, canned_reason=canned_reason
             )
     elif post.hidden and post.hidden_by_flags:
         # Only the flags hid it: dismissing them restores it.
@@ -111,6 +117,7 @@ def resolve_flags(*, post: Post, moderator: User, outcome: str, reason: str = ""
         refresh(post.topic)
         if post.topic.is_visible:
             publish(post)
+        close_hidden_post(post, moderator=moderator, reason="Flags dismissed; post restored.")
         if post.author is not None:
             notify(
                 recipient=post.author,

@@ -1,4 +1,10 @@
-"""Moderators pin, lock, hide and move; each is written to Wagtail's audit log."""
+"""Moderators pin, lock, hide and move; each is written to Wagtail's audit log.
+
+A post a moderator hides with a reason is also a penalty of its author ("hidden post",
+scope ``forum.post:<id>``, community.moderation): the author is told through its notice
+(bell and email, with the Appeal link), and lifting it there restores the post through
+:func:`enforce_hidden_post`. Restoring it here closes the penalty as lifted.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from wagtail.log_actions import log
 
 from community.actions import notify
 from community.models import User
+from community.moderation.actions import record_lift, record_penalty, register_enforcer
+from community.moderation.models import NO_END, CannedReason, Penalty
 
 from ..models import Category, Post, Topic
 from ._common import (
@@ -78,8 +86,52 @@ def unhide_topic(*, topic: Topic, moderator: User) -> None:
         publish(topic)
 
 
+def post_scope(post: Post) -> str:
+    return f"forum.post:{post.pk}"
+
+
+def record_hidden_post(
+    post: Post, *, moderator: User, reason: str, canned_reason: CannedReason | None = None
+) -> None:
+    """The author's appealable record of a moderator hiding ``post`` (the post's notice:
+    which post, why, and the Appeal link)."""
+    if post.author is None or post.author_id == moderator.pk:
+        return
+    running = Penalty.objects.active().filter(
+        member=post.author, kind=Penalty.Kind.HIDDEN_POST, scope=post_scope(post)
+    )
+    if running.exists():
+        return  # hidden already (its notice sent, its appeal perhaps pending): one record
+    record_penalty(
+        member=post.author,
+        kind=Penalty.Kind.HIDDEN_POST,
+        moderator=moderator,
+        ends_at=NO_END,
+        reason=reason,
+        canned_reason=canned_reason,
+        scope=post_scope(post),
+        scope_label=f"in {quoted_title(post.topic)}",
+        scope_url=post.topic.post_url(post.number),
+    )
+
+
+def close_hidden_post(post: Post, *, moderator: User, reason: str) -> None:
+    """The post is visible again by other means: its penalty ends as lifted (a pending
+    appeal with it), so nothing acts on it twice."""
+    if post.author is not None:
+        record_lift(
+            member=post.author,
+            kinds=[Penalty.Kind.HIDDEN_POST],
+            moderator=moderator,
+            reason=reason,
+            scope=post_scope(post),
+        )
+
+
 @transaction.atomic
-def hide_post(*, post: Post, moderator: User, reason: str) -> None:
+def hide_post(
+    *, post: Post, moderator: User, reason: str, canned_reason: CannedReason | None = None
+) -> None:
     require_moderator(moderator)
     reason = checked_reason(reason)
     post = lock_post(post)
@@ -95,30 +147,49 @@ def hide_post(*, post: Post, moderator: User, reason: str) -> None:
     )
     if not was_hidden:
         after_post_hidden(post)
-        _tell_author(
-            post.author,
-            text=f"A moderator hid your post in {quoted_title(post.topic)}: {reason}",
-            url=post.topic.post_url(post.number),
-            moderator=moderator,
-        )
+    # The author is told by the penalty's notice, which carries the Appeal link.
+    record_hidden_post(post, moderator=moderator, reason=reason, canned_reason=canned_reason)
 
 
 @transaction.atomic
-def unhide_post(*, post: Post, moderator: User) -> None:
+def unhide_post(*, post: Post, moderator: User, reason: str = "") -> None:
+    """Restore a hidden post. ``reason`` (an appeal's outcome) goes to the audit log."""
     require_moderator(moderator)
     post = lock_post(post)
     if not post.hidden:
         return
     post.unhide()
     refresh(post.topic)
-    log(
-        instance=post,
-        action="hearth.forum.unhide_post",
-        user=moderator,
-        data={"topic": post.topic_id, "number": post.number},
-    )
+    data: dict[str, object] = {"topic": post.topic_id, "number": post.number}
+    if reason:
+        data["reason"] = reason[:300]
+    log(instance=post, action="hearth.forum.unhide_post", user=moderator, data=data)
     if post.deleted_at is None and post.topic.is_visible:
         publish(post)
+    close_hidden_post(post, moderator=moderator, reason="The post was restored.")
+
+
+def enforce_hidden_post(member: User, scope: str) -> None:
+    """The enforcer of "hidden post" penalties (registered in ForumConfig.ready): once none
+    runs for the post any more (an appeal lifted it), the post is restored by the
+    moderator who lifted it, through :func:`unhide_post` and its audit entry."""
+    penalties = Penalty.objects.filter(member=member, kind=Penalty.Kind.HIDDEN_POST, scope=scope)
+    if penalties.active().exists():
+        return
+    lifted = (
+        penalties.filter(lifted_at__isnull=False, lifted_by__isnull=False)
+        .select_related("lifted_by")
+        .order_by("-lifted_at")
+        .first()
+    )
+    post = Post.objects.filter(pk=int(scope.removeprefix("forum.post:"))).first()
+    if lifted is None or lifted.lifted_by is None or post is None:
+        return
+    unhide_post(post=post, moderator=lifted.lifted_by, reason=lifted.lift_reason)
+
+
+def register_penalty_enforcer() -> None:
+    register_enforcer(Penalty.Kind.HIDDEN_POST, enforce_hidden_post)
 
 
 @transaction.atomic

@@ -17,7 +17,14 @@ def active_penalties(user: Any, *, scope: str | None = None) -> list[Penalty]:
     with ``appeal_sent`` set."""
     if user is None or not user.is_authenticated:
         return []
-    qs = Penalty.objects.active().filter(member=user).select_related("canned_reason")
+    # A hidden post is about one post, not the member's standing: never a banner or a
+    # notice in place of a form (its bell and email carry the Appeal link).
+    qs = (
+        Penalty.objects.active()
+        .filter(member=user)
+        .exclude(kind=Penalty.Kind.HIDDEN_POST)
+        .select_related("canned_reason")
+    )
     if scope is not None:
         qs = qs.applying_to(scope)
     penalties = list(qs)
