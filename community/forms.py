@@ -48,9 +48,22 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "bio", "birthday_month", "birthday_day", "email_on_mention"]
-        labels = {"display_name": "Display name"}
-        help_texts = {"display_name": "How your name appears to others. Optional."}
+        fields = [
+            "display_name",
+            "bio",
+            "birthday_month",
+            "birthday_day",
+            "email_on_mention",
+            "greetings_by_email",
+        ]
+        labels = {
+            "display_name": "Display name",
+            "greetings_by_email": "Email me on my birthday and join anniversary",
+        }
+        help_texts = {
+            "display_name": "How your name appears to others. Optional.",
+            "greetings_by_email": "The greeting always appears in your notifications.",
+        }
 
     def clean_display_name(self) -> str:
         name = " ".join(self.cleaned_data.get("display_name", "").split())

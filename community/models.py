@@ -61,6 +61,9 @@ class User(AbstractUser):
     birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
     email_on_mention = models.BooleanField("email me when someone mentions me", default=True)
+    greetings_by_email = models.BooleanField(
+        "email me on my birthday and join anniversary", default=True
+    )
     # Moderation: a silenced member can read but not post or chat; a suspended member
     # cannot sign in and their open sockets are closed.
     silenced_until = models.DateTimeField(null=True, blank=True)
@@ -230,6 +233,35 @@ class Notification(models.Model):
             "url": self.url,
             "created_at": self.created_at.isoformat(),
         }
+
+
+class Greeting(models.Model):
+    """A member's day that was greeted: one row per member, kind and (local) date.
+
+    The unique row is what makes the daily command idempotent, also when two runs race:
+    the greeting, its email and the birthday bonus happen in the transaction that
+    inserts it (referrals.greetings).
+    """
+
+    class Kind(models.TextChoices):
+        BIRTHDAY = "birthday", "birthday"
+        ANNIVERSARY = "anniversary", "join anniversary"
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="greetings")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    on_date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind", "on_date"], name="one_greeting_per_member_kind_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.member_id} on {self.on_date:%Y-%m-%d}"
 
 
 # The reaction set shared by forum posts and chat messages: (key, emoji, label).

@@ -41,6 +41,8 @@ class Decision:
     label: str
     needs_reason: bool = False
     bulk: bool = True
+    # The text box's label when the default ("Reason to …, the member reads it") is wrong.
+    reason_label: str = ""
 
 
 @dataclass(frozen=True)

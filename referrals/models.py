@@ -591,6 +591,7 @@ class PointsRule(models.Model):
         REACTION_RECEIVED = "reaction_received", "getting a reaction from someone"
         REFERRAL_CONVERTED = "referral_converted", "a referred friend taking part for real"
         REFERRAL_PURCHASE = "referral_purchase", "a referred friend buying in the shop"
+        BIRTHDAY = "birthday", "a birthday bonus (once a year)"
 
     class Period(models.TextChoices):
         DAY = "day", "per day"

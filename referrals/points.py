@@ -26,6 +26,8 @@ DEFAULT_RULES = {
     PointsRule.Action.REACTION_RECEIVED: (1, 20, PointsRule.Period.DAY),
     PointsRule.Action.REFERRAL_CONVERTED: (50, 0, PointsRule.Period.DAY),
     PointsRule.Action.REFERRAL_PURCHASE: (25, 0, PointsRule.Period.DAY),
+    # Once a year by its own rule (referrals.greetings), so no cap here.
+    PointsRule.Action.BIRTHDAY: (10, 0, PointsRule.Period.DAY),
 }
 _RULES_CACHE_KEY = "referrals:points-rules"
 

@@ -26,7 +26,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import FrameType
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
@@ -110,6 +112,17 @@ def prune_scheduled_runs() -> str:
     ) % {"n": deleted, "days": RUN_RECORDS_KEPT.days}
 
 
+def daily_at_site_time(hour: int) -> timedelta:
+    """The offset into the UTC day of ``hour`` o'clock in the site's time zone.
+
+    Slots are counted in UTC, so this is the zone's offset on 1 January: for the rest of
+    the year summer time moves the run by an hour, still far from local midnight, so the
+    job never skips or repeats a local day.
+    """
+    offset = datetime(2001, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE)).utcoffset() or timedelta(0)
+    return (hour * HOUR - offset) % DAY
+
+
 SCHEDULE: tuple[Job, ...] = (
     Job(
         "promote_active_referrals", ManagementCommand("promote_active_referrals"), every=15 * MINUTE
@@ -123,6 +136,9 @@ SCHEDULE: tuple[Job, ...] = (
         every=DAY,
         at=20 * MINUTE,
     ),
+    # Birthdays and join anniversaries of the day in the site's time zone; re-running
+    # greets nobody twice. Mid-morning local time, so the day never changes under it.
+    Job("send_greetings", ManagementCommand("send_greetings"), every=DAY, at=daily_at_site_time(8)),
     Job("clearsessions", ManagementCommand("clearsessions"), every=DAY, at=3 * HOUR),
     # Finished tasks older than 14 days (only when tasks are kept in the database).
     Job(

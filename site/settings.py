@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "community.inbox",
     "referrals",
     "blog",
+    "survey",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("community.forum.urls")),
     path("", include("community.chat.urls")),
     path("", include("community.moderation.urls")),
+    path("", include("survey.urls")),
     path("", include("referrals.urls")),
     path("", include("blog.urls")),
 ]

@@ -250,6 +250,13 @@ TABLE: dict[str, Row] = {
     "blog:guide-helpful": _post(lambda w: f"/guides/{w.published.pk}/helpful/", *MEMBERS),
     # penalties: a member's own notice and appeal; Ana's is hers alone
     "moderation:penalty": _get(lambda w: f"/penalties/{w.penalty.pk}/", *OWNER_ONLY),
+    # the recommend survey: each member answers for themselves (a refusal is a message)
+    "survey:answer": _post(lambda w: "/survey/answer/", *MEMBERS, data=lambda w: {"score": "8"}),
+    "survey:dismiss": _post(lambda w: "/survey/dismiss/", *MEMBERS),
+    "survey:thanks": _get("/survey/thanks/", *MEMBERS),
+    "survey:reason": _post(
+        lambda w: "/survey/reason/", *MEMBERS, data=lambda w: {"reason": "Friendly people"}
+    ),
     # Wagtail's pages
     "wagtail_serve": _get(lambda w: w.blog_post.url, *ALL),
 }

@@ -1,0 +1,239 @@
+"""The recommend survey's rules: who is asked and when, answering, and the follow-up of
+detractors' answers. Every door (the card, the inbox, later the email links) calls these.
+
+The numbers are settings with safe defaults (``SURVEY_MIN_MEMBER_DAYS`` 30,
+``SURVEY_EVERY_DAYS`` 90, ``SURVEY_CONTACT_GAP_DAYS`` 14,
+``SURVEY_NO_REFERRAL_PROMPT_DAYS`` 90).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from community.actions import notify
+from community.models import User
+from community.review import StaleItem, announce
+from hearth.mail import queue_email
+from hearth.rules import RuleError
+
+from .models import DETRACTOR, Prompt, SurveyAnswer, group_of
+
+REASON_MAX = 2000
+REPLY_MAX = 500  # the inbox's text box
+REASON_WINDOW = timedelta(days=7)  # a reason can be added to an answer this long after
+
+
+class SurveyError(RuleError):
+    code = "survey"
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_member_days: int
+    every_days: int
+    contact_gap_days: int
+    no_referral_prompt_days: int
+
+
+def _days(name: str, default: int) -> int:
+    value = getattr(settings, name, default)
+    return value if isinstance(value, int) and value >= 0 else default
+
+
+def rules() -> Rules:
+    return Rules(
+        min_member_days=_days("SURVEY_MIN_MEMBER_DAYS", 30),
+        every_days=_days("SURVEY_EVERY_DAYS", 90),
+        contact_gap_days=_days("SURVEY_CONTACT_GAP_DAYS", 14),
+        no_referral_prompt_days=_days("SURVEY_NO_REFERRAL_PROMPT_DAYS", 90),
+    )
+
+
+def why_not_ask(member: User, *, now: datetime | None = None) -> str | None:
+    """Why the survey may not be put to ``member`` now (a sentence), or None if it may.
+
+    At most one query: the member's age and standing are on the row already.
+    """
+    now = now or timezone.now()
+    numbers = rules()
+    if not member.is_authenticated or not member.is_active:
+        return "Sign in to answer the survey."
+    if member.is_suspended:
+        return "The survey is not open to suspended accounts."
+    if member.date_joined > now - timedelta(days=numbers.min_member_days):
+        return "We ask members who have been here a while; we will ask you later."
+    last = Prompt.objects.filter(member=member).aggregate(
+        survey=Max("created_at", filter=Q(kind=Prompt.Kind.SURVEY)),
+        any=Max("created_at"),
+    )
+    if last["survey"] and last["survey"] > now - timedelta(days=numbers.every_days):
+        return "You have answered or set aside the survey recently; thank you."
+    if last["any"] and last["any"] > now - timedelta(days=numbers.contact_gap_days):
+        return "We asked you something else recently; the survey can wait."
+    return None
+
+
+def may_ask(member: User) -> bool:
+    return why_not_ask(member) is None
+
+
+def may_ask_for_referrals(member: User) -> bool:
+    """False for a while after a detractor's answer: help them first, do not ask them to
+    invite friends. Other code (invite prompts, challenges) asks this."""
+    since = timezone.now() - timedelta(days=rules().no_referral_prompt_days)
+    return not SurveyAnswer.objects.filter(
+        member=member, score__lte=6, created_at__gt=since
+    ).exists()
+
+
+def _lock_member(member: User) -> None:
+    # Two tabs answering at once: the second waits, then finds the first's prompt.
+    User.objects.select_for_update().filter(pk=member.pk).first()
+
+
+@transaction.atomic
+def answer_survey(
+    *, member: User, score: int, asked_via: str = SurveyAnswer.AskedVia.SITE
+) -> SurveyAnswer:
+    if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 10:
+        raise SurveyError("Choose a score from 0 to 10.", code="score")
+    _lock_member(member)
+    if (reason := why_not_ask(member)) is not None:
+        raise SurveyError(reason, code="not_asked")
+    answer = SurveyAnswer.objects.create(member=member, score=score, asked_via=asked_via)
+    Prompt.objects.create(member=member, kind=Prompt.Kind.SURVEY, outcome=Prompt.Outcome.ANSWERED)
+    if group_of(score) == DETRACTOR:
+        announce(
+            kind="survey",
+            key=str(answer.pk),
+            text=f"{member.name} answered the recommend survey with {score}/10: "
+            "it needs a follow-up.",
+        )
+    return answer
+
+
+@transaction.atomic
+def dismiss_survey(*, member: User) -> Prompt:
+    """Setting the card aside ("Not now") counts as the survey's prompt for the interval."""
+    _lock_member(member)
+    if (reason := why_not_ask(member)) is not None:
+        raise SurveyError(reason, code="not_asked")
+    return Prompt.objects.create(
+        member=member, kind=Prompt.Kind.SURVEY, outcome=Prompt.Outcome.DISMISSED
+    )
+
+
+def latest_answer(member: User) -> SurveyAnswer | None:
+    """The member's last answer, while it is recent enough to add a reason to."""
+    since = timezone.now() - REASON_WINDOW
+    return SurveyAnswer.objects.filter(member=member, created_at__gt=since).first()
+
+
+def clean_text(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+@transaction.atomic
+def add_reason(*, member: User, reason: str) -> SurveyAnswer:
+    reason = clean_text(reason)
+    if not reason:
+        raise SurveyError("Write a few words, or leave the page: your score is saved.")
+    if len(reason) > REASON_MAX:
+        raise SurveyError(f"Keep it under {REASON_MAX} characters.", code="too_long")
+    answer = latest_answer(member)
+    if answer is None:
+        raise SurveyError("There is no recent answer to add a reason to.", code="no_answer")
+    answer = SurveyAnswer.objects.select_for_update().get(pk=answer.pk)
+    if answer.is_closed:
+        raise SurveyError(
+            "The team has already followed up on this answer; reply to their email instead.",
+            code="closed",
+        )
+    answer.reason = reason
+    answer.save(update_fields=["reason"])
+    return answer
+
+
+# --- the follow-up (moderators, through the review inbox) ---------------------------------
+
+
+def _open_for_follow_up(answer_id: int, moderator: User) -> SurveyAnswer:
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators follow up on survey answers.")
+    answer = (
+        SurveyAnswer.objects.select_for_update()
+        .select_related("member")
+        .filter(pk=answer_id)
+        .first()
+    )
+    if answer is None or answer.group != DETRACTOR:
+        raise StaleItem("This survey answer no longer exists.")
+    if answer.is_closed:
+        raise StaleItem("This survey answer was already closed.")
+    return answer
+
+
+@transaction.atomic
+def reply_to_answer(*, answer_id: int, moderator: User, text: str) -> SurveyAnswer:
+    """Email the member the team's reply and ring their bell; the item stays open until a
+    moderator closes it with a note."""
+    text = clean_text(text)
+    if not text:
+        raise SurveyError("Write the reply the member will read.", code="reason")
+    if len(text) > REPLY_MAX:
+        raise SurveyError(f"Keep the reply under {REPLY_MAX} characters.", code="too_long")
+    answer = _open_for_follow_up(answer_id, moderator)
+    answer.reply = text
+    answer.replied_at = timezone.now()
+    answer.replied_by = moderator
+    answer.save(update_fields=["reply", "replied_at", "replied_by"])
+    member = answer.member
+    url = reverse("survey:thanks")
+    notify(
+        recipient=member,
+        kind="survey_reply",
+        text=f"The team replied to your survey answer: “{text}”",
+        url=url,
+        actor=moderator,
+    )
+    if member.email:
+        queue_email(
+            subject=f"A reply to your answer to the {settings.SITE_NAME} survey",
+            body=render_to_string(
+                "survey/email/reply.txt",
+                {
+                    "member": member,
+                    "answer": answer,
+                    "reply": text,
+                    "url": f"{settings.BASE_URL}{url}",
+                    "site_name": settings.SITE_NAME,
+                },
+            ),
+            to=[member.email],
+        )
+    log(instance=answer, action="hearth.survey.reply", user=moderator, data={"reply": text})
+    return answer
+
+
+@transaction.atomic
+def close_answer(*, answer_id: int, moderator: User, note: str) -> SurveyAnswer:
+    note = clean_text(note)
+    if not note:
+        raise SurveyError("Note what was done before closing.", code="reason")
+    answer = _open_for_follow_up(answer_id, moderator)
+    answer.closed_at = timezone.now()
+    answer.closed_by = moderator
+    answer.close_note = note[:REPLY_MAX]
+    answer.save(update_fields=["closed_at", "closed_by", "close_note"])
+    log(instance=answer, action="hearth.survey.close", user=moderator, data={"note": note})
+    return answer

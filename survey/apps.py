@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class SurveyConfig(AppConfig):
+    name = "survey"
+    label = "survey"
+    verbose_name = "Recommend survey"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Detractors' answers wait for a moderator in the review inbox.
+        from survey import review
+
+        review.register_source()

@@ -1,0 +1,89 @@
+"""Detractors' survey answers as a source of the review inbox (community.review).
+
+Each answer from 0 to 6 waits until a moderator closes it with a note of what was done;
+before that they may reply (emailed to the member and rung in their bell). Both verbs
+lock the answer and refuse a closed one with StaleItem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from community.models import User
+from community.review import Decision, ReviewItem, ReviewSource, register
+from hearth.rules import RuleError
+
+from . import actions
+from .models import SurveyAnswer
+
+REPLY = "reply"
+CLOSE = "close"
+
+
+class DetractorAnswers(ReviewSource):
+    kind = "survey"
+    label = "Unhappy survey answers"
+    decisions = (
+        Decision(
+            REPLY,
+            "Reply to the member by email",
+            needs_reason=True,
+            bulk=False,
+            reason_label="Your reply (emailed to the member and shown in their bell)",
+        ),
+        Decision(
+            CLOSE,
+            "Close: note what was done",
+            needs_reason=True,
+            bulk=False,
+            reason_label="What was done (for the team; the member does not see it)",
+        ),
+    )
+
+    def pending(self) -> Iterable[ReviewItem]:
+        answers = SurveyAnswer.objects.awaiting_follow_up().select_related("member", "replied_by")
+        for answer in answers:
+            member = answer.member
+            details = {
+                "Score": f"{answer.score} out of 10",
+                "Member since": date_format(timezone.localtime(member.date_joined), "DATE_FORMAT"),
+            }
+            if answer.replied_at:
+                by = answer.replied_by.name if answer.replied_by else "a former moderator"
+                details["Replied"] = f"by {by}: “{answer.reply}”"
+            yield ReviewItem(
+                kind=self.kind,
+                key=str(answer.pk),
+                title=f"{member.name} would recommend us {answer.score}/10",
+                summary=answer.reason or "No reason given (yet).",
+                created_at=answer.created_at,
+                url=member.get_absolute_url(),
+                member=member,
+                details=details,
+            )
+
+    def count(self) -> int:
+        return SurveyAnswer.objects.awaiting_follow_up().count()
+
+    def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
+        if decision not in (REPLY, CLOSE):
+            raise RuleError("Survey answers can be replied to or closed.", code="invalid")
+        answer_id = int(key) if key.isdigit() else 0
+        try:
+            if decision == REPLY:
+                answer = actions.reply_to_answer(
+                    answer_id=answer_id, moderator=moderator, text=reason
+                )
+                return f"Your reply is on its way to {answer.member.name}; close it when done."
+            answer = actions.close_answer(answer_id=answer_id, moderator=moderator, note=reason)
+        except PermissionDenied as error:
+            raise RuleError(str(error) or "Only moderators can do that.") from None
+        return f"The survey answer of {answer.member.name} is closed."
+
+
+def register_source() -> None:
+    register(DetractorAnswers())

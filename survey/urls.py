@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "survey"
+
+urlpatterns = [
+    path("survey/answer/", views.answer, name="answer"),
+    path("survey/dismiss/", views.dismiss, name="dismiss"),
+    path("survey/thanks/", views.thanks, name="thanks"),
+    path("survey/reason/", views.reason, name="reason"),
+]
