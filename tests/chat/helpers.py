@@ -76,6 +76,19 @@ async def frames_until_quiet(comm: WebsocketCommunicator, quiet: float = 0.3) ->
     return frames
 
 
+async def frames_through(comm: WebsocketCommunicator, kind: str, timeout: float = 10) -> list[dict]:
+    """Every frame up to and including the first of type ``kind`` (the frame that ends
+    what the test waits for, e.g. ``synced``), however long the server takes to send it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    frames: list[dict] = []
+    while not frames or frames[-1]["type"] != kind:
+        remaining = deadline - loop.time()
+        assert remaining > 0, f"no {kind!r} frame arrived; got {[f['type'] for f in frames]}"
+        frames.append(await comm.receive_json_from(timeout=remaining))
+    return frames
+
+
 async def wait_until(condition, *, timeout: float = 5, what: str = "the expected state") -> None:
     """Wait for ``condition()`` to hold (the state the test asserts), never for a time."""
     loop = asyncio.get_running_loop()

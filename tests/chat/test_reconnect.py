@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from community.chat import actions
 from community.chat.consumers import ChatConsumer
 from tests.chat.factories import make_room
-from tests.chat.helpers import communicator, frames_until_quiet, open_socket, receive_until
+from tests.chat.helpers import communicator, frames_through, open_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,12 +30,13 @@ async def test_it_delivers_every_missed_message_exactly_once_in_order(member, ot
     await maya.disconnect()
 
     for n in range(5):
-        await sam.send_json_to({"type": "send", "body": f"while away {n}"})
-    await frames_until_quiet(sam)
+        await sam.send_json_to({"type": "send", "body": f"while away {n}", "ref": f"w{n}"})
+    for _ in range(5):  # each send saved (its ack), whatever else arrives meanwhile
+        await receive_until(sam, "ack", timeout=10)
 
     maya, _ = await open_socket(room, member)
     await maya.send_json_to({"type": "since", "after": last_id})
-    frames = await frames_until_quiet(maya)
+    frames = await frames_through(maya, "synced")
     assert _bodies(frames) == [f"while away {n}" for n in range(5)]
     ids = [f["message"]["id"] for f in frames if f["type"] == "message"]
     assert ids == sorted(ids)
@@ -68,7 +69,7 @@ async def test_messages_arriving_during_the_catch_up_are_neither_lost_nor_double
     monkeypatch.setattr(ChatConsumer, "_missed", racing_missed)
     maya, _ = await open_socket(room, member)
     await maya.send_json_to({"type": "since", "after": 0})
-    frames = await frames_until_quiet(maya)
+    frames = await frames_through(maya, "synced")
     assert _bodies(frames) == ["old", "during"]
     assert [f["message"]["id"] for f in frames if f["type"] == "message"] == [
         first.pk,
@@ -94,7 +95,7 @@ async def test_a_catch_up_is_capped_and_says_that_more_remain(member, monkeypatc
     ids = await sync_to_async(_bulk_messages)(room, member, 12)
     visitor, _ = await open_socket(room)
     await visitor.send_json_to({"type": "since", "after": 0})
-    frames = await frames_until_quiet(visitor)
+    frames = await frames_through(visitor, "synced")
     replayed = [f["message"]["id"] for f in frames if f["type"] == "message"]
     # The newest ones, in order; the client pages back through the gap with history.
     assert replayed == ids[-5:]
@@ -113,7 +114,7 @@ async def test_an_anonymous_catch_up_from_zero_sends_at_most_five_hundred(member
     ids = await sync_to_async(_bulk_messages)(room, member, 894)
     visitor, _ = await open_socket(room)
     await visitor.send_json_to({"type": "since", "after": 0})
-    frames = await frames_until_quiet(visitor)
+    frames = await frames_through(visitor, "synced")
     assert len([f for f in frames if f["type"] == "message"]) == 500
     assert frames[-1] == {"type": "synced", "last_id": ids[-1], "more": True}
     await visitor.disconnect()
@@ -131,7 +132,7 @@ async def test_a_since_after_live_frames_does_not_resend_them(member, other_memb
     assert (await receive_until(maya, "message"))["message"]["body"] == "live two"
     # The client asks late (its socket opened before the page knew of "before").
     await maya.send_json_to({"type": "since", "after": 0})
-    frames = await frames_until_quiet(maya)
+    frames = await frames_through(maya, "synced")
     assert _bodies(frames) == ["before"]
     assert frames[-1]["type"] == "synced" and frames[-1]["more"] is False
     await maya.disconnect()
