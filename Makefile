@@ -49,7 +49,7 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	DEBUG=true $(BIN)/uvicorn hearth.asgi:application --host $(HOST) --port $(PORT) \
 		--ws websockets-sansio --reload --reload-dir site --reload-dir community \
-		--reload-dir referrals --reload-dir blog --reload-include '*.html' --log-level warning
+		--reload-dir referrals --reload-dir blog --reload-dir survey --reload-include '*.html' --log-level warning
 
 # The production shape on this machine, DEBUG off: uvicorn workers, the task worker and one
 # scheduler under honcho (Procfile). Safe local values fill in what production must set;
