@@ -27,7 +27,7 @@ from community.actions import notify
 from community.live import after_commit
 from community.models import EDITORS_GROUP, User
 from hearth.rules import RuleError
-from referrals import attribution, fraud, points
+from referrals import attribution, engagement, fraud, points
 from referrals.models import (
     ACTIVE_AFTER,
     ATTRIBUTION_WINDOW,
@@ -734,7 +734,7 @@ def note_content_published(
     key = object_key(obj)
     action = ENGAGEMENT_ACTIONS.get(kind)
     if action is not None:
-        points.reward(
+        engagement.record(
             member=author,
             action=action,
             key=key,
@@ -772,7 +772,7 @@ def note_content_removed(*, author: User | None, obj: Model, kind: str) -> None:
     ).update(removed_at=now)
     action = ENGAGEMENT_ACTIONS.get(kind)
     if action is not None:
-        points.reverse_key(key=f"{action}:{key}", reason="The contribution was removed")
+        engagement.revoke(action=action, key=key, reason="The contribution was removed")
     qualified = Q(converting_container=key)
     if author is not None:
         qualified |= Q(referee=author, converting_object=key)
@@ -799,11 +799,12 @@ def note_reaction(
     if not fraud.reaction_counts(reactor=reactor, author=author, referral=referral):
         return
     key = object_key(obj)
-    points.reward(
+    engagement.record(
         member=author,
         action=PointsRule.Action.REACTION_RECEIVED,
         key=f"{key}:{reactor.pk}",
         reason=f"{reactor.name} reacted to your contribution",
+        actor=reactor,
     )
     if not converts or referral is None:
         return

@@ -592,6 +592,16 @@ class PointsRule(models.Model):
         REFERRAL_CONVERTED = "referral_converted", "a referred friend taking part for real"
         REFERRAL_PURCHASE = "referral_purchase", "a referred friend buying in the shop"
         BIRTHDAY = "birthday", "a birthday bonus (once a year)"
+        SOLUTION = "solution", "a reply marked as the solution"
+        FIRST_POST = "first_post", "a first post in the forum"
+        HELPFUL_VOTE = "helpful_vote", "a helpful vote on a guide"
+        CONVERSATION = "conversation", "a chat message others answered"
+        STREAK = "streak", "a daily visit streak"
+        PROFILE = "profile", "completing the profile"
+        SURVEY = "survey", "answering the recommend survey"
+        RECRUITING_CONTENT = "recruiting_content", "content that brought a new member"
+        CHALLENGE = "challenge", "completing a challenge"
+        SURPRISE = "surprise", "a surprise bonus"
 
     class Period(models.TextChoices):
         DAY = "day", "per day"
@@ -613,6 +623,43 @@ class PointsRule(models.Model):
     def __str__(self) -> str:
         points = ngettext("%(n)d point", "%(n)d points", self.points) % {"n": self.points}
         return f"{self.get_action_display()}: {points}"
+
+
+class MemberAction(models.Model):
+    """One warm thing a member did (or earned from someone else), recorded once.
+
+    The uncapped record behind points, badges and challenges (``referrals.engagement``):
+    points are capped per period, but "50 solutions" counts every solution. ``key`` is
+    the same idempotency key the points ledger uses ("solution:forum.post:12"), so a
+    removal finds both. A revoked action no longer counts anywhere.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warm_actions"
+    )
+    action = models.CharField(max_length=30, choices=PointsRule.Action.choices)
+    key = models.CharField(max_length=200, unique=True)
+    # Who caused it when that is someone else (the reactor, the voter, the topic's author).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["member", "action", "created_at"], name="actions_by_member"),
+            models.Index(fields=["action", "created_at"], name="actions_by_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.action} {self.key}"
 
 
 class PointsEntry(models.Model):
@@ -692,7 +739,8 @@ class MemberBadge(models.Model):
         related_name="referral_badges",
         db_index=False,
     )
-    badge = models.CharField(max_length=30, choices=[(k, n) for _, k, n, _ in BADGES])
+    # Any key of the badge catalogue (the referral badges above and the others).
+    badge = models.CharField(max_length=40)
     awarded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -28,6 +28,19 @@ DEFAULT_RULES = {
     PointsRule.Action.REFERRAL_PURCHASE: (25, 0, PointsRule.Period.DAY),
     # Once a year by its own rule (referrals.greetings), so no cap here.
     PointsRule.Action.BIRTHDAY: (10, 0, PointsRule.Period.DAY),
+    # Warm actions (referrals.engagement). Taking part is worth more than a purchase.
+    PointsRule.Action.SOLUTION: (15, 10, PointsRule.Period.DAY),
+    PointsRule.Action.FIRST_POST: (5, 0, PointsRule.Period.DAY),
+    PointsRule.Action.HELPFUL_VOTE: (3, 20, PointsRule.Period.DAY),
+    PointsRule.Action.CONVERSATION: (2, 5, PointsRule.Period.DAY),
+    PointsRule.Action.STREAK: (10, 1, PointsRule.Period.WEEK),
+    PointsRule.Action.PROFILE: (10, 0, PointsRule.Period.DAY),
+    PointsRule.Action.SURVEY: (10, 0, PointsRule.Period.DAY),
+    PointsRule.Action.RECRUITING_CONTENT: (30, 10, PointsRule.Period.MONTH),
+    # Challenges and surprises pay their own amount (``reward(amount=...)``); the rule
+    # still switches them off and caps how often.
+    PointsRule.Action.CHALLENGE: (0, 0, PointsRule.Period.DAY),
+    PointsRule.Action.SURPRISE: (0, 0, PointsRule.Period.DAY),
 }
 _RULES_CACHE_KEY = "referrals:points-rules"
 
@@ -77,6 +90,7 @@ def reward(
     referral: Referral | None = None,
     when: datetime | None = None,
     idempotency_key: str = "",
+    amount: int | None = None,
 ) -> PointsEntry | None:
     """Pay ``member`` for ``action`` once per ``key``, within the rule's cap.
 
@@ -84,6 +98,8 @@ def reward(
     the rule is switched off.
     """
     points, cap, period, enabled = rules().get(action, (0, 0, "day", False))
+    if amount is not None:  # a challenge's reward or a surprise's draw
+        points = amount
     if not enabled or points <= 0:
         return None
     idempotency_key = idempotency_key or f"{action}:{key}"
