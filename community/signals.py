@@ -14,6 +14,13 @@ receivers only ever see committed state and a failing receiver never undoes a po
   reacted to ``author``'s ``obj``; ``converts`` says whether such a reaction can convert
   a referral (answers in the forum can; a chat message cannot).
 - ``member_suspended(sender, member, moderator, reason)``.
+- ``warm_action(sender, member, action, key, reason, actor)``: ``member`` did (or was
+  given, by ``actor``) something warm the referral hub recognises: ``action`` is one of
+  ``referrals.models.PointsRule.Action`` ("solution", "helpful_vote", "survey", ...),
+  ``key`` names it uniquely ("forum.post:12"), ``reason`` says it in plain words for the
+  member's points page. The hub decides whether it counts (``referrals.engagement``).
+- ``warm_action_undone(sender, member, action, key, reason)``: take one back (a solution
+  unmarked, a vote withdrawn, the content removed).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ content_published = Signal()
 content_removed = Signal()
 reaction_added = Signal()
 member_suspended = Signal()
+warm_action = Signal()
+warm_action_undone = Signal()
 
 
 @receiver(user_signed_up)
