@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import sys
+import time
 import uuid
 from collections import Counter
 
@@ -23,6 +25,8 @@ from django.views.static import serve
 from hearth import outages
 from hearth.log_filters import DATABASE_UNAVAILABLE
 from hearth.search import search_everything, search_sources
+
+logger = logging.getLogger(__name__)
 
 SEARCH_MAX_LENGTH = 200
 HEALTH_CHECK_SECONDS = 3
@@ -52,7 +56,10 @@ async def _layer_round_trip() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = await layer.new_channel()
+    # A channel of its own, not one of this process's "!" channels: those share one
+    # Redis list and one receiver, and a socket closing mid-receive (its task cancelled
+    # after Redis popped the message) drops whatever message it had popped, this one too.
+    channel = f"healthz.{uuid.uuid4().hex}"
     # A health check answers, whatever happens to the message: never wait forever.
     async with asyncio.timeout(HEALTH_CHECK_SECONDS):
         await layer.send(channel, {"type": "healthz.ping"})
@@ -76,12 +83,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     results: dict[str, str] = {}
     failed: list[str] = []
     for name, check in checks.items():
+        started = time.monotonic()
         try:
             check()
             results[name] = "ok"
         except Exception as exc:  # report every failure by name instead of a 500
             results[name] = f"failed: {exc.__class__.__name__}"
             failed.append(name)
+            logger.warning(
+                "health check %s failed after %.1f s: %r", name, time.monotonic() - started, exc
+            )
     body: dict[str, object] = {"status": "ok" if not failed else "unavailable", "checks": results}
     if failed:
         body["failed"] = failed
