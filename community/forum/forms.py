@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from community import trust
 from community.models import REACTION_CHOICES
 from community.uploads import process_uploaded_image
 from hearth.forms import model_choice_field
@@ -15,6 +16,7 @@ from hearth.rules import RuleError, add_to_form
 from hearth.text import clean_line
 
 from . import actions
+from .actions.rules import check_images
 from .models import Category, FlagOutcome, FlagReason, TopicTag
 
 IMAGE_MAX_DIMENSION = 2000
@@ -53,6 +55,16 @@ class _BodyMixin(_RulesMixin):
         help_text="For people who cannot see it, e.g. “A loaf with a dark, crackly crust”.",
     )
 
+    def __init__(self, *args, member=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # New members (trust level 0) cannot attach images: no field they cannot use, and
+        # an image sent anyway is refused with the rule's reason, not dropped unseen.
+        self.member = member
+        self.images_locked = member is not None and not trust.may_attach_images(member)
+        if self.images_locked:
+            del self.fields["image"]
+            del self.fields["image_alt"]
+
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if not upload:
@@ -67,6 +79,11 @@ class _BodyMixin(_RulesMixin):
         cleaned["image_alt"] = alt
         if cleaned.get("image") and not alt:
             self.add_error("image_alt", "Describe the image in a few words.")
+        if self.images_locked and self.files.get("image"):
+            try:
+                check_images(self.member, [self.files["image"]])
+            except RuleError as error:
+                add_to_form(self, error)
         return cleaned
 
     def attachments(self) -> list[actions.ImageAttachment]:
@@ -130,7 +147,7 @@ class TopicForm(_TagsMixin, _BodyMixin):
     field_order = ["category", "title", "body", "tags", "new_tags", "image", "image_alt"]
 
     def __init__(self, *args, member, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, member=member, **kwargs)
         allowed = [c.pk for c in Category.objects.all() if c.may_start_topic(member)]
         self.categories = Category.objects.filter(pk__in=allowed)
         model_choice_field(self, "category").queryset = self.categories

@@ -210,7 +210,7 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
         if last_read < topic.last_post_number and last_read:
             context["first_unread_url"] = topic.post_url(last_read + 1)
         if context["may_reply"]:
-            context["reply_form"] = ReplyForm()
+            context["reply_form"] = ReplyForm(member=member)
         if moderator:
             context["moderation_form"] = TopicModerationForm(
                 initial={"category": topic.category.slug}

@@ -251,3 +251,25 @@ def test_a_new_member_cannot_add_an_image_to_a_guide():
     response = client.post("/guides/new/", form_data(image=image_upload(), image_alt="A loaf"))
     assert response.status_code == 200
     assert "New members cannot add images yet. To unlock" in response.content.decode()
+
+
+def test_a_new_members_reply_and_topic_forms_offer_no_image_field_and_say_why():
+    newcomer = new_member(joined_days_ago=3)
+    topic = make_topic(author=make_member())
+    client = Client()
+    client.force_login(newcomer)
+    for path in (topic.get_absolute_url(), f"/forum/t/{topic.pk}/reply/", "/forum/new/"):
+        page = client.get(path).content.decode()
+        assert 'type="file"' not in page, path
+        assert "Images unlock once you have taken part a little" in page, path
+
+
+def test_a_members_reply_form_offers_the_image_field():
+    member = new_member(joined_days_ago=3)
+    earn_member_level(member)
+    topic = make_topic(author=make_member())
+    client = Client()
+    client.force_login(member)
+    page = client.get(f"/forum/t/{topic.pk}/reply/").content.decode()
+    assert 'type="file"' in page
+    assert "Images unlock" not in page

@@ -58,7 +58,7 @@ def new_topic(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     topic = visible_topic(request, pk)
-    form = ReplyForm(*_posted(request), initial=_quoted(request, topic))
+    form = ReplyForm(*_posted(request), initial=_quoted(request, topic), member=request.user)
     if form.is_valid():
         try:
             post = actions.reply(
