@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
@@ -87,6 +88,26 @@ async def frames_through(comm: WebsocketCommunicator, kind: str, timeout: float 
         assert remaining > 0, f"no {kind!r} frame arrived; got {[f['type'] for f in frames]}"
         frames.append(await comm.receive_json_from(timeout=remaining))
     return frames
+
+
+async def frames_until(
+    comm: WebsocketCommunicator, done: Callable[[list[dict]], bool], timeout: float = 10
+) -> list[dict]:
+    """Every frame until ``done(frames)`` holds (e.g. "11 acks and 1 error"), however long
+    the server takes: for what arrives through two paths (direct replies and the room's
+    broadcast) in no fixed order."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    frames: list[dict] = []
+    while not done(frames):
+        remaining = deadline - loop.time()
+        assert remaining > 0, f"still waiting; got {[f['type'] for f in frames]}"
+        frames.append(await comm.receive_json_from(timeout=remaining))
+    return frames
+
+
+def count(frames: list[dict], kind: str) -> int:
+    return sum(1 for f in frames if f["type"] == kind)
 
 
 async def wait_until(condition, *, timeout: float = 5, what: str = "the expected state") -> None:

@@ -13,7 +13,14 @@ from community.chat.models import ChatMessage, ChatReaction, ReadState
 from community.chat.protocol import MAX_FRAME_BYTES
 from community.models import Notification
 from tests.chat.factories import make_message, make_room
-from tests.chat.helpers import frames_until_quiet, open_socket, receive_until
+from tests.chat.helpers import (
+    count,
+    frames_through,
+    frames_until,
+    frames_until_quiet,
+    open_socket,
+    receive_until,
+)
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,7 +56,10 @@ async def test_it_saves_a_sent_message_before_everyone_receives_it(room, member,
         "name": "Maya",
         "url": "/members/maya/",
     }
-    own = {f["type"]: f for f in await frames_until_quiet(maya)}
+    own = {
+        f["type"]: f
+        for f in await frames_until(maya, lambda fs: count(fs, "ack") and count(fs, "message"))
+    }
     assert own["ack"] == {"type": "ack", "ref": "r1", "id": saved.pk}
     assert own["message"]["message"]["id"] == saved.pk
     await maya.disconnect()
@@ -179,7 +189,9 @@ async def test_it_sets_a_reaction_when_the_frame_says_on_instead_of_toggling(
     assert (await receive_until(sam, "ack"))["ref"] == "a"
     assert (await receive_until(sam, "ack"))["ref"] == "b"
     assert await sync_to_async(ChatReaction.objects.count)() == 1
-    reactions = [f for f in await frames_until_quiet(maya) if f["type"] == "reaction"]
+    frames = await frames_until(maya, lambda fs: count(fs, "reaction"))
+    frames += await frames_until_quiet(maya)  # and no second one after it
+    reactions = [f for f in frames if f["type"] == "reaction"]
     assert [(f["count"], f["on"]) for f in reactions] == [(1, True)]
     await sam.send_json_to({**like, "on": False, "ref": "c"})
     await sam.send_json_to({**like, "on": False, "ref": "d"})
@@ -245,7 +257,7 @@ async def test_it_sends_everything_after_an_id_once_and_in_order(room, member):
     )
     socket, _ = await open_socket(room, member)
     await socket.send_json_to({"type": "since", "after": messages[0].pk})
-    frames = await frames_until_quiet(socket)
+    frames = await frames_through(socket, "synced")
     bodies = [f["message"]["body"] for f in frames if f["type"] == "message"]
     assert bodies == ["m1", "m3"]
     assert [f for f in frames if f["type"] == "synced"] == [
@@ -427,11 +439,12 @@ async def test_a_burst_of_sends_is_saved_in_order_and_each_is_acknowledged(
     for n in range(12):
         body = "" if n == 5 else f"burst {n}"
         await maya.send_json_to({"type": "send", "body": body, "ref": f"r{n}"})
-    frames = await frames_until_quiet(maya, quiet=0.5)
+    frames = await frames_until(maya, lambda fs: count(fs, "ack") + count(fs, "error") == 12)
     acks = {f["ref"]: f["id"] for f in frames if f["type"] == "ack"}
     errors = [f for f in frames if f["type"] == "error"]
     assert len(acks) == 11 and [e["ref"] for e in errors] == ["r5"]
-    received = [f["message"] for f in await frames_until_quiet(sam) if f["type"] == "message"]
+    frames = await frames_until(sam, lambda fs: count(fs, "message") == 11)
+    received = [f["message"] for f in frames if f["type"] == "message"]
     assert [m["body"] for m in received] == [f"burst {n}" for n in range(12) if n != 5]
     assert [m["id"] for m in received] == sorted(acks.values())
     saved = await sync_to_async(lambda: list(ChatMessage.objects.values_list("body", flat=True)))()

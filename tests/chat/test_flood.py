@@ -14,7 +14,7 @@ from community.chat import actions, limits
 from community.chat.actions import ChatError
 from community.chat.models import ChatMessage
 from tests.chat.factories import make_room
-from tests.chat.helpers import frames_until_quiet, open_socket
+from tests.chat.helpers import count, frames_until, open_socket
 from tests.factories import make_member
 
 
@@ -94,7 +94,9 @@ async def test_the_socket_says_when_the_member_may_send_again(frozen_clock):
     socket, _ = await open_socket(room, member)
     for n in range(21):
         await socket.send_json_to({"type": "send", "body": f"spam {n}", "ref": f"r{n}"})
-    frames = await frames_until_quiet(socket, quiet=0.5)
+    frames = await frames_until(
+        socket, lambda fs: count(fs, "message") == 20 and count(fs, "error") == 1
+    )
     errors = [f for f in frames if f["type"] == "error"]
     assert len(errors) == 1
     assert errors[0]["code"] == "rate_limited" and errors[0]["ref"] == "r20"
