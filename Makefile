@@ -13,7 +13,7 @@ PORT ?= 8000
 # `make serve`: a signing key made on first use, kept out of git (used when SECRET_KEY is unset).
 SECRET_KEY_FILE := .secret_key
 
-.PHONY: run serve test test-fast lint typecheck format lock migrate demo bench bench-chat bench-referrals clean
+.PHONY: run serve test test-fast lint typecheck format lock migrate demo bench bench-chat bench-referrals bench-survey clean
 # pip-compile reads PyPI only (not this machine's local wheel folders), so the hashes in
 # the lock files are those of the files on PyPI.
 LOCK := PIP_FIND_LINKS= PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes \
@@ -49,7 +49,7 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	DEBUG=true $(BIN)/uvicorn hearth.asgi:application --host $(HOST) --port $(PORT) \
 		--ws websockets-sansio --reload --reload-dir site --reload-dir community \
-		--reload-dir referrals --reload-dir blog --reload-dir survey --reload-include '*.html' --log-level warning
+		--reload-dir referrals --reload-dir recognition --reload-dir blog --reload-dir survey --reload-include '*.html' --log-level warning
 
 # The production shape on this machine, DEBUG off: uvicorn workers, the task worker and one
 # scheduler under honcho (Procfile). Safe local values fill in what production must set;
@@ -117,6 +117,9 @@ bench-chat: $(VENV)/.installed-dev
 
 bench-referrals: $(VENV)/.installed-dev
 	$(PY) -m bench.referrals
+
+bench-survey: $(VENV)/.installed-dev
+	$(PY) -m bench.survey
 
 # Soak with locust (installed into its own bench/soak/.venv): SOAK_MINUTES=10 SOAK_USERS=60
 # SOAK_WORKERS=2 DATABASE_URL (default: scratch hearth_soak) REDIS_URL; see bench/README.md.

@@ -27,7 +27,7 @@ from blog.review import guide_status
 from community.actions import notify
 from community.live import send_signal_after_commit
 from community.models import EDITORS_GROUP, User
-from community.signals import content_published, content_removed
+from community.signals import content_published, content_removed, warm_action, warm_action_undone
 from hearth.mail import queue_email
 from hearth.rules import RuleError
 
@@ -276,13 +276,44 @@ def toggle_helpful(*, guide: GuidePage, member: User) -> bool:
         raise GuideError("You cannot mark your own guide as helpful.")
     deleted, _ = GuideVote.objects.filter(guide=guide, member=member).delete()
     if deleted:
+        _tell_hub_of_vote(guide=guide, voter=member, on=False)
         return False
     try:
         with transaction.atomic():
             GuideVote.objects.create(guide=guide, member=member)
     except IntegrityError:
         pass  # a second click raced the first: the vote exists, which is what was asked
+    else:
+        _tell_hub_of_vote(guide=guide, voter=member, on=True)
     return True
+
+
+def _tell_hub_of_vote(*, guide: GuidePage, voter: User, on: bool) -> None:
+    """The guide's author is recognised for a helpful vote (the voter is the actor);
+    taking the vote back takes that back. Once per voter and guide: voting again after
+    withdrawing earns nothing new."""
+    if guide.author is None:
+        return
+    key = f"blog.guidepage:{guide.pk}:{voter.pk}"
+    if on:
+        send_signal_after_commit(
+            warm_action,
+            sender=GuideVote,
+            member=guide.author,
+            action="helpful_vote",
+            key=key,
+            reason=f"{voter.name} found your guide “{guide.title}” helpful",
+            actor=voter,
+        )
+    else:
+        send_signal_after_commit(
+            warm_action_undone,
+            sender=GuideVote,
+            member=guide.author,
+            action="helpful_vote",
+            key=key,
+            reason=f"{voter.name} took back their helpful vote on “{guide.title}”",
+        )
 
 
 # --- what follows publishing and decisions ---------------------------------------------

@@ -16,11 +16,27 @@ from wagtail.log_actions import log
 
 from community.live import disconnect_member, send_signal_after_commit, send_to_member
 from community.models import Notification, User
-from community.signals import member_suspended
+from community.signals import member_suspended, warm_action
 from hearth.rules import RuleError
 
 if TYPE_CHECKING:
     from community.moderation.models import CannedReason, Penalty
+
+
+def note_profile_saved(*, member: User) -> None:
+    """A profile with a display name, a bio and an avatar is complete: the referral hub
+    recognises that once per member (a later save, or removing the avatar, changes
+    nothing)."""
+    if member.display_name and member.bio and member.avatar:
+        send_signal_after_commit(
+            warm_action,
+            sender=User,
+            member=member,
+            action="profile",
+            key=f"member:{member.pk}",
+            reason="You completed your profile: name, bio and picture",
+            actor=None,
+        )
 
 
 class ModerationError(RuleError):

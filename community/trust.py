@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from community.live import send_signal_after_commit
 from community.models import MemberDay, User
 
 NEW = 0
@@ -257,3 +258,46 @@ def record_visit_day(member: User) -> None:
     )
     if created:
         forget(member.pk)
+    note_streak(member, today)
+
+
+STREAK_DAYS = 7
+
+
+def days_in_a_row(member: User, today: date) -> int:
+    """How many consecutive days up to ``today`` the member visited (0 if not today)."""
+    run = 0
+    expected = today
+    while True:
+        days = list(
+            MemberDay.objects.filter(member=member, day__lte=expected)
+            .order_by("-day")
+            .values_list("day", flat=True)[:64]
+        )
+        for day in days:
+            if day != expected:
+                return run
+            run += 1
+            expected -= timedelta(days=1)
+        if len(days) < 64:
+            return run
+
+
+def note_streak(member: User, today: date) -> None:
+    """Every STREAK_DAYS consecutive visit days (the 7th, 14th, ... day of a run) is a
+    warm action, named by the member and the day it was reached."""
+    run = days_in_a_row(member, today)
+    if not run or run % STREAK_DAYS:
+        return
+    from community.signals import warm_action  # here: community.signals imports this module
+
+    send_signal_after_commit(
+        warm_action,
+        sender=MemberDay,
+        member=member,
+        action="streak",
+        key=f"member:{member.pk}:{today.isoformat()}",
+        reason=ngettext("You visited %(n)d day in a row", "You visited %(n)d days in a row", run)
+        % {"n": run},
+        actor=None,
+    )

@@ -63,6 +63,7 @@ def edit_profile(request: AuthenticatedHttpRequest, username: str) -> HttpRespon
         form = ProfileForm(request.POST, request.FILES, instance=member)
         if form.is_valid():
             form.save()
+            actions.note_profile_saved(member=member)
             messages.success(request, "Your profile is saved.")
             return redirect(member)
         # Never leave a half-edited object in memory for the rest of the request.

@@ -352,6 +352,10 @@ def mark_joined(*, member: User) -> bool:
     referral.stage = Stage.JOINED
     referral.joined_at = timezone.now()
     referral.save(update_fields=["stage", "joined_at"])
+    # The content they came through brought them: its author's warm action and points.
+    from referrals import recruiting
+
+    recruiting.credit_content_author(referral=referral, when=referral.joined_at)
     if referral.status in (Status.COUNTING, Status.HELD):
         notify(
             recipient=referral.referrer,
@@ -543,24 +547,13 @@ def _credit(referral: Referral, *, now: datetime) -> None:
 
 
 def _award_badges(member: User, total: int, *, now: datetime) -> None:
-    for threshold, key, name, _ in BADGES:
+    # The catalogue grants once (a unique row) and tells the member, as for every badge.
+    from referrals import badges
+
+    for threshold, key, _, _ in BADGES:
         if total < threshold:
             break
-        _, created = MemberBadge.objects.get_or_create(
-            member=member, badge=key, defaults={"awarded_at": now}
-        )
-        if created:
-            notify(
-                recipient=member,
-                kind="referral_badge",
-                text=ngettext(
-                    "You earned the “%(name)s” badge: %(n)d friend took part for real.",
-                    "You earned the “%(name)s” badge: %(n)d friends took part for real.",
-                    threshold,
-                )
-                % {"name": name, "n": threshold},
-                url=member.get_absolute_url(),
-            )
+        badges.grant(member=member, badge=badges.BY_KEY[key], now=now)
 
 
 def editors() -> list[User]:

@@ -5,16 +5,26 @@ Wagtail serves them behind its admin sign-in, so the request's user is signed in
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from wagtail.log_actions import registry as log_registry
 
+from community import segments
 from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import add_to_form, flash
 from referrals import actions, awards, dashboard
@@ -139,12 +149,40 @@ def links(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- dashboard (editors) --------------------------------------------------------------
 
 
-def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+class DashboardForm(PeriodForm):
+    """The period (``PeriodForm``) and whose referrals count: a segment of
+    ``community.segments``, "all" when none is given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["segment"] = forms.ChoiceField(
+            label="Members",
+            choices=segments.choices(),
+            required=False,
+            error_messages={
+                "invalid_choice": "There is no segment called “%(value)s”; choose one from "
+                "the list."
+            },
+        )
+
+    def clean_segment(self) -> str:
+        return self.cleaned_data.get("segment") or "all"
+
+
+def _members_csv(key: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        dashboard.members_csv(segments.members(key)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="members-{key}.csv"'
+    return response
+
+
+def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     if refused := _only(request, "GET", "HEAD") or _forbidden(request, DASHBOARD, "editors"):
         return refused
-    form = PeriodForm(request.GET or None)
+    form = DashboardForm(request.GET or None)
     if not form.is_bound:
-        form = PeriodForm({"period": month_of().key})
+        form = DashboardForm({"period": month_of().key})
     if not form.is_valid():
         # Say what is wrong and show no figures: another period's numbers under this
         # address would be read as the ones asked for.
@@ -156,11 +194,16 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "span": None,
                 "current": month_of(),
                 "max_range_days": dashboard.MAX_RANGE_DAYS,
+                "segment_choices": segments.choices(),
+                "segment": "all",
             },
             status=400,
         )
     span = form.cleaned_data["span"]
-    data = dashboard.report(span)
+    segment = form.cleaned_data["segment"]
+    if request.GET.get("format") == "members":
+        return _members_csv(segment)
+    data = dashboard.report(span, None if segment == "all" else segments.members(segment))
     if request.GET.get("format") == "csv":
         response = HttpResponse(dashboard.as_csv(data), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
@@ -181,6 +224,9 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "daily_height": dashboard.DAILY_HEIGHT,
             "daily_plot": dashboard.DAILY_HEIGHT - dashboard.DAILY_AXIS,
             "can_review": request.user.has_perm(REVIEW),
+            "segment_choices": segments.choices(),
+            "segment": segment,
+            "segment_info": segments.get(segment),
         },
     )
 

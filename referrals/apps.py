@@ -13,3 +13,13 @@ class ReferralsConfig(AppConfig):
 
         review.register_source()
         record.register_section()
+
+        from referrals import segments as referral_segments
+
+        referral_segments.register_segments()
+
+        from community.badges import register_badge_lookup
+        from referrals import badges
+
+        badges.register_segments()
+        register_badge_lookup(badges.top_badges_of)

@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, DateField, Min, Q
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import (
+    Count,
+    DateField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from referrals.models import Referral, ReferralLink, Stage, Status, Visit
+from community.models import User
+from referrals import recruiting
+from referrals import segments as referral_segments
+from referrals.models import PointsEntry, Referral, ReferralLink, Stage, Status, Visit
 from referrals.periods import Month, days_between, month_of
 
 CHART_WIDTH = 640
@@ -146,18 +160,29 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def funnel(span: Span) -> Funnel:
+def _referrals(members: QuerySet[User] | None = None) -> QuerySet[Referral]:
+    """Every referral, or those whose referee is in ``members`` (a segment)."""
+    if members is None:
+        return Referral.objects.all()
+    return Referral.objects.filter(referee__in=members.values("pk"))
+
+
+def funnel(span: Span, members: QuerySet[User] | None = None) -> Funnel:
     visits = Visit.objects.filter(created_at__gte=span.start, created_at__lt=span.end).aggregate(
         people=Count("pk", filter=Q(is_crawler=False)),
         crawlers=Count("pk", filter=Q(is_crawler=True)),
     )
-    cohort = Referral.objects.filter(created_at__gte=span.start, created_at__lt=span.end).aggregate(
-        signups=Count("pk"),
-        joined=Count("pk", filter=Q(stage__gte=Stage.JOINED)),
-        active=Count("pk", filter=Q(stage__gte=Stage.ACTIVE)),
-        converted=Count("pk", filter=Q(stage=Stage.CONVERTED)),
-        held=Count("pk", filter=Q(status=Status.HELD)),
-        not_counted=Count("pk", filter=Q(status__in=[Status.REJECTED, Status.REVOKED])),
+    cohort = (
+        _referrals(members)
+        .filter(created_at__gte=span.start, created_at__lt=span.end)
+        .aggregate(
+            signups=Count("pk"),
+            joined=Count("pk", filter=Q(stage__gte=Stage.JOINED)),
+            active=Count("pk", filter=Q(stage__gte=Stage.ACTIVE)),
+            converted=Count("pk", filter=Q(stage=Stage.CONVERTED)),
+            held=Count("pk", filter=Q(status=Status.HELD)),
+            not_counted=Count("pk", filter=Q(status__in=[Status.REJECTED, Status.REVOKED])),
+        )
     )
     values = [
         ("Visits", visits["people"]),
@@ -165,6 +190,9 @@ def funnel(span: Span) -> Funnel:
         ("Active", cohort["active"]),
         ("Converted", cohort["converted"]),
     ]
+    if members is not None:
+        # A visitor is not a member yet: visits cannot be split by segment.
+        values = values[1:]
     largest = max((v for _, v in values), default=0) or 1
     bar_room = CHART_WIDTH - FUNNEL_LABEL_WIDTH - 150
     steps = []
@@ -186,13 +214,13 @@ def funnel(span: Span) -> Funnel:
         joined=cohort["joined"],
         held=cohort["held"],
         not_counted=cohort["not_counted"],
-        overall_rate=_rate(cohort["converted"], visits["people"]),
+        overall_rate=None if members is not None else _rate(cohort["converted"], visits["people"]),
         height=len(steps) * (FUNNEL_BAR_HEIGHT + FUNNEL_GAP),
     )
 
 
-def _conversions(span: Span):
-    return Referral.objects.filter(
+def _conversions(span: Span, members: QuerySet[User] | None = None):
+    return _referrals(members).filter(
         stage=Stage.CONVERTED,
         status=Status.COUNTING,
         converted_at__gte=span.start,
@@ -200,9 +228,9 @@ def _conversions(span: Span):
     )
 
 
-def top_links(span: Span, *, limit: int = 10) -> list[dict]:
+def top_links(span: Span, members: QuerySet[User] | None = None, *, limit: int = 10) -> list[dict]:
     counts = list(
-        _conversions(span)
+        _conversions(span, members)
         .filter(link__isnull=False)
         .values("link_id")
         .annotate(conversions=Count("pk"))
@@ -231,9 +259,11 @@ def top_links(span: Span, *, limit: int = 10) -> list[dict]:
     ]
 
 
-def top_content(span: Span, *, limit: int = 10) -> list[dict]:
+def top_content(
+    span: Span, members: QuerySet[User] | None = None, *, limit: int = 10
+) -> list[dict]:
     rows = (
-        _conversions(span)
+        _conversions(span, members)
         .exclude(link__target_path="")
         .filter(link__isnull=False)
         .values("link__target_path")
@@ -283,7 +313,7 @@ def _as_date(value: date | datetime) -> date:
     return timezone.localtime(value).date() if isinstance(value, datetime) else value
 
 
-def daily(span: Span) -> tuple[list[Day], int]:
+def daily(span: Span, members: QuerySet[User] | None = None) -> tuple[list[Day], int]:
     """Sign-ups and conversions per day, or per month (``Day.day`` its first day) when the
     span is longer than a bar a day can show."""
 
@@ -294,7 +324,8 @@ def daily(span: Span) -> tuple[list[Day], int]:
 
     signups = {
         _as_date(d): n
-        for d, n in Referral.objects.filter(created_at__gte=span.start, created_at__lt=span.end)
+        for d, n in _referrals(members)
+        .filter(created_at__gte=span.start, created_at__lt=span.end)
         .annotate(d=bucket("created_at"))
         .values("d")
         .annotate(n=Count("pk"))
@@ -302,7 +333,7 @@ def daily(span: Span) -> tuple[list[Day], int]:
     }
     conversions = {
         _as_date(d): n
-        for d, n in _conversions(span)
+        for d, n in _conversions(span, members)
         .annotate(d=bucket("converted_at"))
         .values("d")
         .annotate(n=Count("pk"))
@@ -342,14 +373,17 @@ def held(*, limit: int = 10) -> tuple[int, list[Referral]]:
     return queryset.count(), list(queryset[:limit])
 
 
-def report(span: Span) -> dict:
-    series, largest = daily(span)
+def report(span: Span, members: QuerySet[User] | None = None) -> dict:
+    """The dashboard's figures for ``span``; with ``members`` (a segment) only referrals
+    of those members count. The held list is a to-do list and is never split."""
+    series, largest = daily(span, members)
     held_count, held_referrals = held()
     return {
         "span": span,
-        "funnel": funnel(span),
-        "top_links": top_links(span),
-        "top_content": top_content(span),
+        "funnel": funnel(span, members),
+        "top_links": top_links(span, members),
+        "top_content": top_content(span, members),
+        "content_ranking": recruiting.ranking(start=span.start, end=span.end, members=members),
         "daily": series,
         "daily_max": largest,
         "held_count": held_count,
@@ -399,8 +433,64 @@ def as_csv(data: dict) -> str:
     for row in data["top_content"]:
         writer.writerow([row["path"], row["title"], row["links"], row["conversions"]])
     writer.writerow([])
+    writer.writerow(["Content that recruits", "title", "sign-ups", "conversions"])
+    for row in data["content_ranking"]:
+        writer.writerow([row["path"], row["title"], row["signups"], row["conversions"]])
+    writer.writerow([])
     writer.writerow(["Month" if span.by_month else "Day", "sign-ups", "conversions"])
     for day in data["daily"]:
         when = f"{day.day:%Y-%m}" if span.by_month else day.day.isoformat()
         writer.writerow([when, day.signups, day.conversions])
     return out.getvalue()
+
+
+# --- the members of a segment, for the brand ------------------------------------------------
+
+MEMBERS_CSV_HEADER = ["username", "display name", "email", "joined", "referred", "points"]
+
+
+class _Line:
+    """A file-like object whose write returns the line, so a csv writer yields text."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def members_csv(members: QuerySet[User]) -> Iterator[str]:
+    """The CSV lines of ``members``, one query read in chunks (it can be every member).
+
+    "referred" is yes when they came through a referral a moderator did not reject (the
+    "referred" segment's rule); "points" is their balance.
+    """
+    writer = csv.writer(_Line())
+    balance = (
+        PointsEntry.objects.filter(member=OuterRef("pk"))
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = (
+        members.annotate(
+            came_referred=referral_segments.came_through(),
+            points_balance=Coalesce(Subquery(balance, output_field=IntegerField()), 0),
+        )
+        .order_by("date_joined", "pk")
+        .values_list(
+            "username", "display_name", "email", "date_joined", "came_referred", "points_balance"
+        )
+    )
+    yield writer.writerow(MEMBERS_CSV_HEADER)
+    for username, display_name, email, joined, came_referred, points in rows.iterator(
+        chunk_size=2000
+    ):
+        yield writer.writerow(
+            [
+                _cell(username),
+                _cell(display_name),
+                _cell(email),
+                timezone.localtime(joined).date().isoformat(),
+                "yes" if came_referred else "no",
+                points,
+            ]
+        )

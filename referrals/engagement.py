@@ -25,7 +25,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -49,15 +51,34 @@ class Recorded:
 
 
 def why_member_cannot_earn(member: User, *, now: datetime | None = None) -> str | None:
-    """Why ``member`` earns nothing now, in plain words, or None when they may."""
+    """Why ``member`` earns nothing now, in plain words, or None when they may.
+
+    Not while the account is closed or suspended, not before an email address is
+    verified, and not while the member's own sign-up referral is held for review. One
+    query, whatever the answer.
+    """
     now = now or timezone.now()
     if not member.is_active:
         return "the account is closed"
     if member.suspended_until is not None and member.suspended_until > now:
         return "the account is suspended"
+    verified, held = (
+        User.objects.filter(pk=member.pk)
+        .annotate(
+            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            held=Exists(Referral.objects.held().filter(referee=OuterRef("pk"))),
+        )
+        .values_list("verified", "held")
+        .first()
+    ) or (False, False)
+    if not verified:
+        return "no verified email address"
+    if held:
+        return "the member's own sign-up is held for review"
     return None
 
 
+@transaction.atomic
 def record(
     *,
     member: User,
@@ -112,6 +133,7 @@ def record(
     return Recorded(row, entry)
 
 
+@transaction.atomic
 def revoke(*, action: str, key: str, reason: str) -> MemberAction | None:
     """Take back the recorded ``action`` for ``key`` (and its points), once."""
     full_key = f"{action}:{key}"[:200]

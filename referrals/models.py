@@ -752,17 +752,39 @@ class MemberBadge(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:badge", args=[self.badge])
+
+    # The catalogue (referrals.badges) imports these models, hence the late imports.
+    @property
+    def definition(self):
+        from referrals.badges import BY_KEY
+
+        return BY_KEY.get(self.badge)
+
     @property
     def name(self) -> str:
-        return BADGE_BY_KEY[self.badge][1]
+        badge = self.definition
+        return badge.name if badge is not None else self.badge
 
     @property
     def description(self) -> str:
-        return BADGE_BY_KEY[self.badge][2]
+        badge = self.definition
+        return badge.how if badge is not None else ""
+
+    @property
+    def tier(self) -> str:
+        badge = self.definition
+        return badge.tier if badge is not None else ""
+
+    @property
+    def tier_label(self) -> str:
+        badge = self.definition
+        return badge.tier_label if badge is not None else ""
 
     @property
     def threshold(self) -> int:
-        return BADGE_BY_KEY[self.badge][0]
+        return BADGE_BY_KEY[self.badge][0] if self.badge in BADGE_BY_KEY else 0
 
 
 class AwardRun(models.Model):

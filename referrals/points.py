@@ -6,12 +6,16 @@ inserting, they insert and let the unique constraints say no.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from community.models import User
 from referrals.models import PointsEntry, PointsRule, Referral
@@ -21,15 +25,16 @@ from referrals.models import PointsEntry, PointsRule, Referral
 DEFAULT_RULES = {
     PointsRule.Action.TOPIC: (3, 5, PointsRule.Period.DAY),
     PointsRule.Action.POST: (2, 10, PointsRule.Period.DAY),
-    PointsRule.Action.GUIDE: (20, 4, PointsRule.Period.MONTH),
+    PointsRule.Action.GUIDE: (30, 4, PointsRule.Period.MONTH),
     PointsRule.Action.CHAT: (1, 10, PointsRule.Period.DAY),
     PointsRule.Action.REACTION_RECEIVED: (1, 20, PointsRule.Period.DAY),
     PointsRule.Action.REFERRAL_CONVERTED: (50, 0, PointsRule.Period.DAY),
     PointsRule.Action.REFERRAL_PURCHASE: (25, 0, PointsRule.Period.DAY),
     # Once a year by its own rule (referrals.greetings), so no cap here.
     PointsRule.Action.BIRTHDAY: (10, 0, PointsRule.Period.DAY),
-    # Warm actions (referrals.engagement). Taking part is worth more than a purchase.
-    PointsRule.Action.SOLUTION: (15, 10, PointsRule.Period.DAY),
+    # Warm actions (referrals.engagement). Taking part is worth more than a purchase:
+    # a solution and a guide each pay more than REFERRAL_PURCHASE (0007_points_defaults).
+    PointsRule.Action.SOLUTION: (30, 10, PointsRule.Period.DAY),
     PointsRule.Action.FIRST_POST: (5, 0, PointsRule.Period.DAY),
     PointsRule.Action.HELPFUL_VOTE: (3, 20, PointsRule.Period.DAY),
     PointsRule.Action.CONVERSATION: (2, 5, PointsRule.Period.DAY),
@@ -153,3 +158,110 @@ def reverse_key(*, key: str, reason: str) -> PointsEntry | None:
 
 def balance(member: User) -> int:
     return PointsEntry.objects.filter(member=member).aggregate(total=Sum("amount"))["total"] or 0
+
+
+# --- The member's ledger, in plain words (the /points/ page) -----------------------------
+
+# Actions whose many small rewards a day read better as one line ("+1 × 12 chat
+# messages"): what the line says for n of them.
+_COLLAPSED_WORDS: dict[str, Callable[[int], str]] = {
+    PointsRule.Action.CHAT: lambda n: ngettext("chat message", "chat messages", n),
+    PointsRule.Action.POST: lambda n: ngettext("forum reply", "forum replies", n),
+    PointsRule.Action.TOPIC: lambda n: ngettext("topic started", "topics started", n),
+    PointsRule.Action.REACTION_RECEIVED: lambda n: ngettext(
+        "reaction from others", "reactions from others", n
+    ),
+    PointsRule.Action.HELPFUL_VOTE: lambda n: ngettext(
+        "helpful vote on your guides", "helpful votes on your guides", n
+    ),
+    PointsRule.Action.CONVERSATION: lambda n: ngettext(
+        "chat conversation you started", "chat conversations you started", n
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One line of the points page: one ledger row, or several alike rows of one day."""
+
+    amount: int  # of each row
+    count: int
+    day: date
+    at: datetime  # the newest row's moment
+    text: str
+    taken_back: str = ""  # a reversal: the reason of the row it takes back
+
+    @property
+    def total(self) -> int:
+        return self.amount * self.count
+
+    @property
+    def signed(self) -> str:
+        # A real minus sign: a hyphen is easy to miss and reads badly aloud.
+        return f"+{self.amount}" if self.amount >= 0 else f"\u2212{-self.amount}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.amount < 0
+
+
+def ledger_groups(member: User) -> QuerySet:
+    """``member``'s ledger as one database row per line, newest first: rows of a
+    collapsible action with the same amount on the same local day share a line, every
+    other row (reversals included) is a line of its own. Paginate this, then
+    :func:`ledger_lines` turns a page into words with one more query."""
+    kind = Case(
+        *[
+            When(
+                Q(idempotency_key__startswith=f"{action}:", reverses__isnull=True),
+                then=Value(str(action)),
+            )
+            for action in _COLLAPSED_WORDS
+        ],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return (
+        PointsEntry.objects.filter(member=member)
+        .annotate(
+            kind=kind,
+            day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
+        )
+        .annotate(solo=Case(When(kind="", then=F("id")), default=Value(0)))
+        .values("kind", "day", "amount", "solo")
+        .annotate(n=Count("id"), newest=Max("created_at"), last_id=Max("id"))
+        .order_by("-newest", "-last_id")
+    )
+
+
+def ledger_lines(groups: Iterable[dict]) -> list[LedgerLine]:
+    groups = list(groups)
+    single = [group["last_id"] for group in groups if group["n"] == 1]
+    rows = PointsEntry.objects.select_related("reverses").in_bulk(single) if single else {}
+    lines = []
+    for group in groups:
+        base = {
+            "amount": group["amount"],
+            "count": group["n"],
+            "day": group["day"],
+            "at": group["newest"],
+        }
+        row = rows.get(group["last_id"]) if group["n"] == 1 else None
+        if row is not None:
+            taken_back = row.reverses.reason if row.reverses is not None else ""
+            lines.append(LedgerLine(**base, text=row.reason, taken_back=taken_back))
+        else:
+            lines.append(LedgerLine(**base, text=_COLLAPSED_WORDS[group["kind"]](group["n"])))
+    return lines
+
+
+def earning_rules() -> list[tuple[str, int]]:
+    """What earns points now, most first: (what, points) of each switched-on rule that
+    pays a fixed amount."""
+    labels = dict(PointsRule.Action.choices)
+    paying = [
+        (labels.get(action, action), points)
+        for action, (points, _cap, _period, enabled) in rules().items()
+        if enabled and points > 0
+    ]
+    return sorted(paying, key=lambda item: (-item[1], item[0]))

@@ -14,9 +14,30 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from community.live import after_commit
-from community.signals import content_published, content_removed, member_suspended, reaction_added
-from referrals import actions, points
+from community.signals import (
+    content_published,
+    content_removed,
+    member_suspended,
+    reaction_added,
+    warm_action,
+    warm_action_undone,
+)
+from referrals import actions, engagement, points
 from referrals.models import PointsRule
+
+# What the rest of the site may report through ``warm_action``. Content, reactions,
+# referrals, birthdays, challenges and surprises have their own doors in this app.
+WARM_SIGNAL_ACTIONS = frozenset(
+    {
+        PointsRule.Action.SOLUTION,
+        PointsRule.Action.FIRST_POST,
+        PointsRule.Action.HELPFUL_VOTE,
+        PointsRule.Action.CONVERSATION,
+        PointsRule.Action.STREAK,
+        PointsRule.Action.PROFILE,
+        PointsRule.Action.SURVEY,
+    }
+)
 
 
 @receiver(user_signed_up, dispatch_uid="referrals.attribute_signup")
@@ -56,6 +77,18 @@ def on_reaction_added(
         actions.note_reaction(
             obj=obj, author=author, reactor=reactor, container=container, converts=converts
         )
+
+
+@receiver(warm_action, dispatch_uid="referrals.warm_action")
+def on_warm_action(sender, member=None, action="", key="", reason="", actor=None, **kwargs) -> None:
+    if member is not None and action in WARM_SIGNAL_ACTIONS and key:
+        engagement.record(member=member, action=action, key=key, reason=reason, actor=actor)
+
+
+@receiver(warm_action_undone, dispatch_uid="referrals.warm_action_undone")
+def on_warm_action_undone(sender, member=None, action="", key="", reason="", **kwargs) -> None:
+    if action in WARM_SIGNAL_ACTIONS and key:
+        engagement.revoke(action=action, key=key, reason=reason)
 
 
 @receiver(member_suspended, dispatch_uid="referrals.member_suspended")

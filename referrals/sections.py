@@ -1,25 +1,55 @@
-"""The referral hub's slot on the public profile: badges and converted referrals."""
+"""The referral hub's slots on the public profile: badges, and converted referrals."""
 
 from __future__ import annotations
 
 from hearth.sections import register_section
-from referrals.models import MemberBadge, ReferralScore
+from referrals import badges, recruiting
+from referrals.models import ReferralScore
 from referrals.periods import ALL_TIME
+
+
+@register_section("profile", order=55)
+def member_badges(request, *, member, **kwargs):
+    held = badges.badges_of(member)
+    if not held:
+        return None
+    return "referrals/badges_profile.html", {"member": member, "badges": held}
 
 
 @register_section("profile", order=60)
 def referral_badges(request, *, member, **kwargs):
-    badges = list(MemberBadge.objects.filter(member=member))
     converted = (
         ReferralScore.objects.filter(member=member, period=ALL_TIME)
         .values_list("converted", flat=True)
         .first()
         or 0
     )
-    if not badges and not converted:
+    if not converted:
         return None
-    return "referrals/_profile_section.html", {
+    return "referrals/_profile_section.html", {"member": member, "converted": converted}
+
+
+@register_section("profile", order=65)
+def recruiting_content(request, *, member, **kwargs):
+    # Only the member and the editors: the counts are theirs, as on the content itself.
+    user = request.user
+    if not user.is_authenticated or (user.pk != member.pk and not user.is_editor):
+        return None
+    rows = recruiting.content_of(member, request)
+    if not rows:
+        return None
+    return "referrals/_recruiting_profile.html", {
         "member": member,
-        "badges": badges,
-        "converted": converted,
+        "rows": rows,
+        "is_self": user.pk == member.pk,
     }
+
+
+@register_section("content", order=50)
+def recruiting_line(request, *, content, **kwargs):
+    if not recruiting.may_see_count(request.user, content):
+        return None
+    counts = recruiting.brought(content, request)
+    if not counts.members:
+        return None
+    return "referrals/_recruiting_line.html", {"text": recruiting.line(content, counts)}

@@ -34,6 +34,7 @@ from referrals.models import (
 from referrals.periods import ALL_TIME, month_of, parse_month
 
 REFERRALS_PER_PAGE = 25
+POINTS_LINES_PER_PAGE = 25
 INVITES_SHOWN = 20
 HALL_OF_FAME_PERIODS_PER_PAGE = 12
 
@@ -209,6 +210,24 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "referrals/mine.html", _mine_context(request))
+
+
+@login_required
+@require_GET
+def points_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """/points/: the balance and the ledger in plain words, alike small rows of a day on
+    one line; the same few queries however long the ledger."""
+    member = request.user
+    page = Paginator(points.ledger_groups(member), POINTS_LINES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "balance": points.balance(member),
+        "page": page,
+        "lines": points.ledger_lines(page.object_list),
+        "earning": points.earning_rules(),
+    }
+    return render(request, "referrals/points.html", context)
 
 
 @login_required

@@ -139,6 +139,17 @@ SCHEDULE: tuple[Job, ...] = (
     # Birthdays and join anniversaries of the day in the site's time zone; re-running
     # greets nobody twice. Mid-morning local time, so the day never changes under it.
     Job("send_greetings", ManagementCommand("send_greetings"), every=DAY, at=daily_at_site_time(8)),
+    # One-year members and 30-day visit streaks that ended yesterday; granting is
+    # idempotent, so a re-run grants nothing twice.
+    Job("grant_badges", ManagementCommand("grant_badges"), every=DAY, at=daily_at_site_time(1)),
+    # The recommend survey by email to members it may be put to; the prompt it records
+    # means a second run asks nobody twice. Late morning local time.
+    Job(
+        "send_survey_emails",
+        ManagementCommand("send_survey_emails"),
+        every=DAY,
+        at=daily_at_site_time(10),
+    ),
     Job("clearsessions", ManagementCommand("clearsessions"), every=DAY, at=3 * HOUR),
     # Finished tasks older than 14 days (only when tasks are kept in the database).
     Job(

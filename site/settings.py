@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "community.moderation",
     "community.inbox",
     "referrals",
+    "recognition",
     "blog",
     "survey",
     "wagtail.contrib.forms",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("community.chat.urls")),
     path("", include("community.moderation.urls")),
     path("", include("survey.urls")),
+    path("", include("recognition.urls")),
     path("", include("referrals.urls")),
     path("", include("blog.urls")),
 ]

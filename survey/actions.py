@@ -1,9 +1,14 @@
 """The recommend survey's rules: who is asked and when, answering, and the follow-up of
 detractors' answers. Every door (the card, the inbox, later the email links) calls these.
 
-The numbers are settings with safe defaults (``SURVEY_MIN_MEMBER_DAYS`` 30,
-``SURVEY_EVERY_DAYS`` 90, ``SURVEY_CONTACT_GAP_DAYS`` 14,
+The numbers are editors' (the "Recommend survey settings" in the admin,
+:class:`~survey.models.SurveySettings`); each one left empty falls back to its setting,
+with safe defaults (``SURVEY_MIN_MEMBER_DAYS`` 30, ``SURVEY_EVERY_DAYS`` 90,
+``SURVEY_CONTACT_GAP_DAYS`` 14, ``SURVEY_ASK_STAFF`` False,
 ``SURVEY_NO_REFERRAL_PROMPT_DAYS`` 90).
+
+Every answer, from the card or an email link, sends ``community.signals.warm_action``
+after the commit (the referral hub decides what it is worth).
 """
 
 from __future__ import annotations
@@ -14,19 +19,21 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
 from community.actions import notify
-from community.models import User
+from community.live import send_signal_after_commit
+from community.models import EDITORS_GROUP, MODERATORS_GROUP, User
 from community.review import StaleItem, announce
+from community.signals import warm_action
 from hearth.mail import queue_email
 from hearth.rules import RuleError
 
-from .models import DETRACTOR, Prompt, SurveyAnswer, group_of
+from .models import DETRACTOR, Prompt, SurveyAnswer, SurveySettings, group_of
 
 REASON_MAX = 2000
 REPLY_MAX = 500  # the inbox's text box
@@ -43,26 +50,53 @@ class Rules:
     every_days: int
     contact_gap_days: int
     no_referral_prompt_days: int
+    ask_staff: bool = False
 
 
-def _days(name: str, default: int) -> int:
+def _days(name: str, default: int, saved: object = None) -> int:
+    if isinstance(saved, int) and not isinstance(saved, bool) and saved >= 0:
+        return saved
     value = getattr(settings, name, default)
-    return value if isinstance(value, int) and value >= 0 else default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return default
+    return value
 
 
 def rules() -> Rules:
+    """The numbers in force: the editors' settings, else ``SURVEY_*`` (a cached read)."""
+    saved = SurveySettings.values()
+    ask_staff = saved.get("ask_staff")
+    if ask_staff is None:
+        ask_staff = getattr(settings, "SURVEY_ASK_STAFF", False) is True
     return Rules(
-        min_member_days=_days("SURVEY_MIN_MEMBER_DAYS", 30),
-        every_days=_days("SURVEY_EVERY_DAYS", 90),
-        contact_gap_days=_days("SURVEY_CONTACT_GAP_DAYS", 14),
+        min_member_days=_days("SURVEY_MIN_MEMBER_DAYS", 30, saved.get("min_member_days")),
+        every_days=_days("SURVEY_EVERY_DAYS", 90, saved.get("every_days")),
+        contact_gap_days=_days("SURVEY_CONTACT_GAP_DAYS", 14, saved.get("contact_gap_days")),
         no_referral_prompt_days=_days("SURVEY_NO_REFERRAL_PROMPT_DAYS", 90),
+        ask_staff=bool(ask_staff),
     )
+
+
+STAFF_GROUPS = (MODERATORS_GROUP, EDITORS_GROUP)
+
+
+def in_staff_group() -> Exists:
+    return Exists(
+        User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name__in=STAFF_GROUPS)
+    )
+
+
+def _last_prompt(**filters: object) -> Subquery:
+    recent = Prompt.objects.filter(member=OuterRef("pk"), **filters).order_by("-created_at")
+    return Subquery(recent.values("created_at")[:1])
 
 
 def why_not_ask(member: User, *, now: datetime | None = None) -> str | None:
     """Why the survey may not be put to ``member`` now (a sentence), or None if it may.
 
-    At most one query: the member's age and standing are on the row already.
+    The one rule for the card and the email. At most one query (the member's age and
+    standing are on the row already; staff and the last prompts are one row of
+    subqueries), plus the settings' cached read.
     """
     now = now or timezone.now()
     numbers = rules()
@@ -72,10 +106,18 @@ def why_not_ask(member: User, *, now: datetime | None = None) -> str | None:
         return "The survey is not open to suspended accounts."
     if member.date_joined > now - timedelta(days=numbers.min_member_days):
         return "We ask members who have been here a while; we will ask you later."
-    last = Prompt.objects.filter(member=member).aggregate(
-        survey=Max("created_at", filter=Q(kind=Prompt.Kind.SURVEY)),
-        any=Max("created_at"),
-    )
+    last = (
+        User.objects.filter(pk=member.pk)
+        .annotate(
+            survey=_last_prompt(kind=Prompt.Kind.SURVEY),
+            any=_last_prompt(),
+            staff=in_staff_group(),
+        )
+        .values("survey", "any", "staff")
+        .first()
+    ) or {"survey": None, "any": None, "staff": False}
+    if not numbers.ask_staff and (member.is_superuser or last["staff"]):
+        return "The survey asks members; staff read the answers on the dashboard."
     if last["survey"] and last["survey"] > now - timedelta(days=numbers.every_days):
         return "You have answered or set aside the survey recently; thank you."
     if last["any"] and last["any"] > now - timedelta(days=numbers.contact_gap_days):
@@ -96,7 +138,7 @@ def may_ask_for_referrals(member: User) -> bool:
     ).exists()
 
 
-def _lock_member(member: User) -> None:
+def lock_member(member: User) -> None:
     # Two tabs answering at once: the second waits, then finds the first's prompt.
     User.objects.select_for_update().filter(pk=member.pk).first()
 
@@ -107,25 +149,41 @@ def answer_survey(
 ) -> SurveyAnswer:
     if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 10:
         raise SurveyError("Choose a score from 0 to 10.", code="score")
-    _lock_member(member)
+    lock_member(member)
     if (reason := why_not_ask(member)) is not None:
         raise SurveyError(reason, code="not_asked")
     answer = SurveyAnswer.objects.create(member=member, score=score, asked_via=asked_via)
     Prompt.objects.create(member=member, kind=Prompt.Kind.SURVEY, outcome=Prompt.Outcome.ANSWERED)
-    if group_of(score) == DETRACTOR:
+    answered(answer)
+    return answer
+
+
+def answered(answer: SurveyAnswer) -> None:
+    """What follows every new answer, whichever door it came through: a detractor's waits
+    in the review inbox, and the referral hub hears of it (after the commit)."""
+    member = answer.member
+    if group_of(answer.score) == DETRACTOR:
         announce(
             kind="survey",
             key=str(answer.pk),
-            text=f"{member.name} answered the recommend survey with {score}/10: "
+            text=f"{member.name} answered the recommend survey with {answer.score}/10: "
             "it needs a follow-up.",
         )
-    return answer
+    send_signal_after_commit(
+        warm_action,
+        sender=SurveyAnswer,
+        member=member,
+        action="survey",
+        key=f"survey:answer:{answer.pk}",
+        reason="you answered the recommend survey",
+        actor=None,
+    )
 
 
 @transaction.atomic
 def dismiss_survey(*, member: User) -> Prompt:
     """Setting the card aside ("Not now") counts as the survey's prompt for the interval."""
-    _lock_member(member)
+    lock_member(member)
     if (reason := why_not_ask(member)) is not None:
         raise SurveyError(reason, code="not_asked")
     return Prompt.objects.create(
@@ -207,18 +265,17 @@ def reply_to_answer(*, answer_id: int, moderator: User, text: str) -> SurveyAnsw
         actor=moderator,
     )
     if member.email:
+        context = {
+            "member": member,
+            "answer": answer,
+            "reply": text,
+            "url": f"{settings.BASE_URL}{url}",
+            "site_name": settings.SITE_NAME,
+        }
         queue_email(
             subject=f"A reply to your answer to the {settings.SITE_NAME} survey",
-            body=render_to_string(
-                "survey/email/reply.txt",
-                {
-                    "member": member,
-                    "answer": answer,
-                    "reply": text,
-                    "url": f"{settings.BASE_URL}{url}",
-                    "site_name": settings.SITE_NAME,
-                },
-            ),
+            body=render_to_string("survey/email/reply.txt", context),
+            html=render_to_string("survey/email/reply.html", context),
             to=[member.email],
         )
     log(instance=answer, action="hearth.survey.reply", user=moderator, data={"reply": text})

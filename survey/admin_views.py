@@ -3,19 +3,24 @@ the admin; other staff get a plain 403)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseForbidden
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from community import segments as member_segments
+from community.segments import Segment
 from hearth.http import AuthenticatedHttpRequest
 
 from . import dashboard
-from .models import SurveyAnswer
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 240
 CHART_PAD = 40
+REASON_SEARCH_MAX = 100
 
 
 def may_view_dashboard(user) -> bool:
@@ -57,6 +62,31 @@ def _chart(months: list[dashboard.Figures]) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class _Filters:
+    period: str
+    segment: Segment | None
+    text: str
+    group: str
+
+
+def _filters(request: HttpRequest) -> _Filters:
+    """What the editor picked; anything unknown falls back to the default, never a 500."""
+    period = request.GET.get("period", "")
+    if period not in dashboard.PERIODS:
+        period = dashboard.DEFAULT_PERIOD
+    segment = member_segments.get(request.GET.get("segment", ""))
+    if segment is not None and segment.key == "all":
+        segment = None
+    group = request.GET.get("group", "")
+    return _Filters(
+        period=period,
+        segment=segment,
+        text=request.GET.get("q", "").strip()[:REASON_SEARCH_MAX],
+        group=group if group in dashboard.GROUPS else "",
+    )
+
+
 @require_GET
 def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not may_view_dashboard(request.user):
@@ -65,13 +95,44 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "403.html", {"reason": "Only editors and moderators can open this page."}, request
             )
         )
-    data = dashboard.report(SurveyAnswer.objects.values_list("created_at", "score"))
+    now = timezone.now()
+    picked = _filters(request)
+    start = dashboard.period_start(picked.period, now)
+    answers = dashboard.answers_since(start)
+    data = dashboard.monthly_report(answers)
+    split = dashboard.table_segments(picked.segment)
+    segment_rows = dashboard.by_segment(answers, split, now=now)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(dashboard.as_csv(data), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            dashboard.as_csv(data, segment_rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="recommend-survey.csv"'
         return response
+    comparison = None
+    if picked.segment is not None:
+        inside = segment_rows[split.index(picked.segment)]
+        comparison = [inside, dashboard.everyone_else(data.total, inside)]
+    found = dashboard.reasons(
+        answers, text=picked.text, group=picked.group, segment=picked.segment, now=now
+    )
     return TemplateResponse(
         request,
         "survey/admin/dashboard.html",
-        {"data": data, "chart": _chart(data.months) if data.months else None},
+        {
+            "data": data,
+            "chart": _chart(data.months) if data.months else None,
+            "rate": dashboard.response_rate(start),
+            "segment_rows": list(zip(split, segment_rows, strict=True)),
+            "segment_choices": [s for s in member_segments.all_segments() if s.key != "all"],
+            "comparison": comparison,
+            "picked": picked,
+            "periods": dashboard.PERIOD_LABELS,
+            "groups": [
+                (dashboard.PROMOTER, "Promoters (9–10)"),
+                (dashboard.PASSIVE, "Passives (7–8)"),
+                (dashboard.DETRACTOR, "Detractors (0–6)"),
+            ],
+            "reasons": found[: dashboard.REASONS_SHOWN],
+            "more_reasons": len(found) > dashboard.REASONS_SHOWN,
+        },
     )

@@ -9,6 +9,8 @@ class SurveyConfig(AppConfig):
 
     def ready(self) -> None:
         # Detractors' answers wait for a moderator in the review inbox.
-        from survey import review
+        from survey import review, segments
 
         review.register_source()
+        # Promoters and detractors, for the dashboards' splits and for targeting.
+        segments.register()

@@ -7,11 +7,15 @@ keep members from being asked too often.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 PROMOTER = "promoter"
 PASSIVE = "passive"
@@ -36,6 +40,8 @@ class Prompt(models.Model):
     class Outcome(models.TextChoices):
         ANSWERED = "answered", "Answered"
         DISMISSED = "dismissed", "Dismissed"
+        # Emailed and not answered (yet): it counts for the budget like any other ask.
+        SENT = "sent", "Sent by email"
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prompts"
@@ -122,3 +128,113 @@ class SurveyAnswer(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+
+class SurveyEmail(models.Model):
+    """One survey email to one member: the *round* its signed links name.
+
+    Its prompt (outcome "sent", then "answered") is what the contact budget counts, so the
+    card and the email never ask the same member within the interval. The answer given
+    through its links is attached here; a round has at most one answer.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_emails"
+    )
+    prompt = models.OneToOneField(Prompt, on_delete=models.CASCADE, related_name="survey_email")
+    answer = models.OneToOneField(
+        SurveyAnswer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_email",
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["sent_at"], name="survey_email_sent")]
+
+    def __str__(self) -> str:
+        return f"Survey email {self.pk} to member {self.member_id}"
+
+
+class SurveyPreference(models.Model):
+    """A member's choice about survey emails (the card on the site is not affected)."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_preference"
+    )
+    emails_off_since = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        state = "off" if self.emails_off_since else "on"
+        return f"Survey emails {state} for member {self.member_id}"
+
+
+SETTINGS_CACHE_KEY = "survey:settings:v1"
+SETTINGS_CACHE_SECONDS = 300
+_NUMBER_HELP = "Leave empty to use the site's default ({})."
+
+
+@register_setting(icon="view")
+class SurveySettings(BaseGenericSetting):
+    """The survey's numbers as editors set them; an empty field keeps the ``SURVEY_*``
+    default from site settings. Read through :meth:`values` (cached), never per request."""
+
+    min_member_days: models.PositiveSmallIntegerField[int | None, int | None] = (
+        models.PositiveSmallIntegerField(
+            "ask members after (days)",
+            null=True,
+            blank=True,
+            help_text="How long someone has been a member before we ask. "
+            + _NUMBER_HELP.format("30 days"),
+        )
+    )
+    every_days: models.PositiveSmallIntegerField[int | None, int | None] = (
+        models.PositiveSmallIntegerField(
+            "ask each member at most every (days)",
+            null=True,
+            blank=True,
+            help_text=_NUMBER_HELP.format("90 days"),
+        )
+    )
+    contact_gap_days: models.PositiveSmallIntegerField[int | None, int | None] = (
+        models.PositiveSmallIntegerField(
+            "days between any two asks",
+            null=True,
+            blank=True,
+            help_text="The contact budget shared with invites and challenges. "
+            + _NUMBER_HELP.format("14 days"),
+        )
+    )
+    ask_staff: models.BooleanField[bool, bool] = models.BooleanField(
+        "ask moderators and editors too",
+        default=False,
+        help_text="Off: staff never see the card or get the survey email.",
+    )
+
+    class Meta:
+        verbose_name = "recommend survey settings"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        forget_settings()
+        # A read between the delete and the commit may have cached the old row again.
+        transaction.on_commit(forget_settings)
+
+    @classmethod
+    def values(cls) -> dict[str, Any]:
+        """The saved numbers ({} before an editor saves any): one cached read."""
+        found = cache.get(SETTINGS_CACHE_KEY)
+        if found is None:
+            row = cls.objects.values(
+                "min_member_days", "every_days", "contact_gap_days", "ask_staff"
+            ).first()
+            found = dict(row) if row else {}
+            cache.set(SETTINGS_CACHE_KEY, found, SETTINGS_CACHE_SECONDS)
+        return found
+
+
+def forget_settings() -> None:
+    cache.delete(SETTINGS_CACHE_KEY)

@@ -1,20 +1,23 @@
-"""The survey on the site: answer from the card, set it aside, then say why."""
+"""The survey on the site: answer from the card, set it aside, then say why; and the
+doors of the survey email (the signed score links, their reason form, unsubscribing)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import add_to_form, flash
 from referrals.actions import get_or_create_link
 
-from . import actions
+from . import actions, by_email
 from .forms import ReasonForm, ScoreForm
 from .models import PROMOTER, SurveyAnswer
 
@@ -56,17 +59,30 @@ def dismiss(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _thanks(
-    request: AuthenticatedHttpRequest, answer: SurveyAnswer, form: ReasonForm, *, status=200
+    request: HttpRequest,
+    answer: SurveyAnswer,
+    form: ReasonForm,
+    *,
+    status: int = 200,
+    reason_action: str = "",
+    already: bool = False,
 ) -> TemplateResponse:
     link = None
-    if answer.group == PROMOTER:
-        link = get_or_create_link(owner=request.user)
+    # Only the member themselves, signed in, is shown their invite link.
+    if answer.group == PROMOTER and request.user.pk == answer.member_id:
+        link = get_or_create_link(owner=answer.member)
         if link.is_disabled:
             link = None
     return TemplateResponse(
         request,
         "survey/thanks.html",
-        {"answer": answer, "form": form, "link": link},
+        {
+            "answer": answer,
+            "form": form,
+            "link": link,
+            "reason_action": reason_action,
+            "already": already,
+        },
         status=status,
     )
 
@@ -98,3 +114,91 @@ def reason(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "Thank you: the team reads every answer.")
             return redirect("survey:thanks")
     return _thanks(request, answer, form, status=400)
+
+
+# --- the survey email's links (no sign-in: the signed token is the key) -------------------
+
+
+def _link_problem(request: HttpRequest, status: int, reason: str = "") -> TemplateResponse:
+    return TemplateResponse(
+        request, "survey/link_problem.html", {"status": status, "reason": reason}, status=status
+    )
+
+
+def _read_token(request: HttpRequest, token: str) -> by_email.AnswerToken | TemplateResponse:
+    try:
+        found = by_email.read_answer_token(token)
+    except by_email.LinkExpired:
+        return _link_problem(request, 410)
+    except by_email.LinkInvalid:
+        return _link_problem(request, 400)
+    if request.user.is_authenticated and request.user.pk != found.member_id:
+        # Someone else is signed in on this browser: the link belongs to another member.
+        return _link_problem(request, 403)
+    return found
+
+
+@require_GET
+def email_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A score link: record the score (once per email), then ask why."""
+    found = _read_token(request, token)
+    if isinstance(found, TemplateResponse):
+        return found
+    try:
+        result = by_email.answer_by_email(token=found)
+    except by_email.LinkInvalid:
+        return _link_problem(request, 400)
+    except actions.SurveyError as error:
+        return _link_problem(request, 403, error.message)
+    answer = result.answer
+    return _thanks(
+        request,
+        answer,
+        ReasonForm(initial={"reason": answer.reason}),
+        reason_action=reverse("survey:email-reason", kwargs={"token": token}),
+        already=not result.created,
+    )
+
+
+@require_POST
+def email_reason(request: HttpRequest, token: str) -> HttpResponse:
+    found = _read_token(request, token)
+    if isinstance(found, TemplateResponse):
+        return found
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            by_email.add_reason_by_email(token=found, reason=form.cleaned_data["reason"])
+        except by_email.LinkInvalid:
+            return _link_problem(request, 400)
+        except actions.SurveyError as error:
+            add_to_form(form, error, "reason")
+        else:
+            messages.success(request, "Thank you: the team reads every answer.")
+            return redirect("survey:email-answer", token=token)
+    answer = SurveyAnswer.objects.filter(
+        survey_email__pk=found.round_id, member_id=found.member_id
+    ).first()
+    if answer is None:
+        return _link_problem(request, 400)
+    reason_action = reverse("survey:email-reason", kwargs={"token": token})
+    return _thanks(request, answer, form, status=400, reason_action=reason_action)
+
+
+# A mail client's one-click unsubscribe (RFC 8058) posts without a CSRF token; the signed
+# token in the address is what proves the request, and all it can do is stop emails.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        member_id = by_email.read_unsubscribe_token(token)
+    except by_email.LinkInvalid:
+        return _link_problem(request, 400)
+    done = False
+    if request.method == "POST":
+        try:
+            by_email.turn_emails_off(member_id=member_id)
+        except by_email.LinkInvalid:
+            return _link_problem(request, 400)
+        done = True
+    return TemplateResponse(request, "survey/unsubscribe.html", {"done": done})

@@ -43,11 +43,23 @@ from community.mentions import mentioned_members
 from community.models import REACTION_KEYS, User
 from community.moderation.actions import record_lift, record_penalty
 from community.moderation.models import CannedReason, Penalty
-from community.signals import content_published, content_removed, reaction_added
+from community.signals import (
+    content_published,
+    content_removed,
+    reaction_added,
+    warm_action,
+    warm_action_undone,
+)
 from hearth.rules import RuleError
 from hearth.text import clean_text
 
 MUTE_MAX_MINUTES = 60 * 24 * 30
+
+# A message starts a conversation when the room had been quiet for QUIET_BEFORE before
+# it; it counts once someone else answers in the room within ANSWER_WITHIN of it. Its
+# author is recognised once per starting message, with the first answerer as the actor.
+QUIET_BEFORE = timedelta(minutes=30)
+ANSWER_WITHIN = timedelta(minutes=10)
 
 
 class ChatError(RuleError):
@@ -288,7 +300,53 @@ def _save_messages(
             kind="chat",
             container=None,
         )
+    _note_conversation(room=room, answer=messages[0])
     return messages
+
+
+def _conversation_key(message: ChatMessage) -> str:
+    return f"chat.chatmessage:{message.pk}"
+
+
+def _note_conversation(*, room: Room, answer: ChatMessage) -> None:
+    """If ``answer`` is the first reply from someone else to a message that started a
+    conversation (QUIET_BEFORE, ANSWER_WITHIN), recognise that message's author.
+
+    Only the earliest visible message of the last ANSWER_WITHIN can be a starter (any
+    later one follows it by less than QUIET_BEFORE), so this costs one query in a busy
+    room and at most three when a starter is found.
+    """
+    starter = (
+        ChatMessage.objects.visible()
+        .filter(room=room, id__lt=answer.pk, created_at__gte=answer.created_at - ANSWER_WITHIN)
+        .select_related("author")
+        .order_by("id")
+        .first()
+    )
+    if starter is None or starter.author_id == answer.author_id:
+        return
+    quiet = not (
+        ChatMessage.objects.visible()
+        .filter(room=room, id__lt=starter.pk, created_at__gt=starter.created_at - QUIET_BEFORE)
+        .exists()
+    )
+    answered_before = (
+        ChatMessage.objects.visible()
+        .filter(room=room, id__gt=starter.pk, id__lt=answer.pk)
+        .exclude(author_id=starter.author_id)
+        .exists()
+    )
+    if not quiet or answered_before:
+        return
+    send_signal_after_commit(
+        warm_action,
+        sender=ChatMessage,
+        member=starter.author,
+        action="conversation",
+        key=_conversation_key(starter),
+        reason=f"{answer.author.name} answered the conversation you started in {room.name}",
+        actor=answer.author,
+    )
 
 
 @transaction.atomic
@@ -346,6 +404,14 @@ def delete_message(*, message: ChatMessage, actor: User) -> ChatMessage:
         obj=message,
         kind="chat",
         container=None,
+    )
+    send_signal_after_commit(
+        warm_action_undone,
+        sender=ChatMessage,
+        member=message.author,
+        action="conversation",
+        key=_conversation_key(message),
+        reason=f"Your message in {message.room.name} was deleted",
     )
     return message
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from hearth.content import register_finder
 from hearth.search import SearchSource, register_search_source
 from hearth.sections import register_section
 
@@ -49,7 +50,15 @@ def search_topics(query: str, request: HttpRequest) -> Any:
     return Topic.objects.listed_for(request.user).search(query)
 
 
+def topic_at(match: Any) -> Topic | None:
+    """The topic a shared address shows (``hearth.content``: the referral hub pays the
+    author of a topic someone joined through)."""
+    pk = match.kwargs.get("pk")
+    return Topic.objects.filter(pk=pk).select_related("author").first() if pk else None
+
+
 def register() -> None:
+    register_finder(["forum:topic", "forum:topic-short"], topic_at)
     register_section("home", order=30)(latest_topics)
     register_section("profile", order=20)(recent_topics)
     register_search_source(SearchSource("forum-topics", "Topic", search=search_topics))

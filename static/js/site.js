@@ -22,6 +22,42 @@
     document.dispatchEvent(new CustomEvent("hearth:unread", { detail: { unread: n } }));
   }
 
+  // A badge earned, a challenge completed or a surprise while the page is open pops up
+  // as a toast as well as in the bell. The region exists from the start so screen
+  // readers announce what is added to it.
+  const TOAST_KINDS = ["badge_earned", "referral_badge", "challenge_completed", "surprise"];
+  const toasts = document.createElement("div");
+  toasts.className = "toasts";
+  toasts.setAttribute("role", "status");
+  toasts.setAttribute("aria-live", "polite");
+  document.body.appendChild(toasts);
+
+  function showToast(notification) {
+    if (!notification || TOAST_KINDS.indexOf(notification.kind) === -1) return;
+    const toast = document.createElement("div");
+    toast.className = "toast";
+    toast.dataset.kind = notification.kind;
+    const text = document.createElement("p");
+    text.className = "toast__text";
+    if (notification.url) {
+      const link = document.createElement("a");
+      link.href = notification.url;
+      link.textContent = notification.text;
+      text.appendChild(link);
+    } else {
+      text.textContent = notification.text;
+    }
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast__close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", () => toast.remove());
+    toast.append(text, close);
+    toasts.appendChild(toast);
+    while (toasts.children.length > 3) toasts.firstElementChild.remove();
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + bell.dataset.notificationSocket);
@@ -32,6 +68,7 @@
       if (typeof data.unread === "number") setCount(data.unread);
       if (data.type === "notification") {
         document.dispatchEvent(new CustomEvent("hearth:notification", { detail: data.notification }));
+        showToast(data.notification);
       }
     });
     socket.addEventListener("close", (event) => {

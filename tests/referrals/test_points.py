@@ -37,7 +37,7 @@ def test_taking_part_earns_points_from_the_rules_table(member):
     _publish(member, 2, "post")
     _publish(member, 3, "guide", "blog.guidepage")
     _publish(member, 4, "chat", "chat.chatmessage")
-    assert points.balance(member) == 3 + 2 + 20 + 1
+    assert points.balance(member) == 3 + 2 + 30 + 1
 
 
 def test_the_same_contribution_is_paid_once(member):
@@ -71,7 +71,7 @@ def test_a_monthly_cap(member):
     points.forget_rules()
     for n in range(3):
         _publish(member, n, "guide", "blog.guidepage")
-    assert points.balance(member) == 40
+    assert points.balance(member) == 60
 
 
 def test_a_switched_off_rule_pays_nothing(member):

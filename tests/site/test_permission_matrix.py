@@ -44,6 +44,7 @@ from tests.chat.helpers import communicator, receive_until
 from tests.factories import make_editor, make_member, make_moderator
 from tests.forum.factories import make_category, make_reply, make_tag, make_topic
 from tests.site.test_junk_urls import Junk, Route, all_routes, build_url
+from tests.survey.factories import answer_path, make_email_round, unsubscribe_path
 
 PERSONAS = ("visitor", "tl0", "member", "moderator", "editor")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
@@ -216,6 +217,7 @@ TABLE: dict[str, Row] = {
     # referrals
     "referrals:follow": _get(lambda w: f"/r/{w.link.code}/", *ALL),
     "referrals:mine": _get("/referrals/", *MEMBERS),
+    "referrals:points": _get("/points/", *MEMBERS),
     "referrals:invite": _post(
         lambda w: "/referrals/invite/", *MEMBERS, data=lambda w: {"emails": "friend@example.org"}
     ),
@@ -230,6 +232,8 @@ TABLE: dict[str, Row] = {
     ),
     "referrals:leaderboard": _get("/leaderboard/", *ALL),
     "referrals:hall-of-fame": _get("/hall-of-fame/", *ALL),
+    "referrals:badges": _get("/badges/", *ALL),
+    "referrals:badge": _get("/badges/first_post/", *ALL),
     "referrals:referrals-api:openapi-json": _get("/api/openapi.json", *ALL),
     "referrals:referrals-api:openapi-view": _get("/api/docs", *ALL),
     # The shop's webhook answers the shop's signature only, never a session.
@@ -257,6 +261,19 @@ TABLE: dict[str, Row] = {
     "survey:reason": _post(
         lambda w: "/survey/reason/", *MEMBERS, data=lambda w: {"reason": "Friendly people"}
     ),
+    # The survey email's links are Sam's (signed for him): they work without signing in,
+    # and refuse anyone else who is signed in on that browser.
+    "survey:email-answer": _get(
+        lambda w: answer_path(make_email_round(w.owner), 8), "ok", "403", "403", "403", "403"
+    ),
+    "survey:email-reason": _post(
+        lambda w: answer_path(make_email_round(w.owner, answered=8), 8) + "reason/",
+        *("ok", "403", "403", "403", "403"),
+        data=lambda w: {"reason": "Friendly people"},
+    ),
+    "survey:unsubscribe": _get(lambda w: unsubscribe_path(w.owner), *ALL),
+    # challenges: each member sees their own
+    "recognition:challenges": _get("/challenges/", *MEMBERS),
     # Wagtail's pages
     "wagtail_serve": _get(lambda w: w.blog_post.url, *ALL),
 }

@@ -68,6 +68,8 @@ def test_a_moderators_reply_reaches_the_member_by_bell_and_email(
     email = mail.outbox[0]
     assert email.to == ["dora@example.com"]
     assert "Sorry! Fixed now." in email.body and "Nobody answered my question." in email.body
+    html, mime = email.alternatives[0]  # type: ignore[attr-defined]
+    assert mime == "text/html" and "Sorry! Fixed now." in html and 'lang="en"' in html
     answer.refresh_from_db()
     assert answer.reply == "Sorry! Fixed now." and not answer.is_closed
     # Still in the queue until closed; the member reads the reply on the site too.

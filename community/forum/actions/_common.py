@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from community.live import send_signal_after_commit
 from community.models import User
-from community.signals import content_published, content_removed
+from community.signals import content_published, content_removed, warm_action, warm_action_undone
 
 from ..models import Category, Post, Topic
 
@@ -71,13 +71,85 @@ def withdraw(obj: Topic | Post) -> None:
     send_signal_after_commit(content_removed, author=obj.author, **_signal_kwargs(obj))
 
 
-def after_post_hidden(post: Post) -> None:
-    """A post left the readers' view: it is no longer the answer, the counters follow, and
-    other apps hear of it (unless its topic was out of view already)."""
+# --- warm actions (community.signals.warm_action; the referral hub decides what counts) ---
+
+
+def _post_key(post: Post) -> str:
+    return f"forum.post:{post.pk}"
+
+
+def solution_marked(post: Post, *, by: User) -> None:
+    """``post``'s author is recognised for the answer; ``by`` (who marked it) is the
+    actor, so marking one's own reply earns nothing."""
+    if post.author is None:
+        return
+    send_signal_after_commit(
+        warm_action,
+        sender=Post,
+        member=post.author,
+        action="solution",
+        key=_post_key(post),
+        reason=f"Your reply in {quoted_title(post.topic)} was marked as the solution",
+        actor=by,
+    )
+
+
+def solution_unmarked(post: Post, *, reason: str) -> None:
+    send_signal_after_commit(
+        warm_action_undone,
+        sender=Post,
+        member=post.author,
+        action="solution",
+        key=_post_key(post),
+        reason=reason,
+    )
+
+
+def _first_post_key(member: User) -> str:
+    return f"member:{member.pk}"
+
+
+def first_post_published(post: Post) -> None:
+    """Recognise a member's first forum post ever (once: later posts see this one)."""
+    author = post.author
+    if author is None or Post.objects.filter(author=author).exclude(pk=post.pk).exists():
+        return
+    send_signal_after_commit(
+        warm_action,
+        sender=Post,
+        member=author,
+        action="first_post",
+        key=_first_post_key(author),
+        reason=f"Your first forum post, in {quoted_title(post.topic)}",
+        actor=None,
+    )
+
+
+def post_withdrawn(post: Post, *, reason: str) -> None:
+    """A hidden or deleted post takes back its solution mark and, when it was its
+    author's first post, the first post's recognition."""
     topic = post.topic
     if topic.solution_id == post.pk:
         Topic.objects.filter(pk=topic.pk).update(solution=None)
         topic.solution = None
+        solution_unmarked(post, reason=reason)
+    author = post.author
+    if author is not None and not Post.objects.filter(author=author, pk__lt=post.pk).exists():
+        send_signal_after_commit(
+            warm_action_undone,
+            sender=Post,
+            member=author,
+            action="first_post",
+            key=_first_post_key(author),
+            reason=reason,
+        )
+
+
+def after_post_hidden(post: Post) -> None:
+    """A post left the readers' view: it is no longer the answer, the counters follow, and
+    other apps hear of it (unless its topic was out of view already)."""
+    topic = post.topic
+    post_withdrawn(post, reason=f"Your post in {quoted_title(topic)} was hidden")
     refresh(topic)
     if topic.is_visible:
         withdraw(post)

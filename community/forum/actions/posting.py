@@ -19,7 +19,16 @@ from hearth.mail import queue_email
 
 from ..markup import RenderedPost, render_post
 from ..models import Category, Post, PostImage, PostRevision, Topic, TopicUser
-from ._common import lock_post, publish, quoted_title, readers, refresh, withdraw
+from ._common import (
+    first_post_published,
+    lock_post,
+    post_withdrawn,
+    publish,
+    quoted_title,
+    readers,
+    refresh,
+    withdraw,
+)
 from .rules import (
     MAX_IMAGES,
     PostingError,
@@ -84,6 +93,7 @@ def start_topic(
     # Re-save so the search index sees the opening post and the tags.
     topic.save(update_fields=["title"])
     publish(topic)
+    first_post_published(post)
     return topic
 
 
@@ -124,6 +134,7 @@ def reply(*, topic: Topic, author: User, body: str, images: Sequence[ImageAttach
     claim_interval(author)
     if topic.is_visible:
         publish(post)
+        first_post_published(post)
     return post
 
 
@@ -205,9 +216,7 @@ def delete_post(*, post: Post, member: User) -> None:
     post.deleted_at = timezone.now()
     post.deleted_by = member
     post.save(update_fields=["deleted_at", "deleted_by"])
-    if topic.solution_id == post.pk:
-        topic.solution = None
-        topic.save(update_fields=["solution"])
+    post_withdrawn(post, reason=f"Your post in {quoted_title(topic)} was deleted")
     if member.pk != post.author_id:
         log(
             instance=post,

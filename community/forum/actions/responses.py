@@ -12,7 +12,7 @@ from community.models import REACTION_KEYS, REACTIONS, User
 from community.signals import reaction_added
 
 from ..models import Post, Reaction, Topic
-from ._common import lock_post, quoted_title
+from ._common import lock_post, quoted_title, solution_marked, solution_unmarked
 from .rules import PostingError, check_standing
 
 
@@ -84,9 +84,16 @@ def mark_solution(*, post: Post, member: User) -> Topic:
     if topic.solution_id == post.pk:
         topic.solution = None
         topic.save(update_fields=["solution"])
+        solution_unmarked(post, reason=f"The solution mark in {quoted_title(topic)} was removed")
         return topic
+    if topic.solution_id is not None:
+        previous = Post.objects.select_related("author").get(pk=topic.solution_id)
+        solution_unmarked(
+            previous, reason=f"Another reply in {quoted_title(topic)} became the solution"
+        )
     topic.solution = post
     topic.save(update_fields=["solution"])
+    solution_marked(post, by=member)
     if post.author is not None:
         notify(
             recipient=post.author,
