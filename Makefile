@@ -110,7 +110,7 @@ test: lint typecheck
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
 
-bench: bench-chat bench-referrals
+bench: bench-chat bench-referrals bench-survey
 
 bench-chat: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_fanout
