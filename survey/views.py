@@ -17,7 +17,7 @@ from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import add_to_form, flash
 from referrals.actions import get_or_create_link
 
-from . import actions, by_email
+from . import actions, by_email, suggestions
 from .forms import ReasonForm, ScoreForm
 from .models import PROMOTER, SurveyAnswer
 
@@ -67,12 +67,20 @@ def _thanks(
     reason_action: str = "",
     already: bool = False,
 ) -> TemplateResponse:
-    link = None
+    link = suggestion = suggestion_link = None
     # Only the member themselves, signed in, is shown their invite link.
     if answer.group == PROMOTER and request.user.pk == answer.member_id:
         link = get_or_create_link(owner=answer.member)
         if link.is_disabled:
             link = None
+        else:
+            suggestion = suggestions.for_member(answer.member)
+        if suggestion is not None:
+            suggestion_link = get_or_create_link(
+                owner=answer.member, target_path=suggestion.path, target_title=suggestion.title
+            )
+            if suggestion_link.is_disabled:
+                suggestion = suggestion_link = None
     return TemplateResponse(
         request,
         "survey/thanks.html",
@@ -80,6 +88,8 @@ def _thanks(
             "answer": answer,
             "form": form,
             "link": link,
+            "suggestion": suggestion,
+            "suggestion_link": suggestion_link,
             "reason_action": reason_action,
             "already": already,
         },
