@@ -101,9 +101,9 @@ def _check_may_moderate(*, member: User, moderator: User) -> None:
 
 def _record(
     *, member: User, moderator: User, kind: str, until: datetime, reason: str, canned_reason
-) -> tuple[Penalty, dict]:
-    """Record the penalty (the member is told: bell, email, banner); return it and what
-    its audit entry keeps (logged on the penalty, which moderators may view)."""
+) -> Penalty:
+    """Record the penalty (the member is told: bell, email, banner) and its audit entry
+    (logged on the penalty, which moderators may view)."""
     from community.moderation.actions import log_data, record_penalty
 
     penalty = record_penalty(
@@ -114,7 +114,13 @@ def _record(
         reason=reason,
         canned_reason=canned_reason,
     )
-    return penalty, log_data(penalty, reason=reason)
+    log(
+        instance=penalty,
+        action=f"hearth.member.{kind}",
+        user=moderator,
+        data=log_data(penalty, reason=reason),
+    )
+    return penalty
 
 
 @transaction.atomic
@@ -133,7 +139,7 @@ def suspend_member(
     member.save(update_fields=["suspended_until", "suspension_reason"])
     # Sockets close first (their last frame says why); the email carries the details.
     disconnect_member(member.pk, reason="Your account has been suspended.")
-    penalty, data = _record(
+    _record(
         member=member,
         moderator=moderator,
         kind="suspend",
@@ -141,7 +147,6 @@ def suspend_member(
         reason=reason,
         canned_reason=canned_reason,
     )
-    log(instance=penalty, action="hearth.member.suspend", user=moderator, data=data)
     send_signal_after_commit(
         member_suspended, sender=User, member=member, moderator=moderator, reason=reason
     )
@@ -190,7 +195,7 @@ def silence_member(
     _check_may_moderate(member=member, moderator=moderator)
     member.silenced_until = until
     member.save(update_fields=["silenced_until"])
-    penalty, data = _record(
+    _record(
         member=member,
         moderator=moderator,
         kind="silence",
@@ -198,4 +203,3 @@ def silence_member(
         reason=reason,
         canned_reason=canned_reason,
     )
-    log(instance=penalty, action="hearth.member.silence", user=moderator, data=data)
