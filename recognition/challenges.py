@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from community.actions import notify
 from community.models import User
-from recognition.models import Challenge, ChallengeCompletion
+from recognition.models import Challenge, ChallengeCompletion, active_audiences
 from referrals import badges, engagement
 from referrals.models import PointsRule
 
@@ -43,6 +43,8 @@ def note_progress(
 ) -> list[ChallengeCompletion]:
     """Complete each active challenge counting ``action`` whose goal ``member`` reached."""
     now = now or timezone.now()
+    if not active_audiences(now):
+        return []  # no challenge today (cached): nothing to check, no query
     if engagement.why_member_cannot_earn(member, now=now) is not None:
         return []
     reached = [

@@ -13,6 +13,7 @@ import operator
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -103,11 +104,38 @@ def _progress(member: User) -> Coalesce:
     )
 
 
-def _in_audience(member: User, now: datetime) -> Q:
-    """The challenge's segment holds ``member`` (one EXISTS per registered segment)."""
+AUDIENCES_CACHE_SECONDS = 300
+
+
+def _audiences_key(today: date) -> str:
+    return f"recognition:active-audiences:{today.isoformat()}"
+
+
+def active_audiences(now: datetime | None = None) -> frozenset[str]:
+    """The segments today's active challenges are put to (cached per day; a change to a
+    challenge forgets it). Empty on most days, so pages and warm actions then cost no
+    challenge query at all."""
+    today = timezone.localdate(now or timezone.now())
+    found = cache.get(_audiences_key(today))
+    if found is None:
+        found = frozenset(
+            Challenge.objects.active(now).order_by().values_list("audience", flat=True).distinct()
+        )
+        cache.set(_audiences_key(today), found, AUDIENCES_CACHE_SECONDS)
+    return found
+
+
+def forget_active_audiences() -> None:
+    cache.delete(_audiences_key(timezone.localdate()))
+
+
+def _in_audience(member: User, now: datetime, audiences: frozenset[str]) -> Q:
+    """The challenge's segment holds ``member``: one EXISTS per segment in use (building
+    one for every registered segment cost more than the rest of the home page)."""
     clauses = [
         Q(audience=segment.key) & Q(Exists(segment.members(now).filter(pk=member.pk)))
         for segment in segments.all_segments()
+        if segment.key in audiences
     ]
     return functools.reduce(operator.or_, clauses, Q(pk__in=[]))
 
@@ -121,6 +149,9 @@ class ChallengeQuerySet(models.QuerySet):
         """The active challenges put to ``member`` (their segment, or one they completed),
         each with ``progress``, ``completed_at`` and ``rewarded_points``: one query."""
         now = now or timezone.now()
+        audiences = active_audiences(now)
+        if not audiences:
+            return self.none()
         completion = ChallengeCompletion.objects.filter(challenge=OuterRef("pk"), member=member)
         return (
             self.active(now)
@@ -129,7 +160,7 @@ class ChallengeQuerySet(models.QuerySet):
                 completed_at=Subquery(completion.values("completed_at")[:1]),
                 rewarded_points=Subquery(completion.values("points")[:1]),
             )
-            .filter(_in_audience(member, now) | Q(completed_at__isnull=False))
+            .filter(_in_audience(member, now, audiences) | Q(completed_at__isnull=False))
             .order_by("ends_on", "pk")
         )
 

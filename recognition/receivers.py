@@ -7,12 +7,12 @@ committed; a referral's save is seen here before commit, so its check waits for 
 
 from __future__ import annotations
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from community.live import after_commit
 from recognition import challenges, surprise
-from recognition.models import REFERRAL_CONVERTED
+from recognition.models import REFERRAL_CONVERTED, Challenge, forget_active_audiences
 from referrals.engagement import action_recorded, action_revoked
 from referrals.models import MemberAction, Referral, Stage, Status
 
@@ -41,3 +41,11 @@ def on_referral_saved(sender, instance: Referral, **kwargs) -> None:
             lambda: challenges.note_progress(member=referrer, action=REFERRAL_CONVERTED),
             what="checking referral challenges",
         )
+
+
+@receiver(post_save, sender=Challenge, dispatch_uid="recognition.challenge_saved")
+@receiver(post_delete, sender=Challenge, dispatch_uid="recognition.challenge_deleted")
+def forget_audiences(sender, **kwargs) -> None:
+    forget_active_audiences()
+    # And again once committed, so a page read in between does not cache the old set.
+    after_commit(forget_active_audiences, what="forgetting the active challenges' audiences")

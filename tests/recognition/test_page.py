@@ -77,11 +77,13 @@ def _challenge_queries(captured: CaptureQueriesContext) -> list[str]:
 
 def test_the_page_counts_all_progress_in_one_query(member_client, member):
     make_challenge()
+    member_client.get("/challenges/")  # the day's audiences, cached until a challenge changes
     with CaptureQueriesContext(connection) as one:
         member_client.get("/challenges/")
     for n in range(5):
         make_challenge(title=f"Challenge {n}", action=["post", "topic", "chat"][n % 3])
         warm_action(member, ["post", "topic", "chat"][n % 3])
+    member_client.get("/challenges/")
     with CaptureQueriesContext(connection) as six:
         response = member_client.get("/challenges/")
 
@@ -96,6 +98,7 @@ def test_the_home_card_costs_one_query(member, django_assert_num_queries):
     warm_action(member)
     request = RequestFactory().get("/")
     request.user = member
+    challenges_card(request)  # learns (and caches for the day) which segments are in use
 
     with django_assert_num_queries(1):
         template, context = challenges_card(request)
@@ -104,6 +107,20 @@ def test_the_home_card_costs_one_query(member, django_assert_num_queries):
     assert len(context["challenges"]) == 3
     assert context["more"] is True
     assert [c.progress for c in context["challenges"]] == [1, 1, 1]
+
+
+def test_on_a_day_without_challenges_the_card_costs_members_nothing(
+    member, django_assert_num_queries
+):
+    request = RequestFactory().get("/")
+    request.user = member
+    assert challenges_card(request)[1]["challenges"] == []
+
+    with django_assert_num_queries(0):
+        assert challenges_card(request)[1]["challenges"] == []
+    # A new challenge shows at once: saving it forgets the cached "none today".
+    make_challenge(title="Answer 2 questions")
+    assert [c.title for c in challenges_card(request)[1]["challenges"]] == ["Answer 2 questions"]
 
 
 def test_the_home_card_costs_visitors_nothing(django_assert_num_queries):
