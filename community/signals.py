@@ -8,13 +8,14 @@ receivers only ever see committed state and a failing receiver never undoes a po
 - ``content_published(sender, author, obj, kind, container)``: a post, topic, guide or
   chat message became visible. ``kind`` is one of "topic", "post", "guide", "chat";
   ``container`` is what holds ``obj`` (a post's topic) or None, so removing a whole topic
-  also counts as removing what is in it.
+  also counts as removing what is in it. ``place`` (optional) names where it appeared,
+  "forum.category:<slug>" or "chat.room:<slug>", so a challenge can count one place.
 - ``content_removed(sender, author, obj, kind, container)``: it was hidden or deleted.
 - ``reaction_added(sender, obj, author, reactor, kind, container, converts)``: someone
   reacted to ``author``'s ``obj``; ``converts`` says whether such a reaction can convert
   a referral (answers in the forum can; a chat message cannot).
 - ``member_suspended(sender, member, moderator, reason)``.
-- ``warm_action(sender, member, action, key, reason, actor)``: ``member`` did (or was
+- ``warm_action(sender, member, action, key, reason, actor, place)``: ``member`` did (or was
   given, by ``actor``) something warm the referral hub recognises: ``action`` is one of
   ``referrals.models.PointsRule.Action`` ("solution", "helpful_vote", "survey", ...),
   ``key`` names it uniquely ("forum.post:12"), ``reason`` says it in plain words for the

@@ -70,7 +70,10 @@ def _progress(member: User) -> Coalesce:
             revoked_at__isnull=True,
             created_at__gte=OuterRef("window_starts_at"),
             created_at__lt=OuterRef("window_ends_at"),
-            key__icontains=OuterRef("key_contains"),
+        )
+        .filter(
+            Q(key__icontains=OuterRef("key_contains"))
+            | Q(place__icontains=OuterRef("key_contains"))
         )
         .order_by()
         .values("member")
@@ -187,10 +190,12 @@ class Challenge(models.Model):
         max_length=100,
         blank=True,
         help_text=(
-            "Optional filter: count only actions whose key contains this text (not case "
-            "sensitive). Keys name the content, e.g. “forum.post:” or “blog.guidepage:”; a "
-            "sender that puts the category in the key (“forum.category:getting-started”) "
-            "makes “Answer 5 questions in Getting started” possible. Empty counts all."
+            "Optional filter: count only actions whose key or place contains this text (not "
+            "case sensitive). Keys name the content (“forum.post:”, “blog.guidepage:”); "
+            "places say where it happened: “forum.category:getting-started” for a forum "
+            "category, “chat.room:lobby” for a chat room. So “Answer 5 questions in Getting "
+            "started” is a reply (“replying in the forum”) with “getting-started”. Empty "
+            "counts all."
         ),
     )
     goal = models.PositiveIntegerField(

@@ -720,10 +720,11 @@ def _key_or_blank(obj: Model | None) -> str:
 
 @transaction.atomic
 def note_content_published(
-    *, author: User, obj: Model, kind: str, container: Model | None = None
+    *, author: User, obj: Model, kind: str, container: Model | None = None, place: str = ""
 ) -> None:
     """New content: engagement points, an activity candidate for the author's referral,
-    and a conversion when it is a guide. ``container`` holds ``obj`` (a post's topic)."""
+    and a conversion when it is a guide. ``container`` holds ``obj`` (a post's topic);
+    ``place`` names where it appeared (for challenges that count one place)."""
     key = object_key(obj)
     action = ENGAGEMENT_ACTIONS.get(kind)
     if action is not None:
@@ -732,6 +733,7 @@ def note_content_published(
             action=action,
             key=key,
             reason=f"{PointsRule.Action(action).label.capitalize()}",
+            place=place,
         )
     referral = Referral.objects.filter(referee=author).first()
     if referral is None or referral.status not in (Status.COUNTING, Status.HELD):

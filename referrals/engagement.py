@@ -88,12 +88,14 @@ def record(
     actor: User | None = None,
     when: datetime | None = None,
     amount: int | None = None,
+    place: str = "",
 ) -> Recorded | None:
     """Record ``member``'s warm ``action`` once per ``key`` and pay its points.
 
-    ``amount`` overrides the rule's points (a challenge's reward, a surprise's draw).
-    Returns None when it counted before, the member may not earn, or the ``actor``
-    does not count.
+    ``place`` says where it happened ("forum.category:getting-started"), for challenges
+    that count one place. ``amount`` overrides the rule's points (a challenge's reward,
+    a surprise's draw). Returns None when it counted before, the member may not earn,
+    or the ``actor`` does not count.
     """
     when = when or timezone.now()
     why = why_member_cannot_earn(member, now=when)
@@ -113,6 +115,7 @@ def record(
         key=full_key,
         actor=actor,
         reason=reason[:200],
+        place=place[:120],
         created_at=when,
     )
     try:

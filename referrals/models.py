@@ -648,6 +648,9 @@ class MemberAction(models.Model):
         related_name="+",
     )
     reason = models.CharField(max_length=200)
+    # Where it happened, as the sender names it ("forum.category:getting-started",
+    # "chat.room:lobby"), so a challenge can count "answers in Getting started".
+    place = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -58,9 +58,13 @@ def record_member_network(sender, request, user, **kwargs) -> None:
 
 
 @receiver(content_published, dispatch_uid="referrals.content_published")
-def on_content_published(sender, author=None, obj=None, kind="", container=None, **kwargs) -> None:
+def on_content_published(
+    sender, author=None, obj=None, kind="", container=None, place="", **kwargs
+) -> None:
     if author is not None and obj is not None:
-        actions.note_content_published(author=author, obj=obj, kind=kind, container=container)
+        actions.note_content_published(
+            author=author, obj=obj, kind=kind, container=container, place=place
+        )
 
 
 @receiver(content_removed, dispatch_uid="referrals.content_removed")
@@ -80,9 +84,13 @@ def on_reaction_added(
 
 
 @receiver(warm_action, dispatch_uid="referrals.warm_action")
-def on_warm_action(sender, member=None, action="", key="", reason="", actor=None, **kwargs) -> None:
+def on_warm_action(
+    sender, member=None, action="", key="", reason="", actor=None, place="", **kwargs
+) -> None:
     if member is not None and action in WARM_SIGNAL_ACTIONS and key:
-        engagement.record(member=member, action=action, key=key, reason=reason, actor=actor)
+        engagement.record(
+            member=member, action=action, key=key, reason=reason, actor=actor, place=place
+        )
 
 
 @receiver(warm_action_undone, dispatch_uid="referrals.warm_action_undone")

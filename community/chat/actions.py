@@ -299,6 +299,7 @@ def _save_messages(
             obj=message,
             kind="chat",
             container=None,
+            place=f"chat.room:{room.slug}",
         )
     _note_conversation(room=room, answer=messages[0])
     return messages

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from community.forum import actions as forum
 from community.models import Notification
 from recognition import challenges
 from recognition.models import Challenge, ChallengeCompletion
@@ -21,6 +23,7 @@ from referrals.models import (
     Stage,
 )
 from tests.factories import make_member
+from tests.forum.factories import make_category, make_topic
 from tests.recognition.factories import make_challenge, warm_action
 from tests.referrals.factories import make_referral
 
@@ -48,6 +51,31 @@ def test_the_key_filter_counts_only_matching_actions(member):
     warm_action(member, key="forum.category:getting-started:forum.post:1")
     warm_action(member, key="forum.category:baking:forum.post:2")
 
+    assert _progress(member, challenge) == 1
+
+
+def test_answers_in_one_forum_category_count_through_the_real_forum_flow(
+    member, other_member, django_capture_on_commit_callbacks
+):
+    challenge = make_challenge(
+        title="Answer 2 questions in Getting started", goal=2, key_contains="getting-started"
+    )
+    started = make_category(name="Getting started", slug="getting-started")
+    baking = make_category(name="Baking", slug="baking")
+    question = make_topic(author=other_member, category=started, title="Where do I begin?")
+    elsewhere = make_topic(author=other_member, category=baking, title="Rye starters")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        forum.reply(topic=question, author=member, body="Start with the welcome guide.")
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=2)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):  # past the pause between posts
+        forum.reply(topic=elsewhere, author=member, body="Feed it twice a day.")
+
+    assert MemberAction.objects.get(
+        key__contains=f"forum.post:{question.posts.last().pk}"
+    ).place == ("forum.category:getting-started")
     assert _progress(member, challenge) == 1
 
 

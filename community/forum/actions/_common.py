@@ -54,11 +54,22 @@ def readers(topic: Topic, members: Iterable[User]) -> list[User]:
     return [m for m in members if Topic.objects.visible_to(m).filter(pk=topic.pk).exists()]
 
 
+def place_of(topic: Topic) -> str:
+    """Where a topic and its posts are, for the referral hub ("forum.category:<slug>")."""
+    return f"forum.category:{topic.category.slug}"
+
+
 def _signal_kwargs(obj: Topic | Post) -> dict[str, object]:
     # A post is held by its topic; a topic by nothing the referral hub needs to know.
     if isinstance(obj, Post):
-        return {"sender": Post, "obj": obj, "kind": "post", "container": obj.topic}
-    return {"sender": Topic, "obj": obj, "kind": "topic", "container": None}
+        return {
+            "sender": Post,
+            "obj": obj,
+            "kind": "post",
+            "container": obj.topic,
+            "place": place_of(obj.topic),
+        }
+    return {"sender": Topic, "obj": obj, "kind": "topic", "container": None, "place": place_of(obj)}
 
 
 def publish(obj: Topic | Post) -> None:
@@ -91,6 +102,7 @@ def solution_marked(post: Post, *, by: User) -> None:
         key=_post_key(post),
         reason=f"Your reply in {quoted_title(post.topic)} was marked as the solution",
         actor=by,
+        place=place_of(post.topic),
     )
 
 
@@ -122,6 +134,7 @@ def first_post_published(post: Post) -> None:
         key=_first_post_key(author),
         reason=f"Your first forum post, in {quoted_title(post.topic)}",
         actor=None,
+        place=place_of(post.topic),
     )
 
 
