@@ -53,6 +53,7 @@ def test_sending_publishes_after_commit(heard, member, django_capture_on_commit_
                 "obj": message,
                 "kind": "chat",
                 "container": None,
+                "place": f"chat.room:{room.slug}",
             },
         )
     ]
