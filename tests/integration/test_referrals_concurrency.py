@@ -7,12 +7,10 @@ own database connection and transaction, as separate web workers would.
 from __future__ import annotations
 
 import io
-import threading
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 
 from community.models import Notification
@@ -31,33 +29,10 @@ from referrals.models import (
 )
 from referrals.periods import month_of
 from tests.factories import make_member
+from tests.integration.races import THREADS, race
 from tests.referrals.factories import WEBHOOK_SECRET, make_referral, post_webhook, webhook_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
-THREADS = 8
-
-
-def _race(work, count: int = THREADS) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        except Exception as exc:  # reported to the test, never swallowed
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    errors = [r for r in results if isinstance(r, Exception)]
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +47,7 @@ def test_a_webhook_delivered_many_times_at_once_pays_once(requires_postgres):
     referral = make_referral(referrer=referrer, referee=buyer, stage=Stage.ACTIVE)
     body = webhook_body(order_id="order-race")
 
-    responses = _race(lambda i: post_webhook(Client(), body))
+    responses = race(lambda i: post_webhook(Client(), body))
 
     codes = Counter(r.status_code for r in responses)
     assert codes == {201: 1, 200: THREADS - 1}
@@ -89,7 +64,7 @@ def test_different_orders_of_one_buyer_at_once_convert_once(requires_postgres):
     buyer = make_member(email="buyer@example.com")
     make_referral(referrer=referrer, referee=buyer, stage=Stage.ACTIVE)
 
-    responses = _race(lambda i: post_webhook(Client(), webhook_body(order_id=f"order-{i}")))
+    responses = race(lambda i: post_webhook(Client(), webhook_body(order_id=f"order-{i}")))
 
     assert all(r.status_code == 201 for r in responses)
     outcomes = Counter(r.json()["outcome"] for r in responses)
@@ -102,7 +77,7 @@ def test_a_reaction_a_guide_and_a_purchase_at_once_convert_once(requires_postgre
     referral = make_referral(referrer=referrer, stage=Stage.ACTIVE)
     vias = ["reaction", "guide", "purchase"] * 2
 
-    results = _race(
+    results = race(
         lambda i: actions.convert_referral(referral=referral, via=vias[i], object_key=f"x.y:{i}"),
         count=len(vias),
     )
@@ -119,7 +94,7 @@ def test_parallel_award_runs_write_exactly_one_award_set(requires_postgres):
         member = make_member(username=f"rec{n}")
         ReferralScore.objects.create(member=member, period=period.key, converted=converted)
 
-    outputs = _race(
+    outputs = race(
         lambda i: _run_award(period.key),
     )
 
@@ -154,7 +129,7 @@ def test_invites_sent_at_once_keep_to_the_daily_limit(requires_postgres, setting
         except actions.ReferralError:
             return "refused"
 
-    results = _race(invite)
+    results = race(invite)
     assert Invite.objects.filter(sender=sender).count() == 10
     assert results.count("refused") == THREADS - 5
 
@@ -165,7 +140,7 @@ def test_capped_rewards_earned_at_once_keep_to_the_cap(requires_postgres):
     points.forget_rules()
     member = make_member()
 
-    _race(
+    race(
         lambda i: points.reward(
             member=member, action="post", key=f"forum.post:{i}", reason="a post"
         )

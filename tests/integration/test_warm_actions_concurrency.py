@@ -12,7 +12,7 @@ import pytest
 from referrals import engagement, points
 from referrals.models import MemberAction, PointsEntry, PointsRule
 from tests.factories import make_member
-from tests.integration.test_referrals_concurrency import THREADS, _race
+from tests.integration.races import THREADS, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,7 @@ def _solution(member, key: str):
 def test_one_warm_action_delivered_at_once_by_many_workers_pays_once(requires_postgres):
     member = make_member()
 
-    results = _race(lambda i: _solution(member, "forum.post:1"))
+    results = race(lambda i: _solution(member, "forum.post:1"))
 
     assert sum(1 for r in results if r is not None) == 1
     assert MemberAction.objects.filter(member=member).count() == 1
@@ -45,7 +45,7 @@ def test_many_different_actions_at_once_pay_no_more_than_the_cap(requires_postgr
     points.forget_rules()
     member = make_member()
 
-    _race(lambda i: _solution(member, f"forum.post:{i}"))
+    race(lambda i: _solution(member, f"forum.post:{i}"))
 
     # Every solution counts (badges and challenges read these); only three are paid.
     assert MemberAction.objects.filter(member=member).count() == THREADS
