@@ -165,3 +165,11 @@ def test_the_page_costs_the_same_queries_for_a_short_and_a_long_ledger(
 # The session and the member; the page's four: the balance, the count of lines, the
 # lines and their rows; the base template's two: the unread count and the member's groups.
 QUERIES = 8
+
+
+def test_it_leads_to_the_badges_and_the_members_challenges(member_client):
+    html = member_client.get("/points/").content.decode()
+    assert 'href="/badges/"' in html
+    assert 'href="/challenges/"' in html
+    assert member_client.get("/badges/").status_code == 200
+    assert member_client.get("/challenges/").status_code == 200
