@@ -12,6 +12,7 @@ from blog.markup import MAX_SOURCE_LENGTH, source_to_blocks
 from community import trust
 from community.models import User
 from community.uploads import process_uploaded_image
+from hearth.text import clean_line
 
 MAX_TAGS = 5
 MAX_TAG_LENGTH = 40
@@ -26,7 +27,7 @@ BODY_HELP = (
 
 
 def _split_list(value: str) -> list[str]:
-    return [part for part in (" ".join(p.split()) for p in value.split(",")) if part]
+    return [part for part in (clean_line(p) for p in value.split(",")) if part]
 
 
 class GuideForm(forms.Form):
@@ -79,11 +80,20 @@ class GuideForm(forms.Form):
             get_image_model().objects.filter(uploaded_by_user=author).values_list("pk", flat=True)
         )
 
+    def _clean_line(self, name: str) -> str:
+        # The limits apply to what is left once the cleaner dropped what no one sees.
+        field = self.fields[name]
+        value = clean_line(self.cleaned_data.get(name))
+        if not value and field.required:
+            raise ValidationError(field.error_messages["required"], code="required")
+        field.run_validators(value)
+        return value
+
     def clean_title(self) -> str:
-        return " ".join(self.cleaned_data["title"].split())
+        return self._clean_line("title")
 
     def clean_summary(self) -> str:
-        return " ".join(self.cleaned_data["summary"].split())
+        return self._clean_line("summary")
 
     def clean_tags(self) -> list[str]:
         tags: list[str] = []
@@ -138,10 +148,10 @@ class GuideForm(forms.Form):
         return process_uploaded_image(upload, max_dimension=GUIDE_IMAGE_MAX_DIMENSION)
 
     def clean_image_alt(self) -> str:
-        return " ".join(self.cleaned_data.get("image_alt", "").split())
+        return self._clean_line("image_alt")
 
     def clean_image_caption(self) -> str:
-        return " ".join(self.cleaned_data.get("image_caption", "").split())
+        return self._clean_line("image_caption")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

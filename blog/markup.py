@@ -12,7 +12,10 @@ the Wagtail admin still opens in the member's editor.
     ```python ... ```        -> code
     ![what it shows](image:12 "optional caption")  on a line of its own -> image
 
-Everything a member writes is rendered with raw HTML disabled and then cleaned by nh3.
+Everything a member writes goes through the site's one text cleaner
+(``hearth.text.clean_text``: no control, zero-width or bidi-override characters), and is
+rendered with raw HTML disabled, bare addresses linked by the site's one linkifier (as in
+the forum), and then cleaned by nh3.
 """
 
 from __future__ import annotations
@@ -27,11 +30,11 @@ from django.core.exceptions import ValidationError
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from hearth.text import clean_text, linkifier
+
 MAX_SOURCE_LENGTH = 50_000
 MAX_BLOCKS = 200
 IMAGE_SRC = re.compile(r"^image:(\d{1,12})$")
-# Invisible control characters have no place in a guide (tab and newline are kept).
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 CODE_LANGUAGES = [
     ("text", "Plain text"),
@@ -53,7 +56,17 @@ _LANGUAGE_ALIASES = {
     "yml": "yaml",
 }
 
-_parser = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("strikethrough")
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": True}).enable(
+        ["strikethrough", "linkify"]
+    )
+    # The site's one linkifier, the forum's too (see hearth.text).
+    md.linkify = linkifier
+    return md
+
+
+_parser = _markdown()
 _ALLOWED_TAGS = {
     "p",
     "br",
@@ -206,7 +219,7 @@ def source_to_blocks(source: str, *, allowed_image_ids: Iterable[int] = ()) -> l
 
     Raises ValidationError with the line number of the first problem.
     """
-    source = _CONTROL_CHARACTERS.sub("", (source or "").replace("\r\n", "\n").replace("\r", "\n"))
+    source = clean_text(source)
     if len(source) > MAX_SOURCE_LENGTH:
         raise ValidationError(
             f"The guide is {len(source):,} characters long; the limit is {MAX_SOURCE_LENGTH:,}."

@@ -45,10 +45,6 @@ class ModerationError(RuleError):
     code = "forbidden"
 
 
-def _unread_count(member_id: int) -> int:
-    return Notification.objects.unread().filter(recipient_id=member_id).count()
-
-
 @transaction.atomic
 def notify(
     *,
@@ -72,7 +68,7 @@ def notify(
         {
             "type": "notification.new",
             "notification": notification.as_event(),
-            "unread": _unread_count(recipient.pk),
+            "unread": Notification.objects.unread_count(recipient.pk),
         },
     )
     return notification
@@ -86,17 +82,19 @@ def mark_notifications_read(*, member: User, ids: list[int] | None = None) -> in
     changed = qs.update(read_at=timezone.now())
     if changed:
         send_to_member(
-            member.pk, {"type": "notification.count", "unread": _unread_count(member.pk)}
+            member.pk,
+            {"type": "notification.count", "unread": Notification.objects.unread_count(member.pk)},
         )
     return changed
 
 
-def _check_may_moderate(*, member: User, moderator: User) -> None:
-    """Only moderators silence, suspend or lift, and never staff or themselves."""
+def check_may_penalise(*, member: User, moderator: User, verb: str = "silence or suspend") -> None:
+    """Only moderators penalise (silence, suspend, lift, mute in chat), and never staff or
+    themselves: the one rule for every penalty. ``verb`` words the refusal."""
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators can silence or suspend members.")
+        raise PermissionDenied(f"Only moderators can {verb} members.")
     if member.pk == moderator.pk or member.is_staff_member:
-        raise ModerationError("Moderators cannot silence or suspend staff or themselves.")
+        raise ModerationError(f"Moderators cannot {verb} staff or themselves.")
 
 
 def _record(
@@ -133,7 +131,7 @@ def suspend_member(
     canned_reason: CannedReason | None = None,
 ) -> None:
     """Suspend a member: they are signed out everywhere and their sockets close."""
-    _check_may_moderate(member=member, moderator=moderator)
+    check_may_penalise(member=member, moderator=moderator)
     member.suspended_until = until
     member.suspension_reason = (reason or (canned_reason.title if canned_reason else ""))[:300]
     member.save(update_fields=["suspended_until", "suspension_reason"])
@@ -160,7 +158,7 @@ def unsuspend_member(*, member: User, moderator: User, reason: str = "") -> None
     """
     from community.moderation.actions import record_lift
 
-    _check_may_moderate(member=member, moderator=moderator)
+    check_may_penalise(member=member, moderator=moderator)
     member.suspended_until = None
     member.suspension_reason = ""
     member.silenced_until = None
@@ -192,7 +190,7 @@ def silence_member(
     canned_reason: CannedReason | None = None,
 ) -> None:
     """A silenced member can read but not post, reply or chat until ``until``."""
-    _check_may_moderate(member=member, moderator=moderator)
+    check_may_penalise(member=member, moderator=moderator)
     member.silenced_until = until
     member.save(update_fields=["silenced_until"])
     _record(

@@ -8,6 +8,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.forms import ValidationError
 from django.shortcuts import redirect
 
+from community.moderation.actions import suspension_notice_path
 from hearth.mail import queue_email
 
 
@@ -45,6 +46,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_login(self, request, user, **kwargs):
         if getattr(user, "is_suspended", False):
+            # The password was right: show the suspension itself (why, until when, the
+            # appeal) through its signed link, since a suspended member stays signed out.
+            notice = suspension_notice_path(user)
+            if notice:
+                return redirect(notice)
             messages.error(
                 request,
                 f"Your account is suspended until {user.suspended_until:%d %B %Y}.",

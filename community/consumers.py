@@ -172,4 +172,4 @@ class NotificationConsumer(HearthConsumer):
 
     @database_sync_to_async
     def _unread_count(self, user_id: int) -> int:
-        return Notification.objects.unread().filter(recipient_id=user_id).count()
+        return Notification.objects.unread_count(user_id)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from community.models import User, validate_birthday
 from community.moderation.forms import canned_reason_field
 from community.uploads import process_uploaded_image
+from hearth.text import clean_line, clean_text
 
 MONTH_CHOICES = [("", "—")] + [(str(i), calendar.month_name[i]) for i in range(1, 13)]
 DAY_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 32)]
@@ -66,13 +67,13 @@ class ProfileForm(forms.ModelForm):
         }
 
     def clean_display_name(self) -> str:
-        name = " ".join(self.cleaned_data.get("display_name", "").split())
+        name = clean_line(self.cleaned_data.get("display_name"))
         if any(ch in name for ch in "<>"):
             raise ValidationError("Display names cannot contain < or >.")
         return name
 
     def clean_bio(self) -> str:
-        bio = self.cleaned_data.get("bio", "").strip()
+        bio = clean_text(self.cleaned_data.get("bio"))
         if len(bio) > BIO_MAX:
             raise ValidationError(
                 f"Your bio is {len(bio)} characters long; the limit is {BIO_MAX}."

@@ -18,7 +18,6 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
 from django.dispatch import Signal
 
 from hearth import outages
@@ -41,7 +40,7 @@ def send_signal_after_commit(signal: Signal, **kwargs: Any) -> None:
                     exc_info=(type(result), result, result.__traceback__),
                 )
 
-    transaction.on_commit(send)
+    after_commit(send, what=f"sending a signal from {kwargs.get('sender')}")
 
 
 def member_group(user_id: int) -> str:

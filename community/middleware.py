@@ -6,11 +6,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
+from community.moderation.actions import suspension_notice_path
 from community.trust import record_visit_day
 
 
 class SuspendedMemberMiddleware:
-    """Signs out a suspended member on their next request, saying why and until when.
+    """Signs out a suspended member on their next request and sends them to their
+    suspension's notice (why, until when, the appeal); with no penalty on record, home
+    with a message.
 
     Also answers 403 (not Wagtail's login redirect) when a signed-in person without the
     admin permission opens the Wagtail admin.
@@ -25,7 +28,10 @@ class SuspendedMemberMiddleware:
             if user.is_suspended:
                 until = user.suspended_until
                 reason = user.suspension_reason
+                notice = suspension_notice_path(user)
                 logout(request)
+                if notice:
+                    return redirect(notice)
                 messages.error(
                     request,
                     f"Your account is suspended until {until:%d %B %Y}."

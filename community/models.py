@@ -195,6 +195,10 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
+    def unread_count(self, member_id: int) -> int:
+        """The number on the member's bell: one way for the page, the socket and events."""
+        return self.unread().filter(recipient_id=member_id).count()
+
 
 class Notification(models.Model):
     """Something that happened that a member should know about (the bell)."""

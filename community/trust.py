@@ -23,16 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from community.live import send_signal_after_commit
 from community.models import MemberDay, User
+from community.moderation.models import Appeal, Penalty
 
 NEW = 0
 MEMBER = 1
@@ -91,14 +93,28 @@ def register_activity(counter: Callable[[User], Activity]) -> None:
         _activity_counters.append(counter)
 
 
+def _penalised_since(member: User, since: datetime) -> bool:
+    """Any penalty (silence, suspension, chat mute, hidden post) in force after ``since``,
+    except one lifted on appeal (a mistake). The member's own fields count too: they may
+    be set without a recorded penalty."""
+    if any(
+        until is not None and until > since
+        for until in (member.silenced_until, member.suspended_until)
+    ):
+        return True
+    return (
+        Penalty.objects.filter(member=member, ends_at__gt=since)
+        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=since))
+        .exclude(appeal__decision=Appeal.Decision.LIFT)
+        .exists()
+    )
+
+
 def progress(member: User) -> Progress:
     now = timezone.now()
     regular = thresholds()["regular"]
     recent = now - timedelta(days=regular["penalty_free_days"])
-    penalised = any(
-        until is not None and until > recent
-        for until in (member.silenced_until, member.suspended_until)
-    )
+    penalised = _penalised_since(member, recent)
     activity = sum((counter(member) for counter in _activity_counters), Activity())
     return Progress(
         days_since_joined=(now - member.date_joined).days,

@@ -626,29 +626,55 @@ def _check_still_held(referral: Referral) -> None:
         raise ReferralError("This referral is no longer waiting for review.", code="not_held")
 
 
-@transaction.atomic
-def approve_referral(*, referral: Referral, moderator: User, note: str = "") -> Referral:
-    _check_may_review(moderator)
+def _review_held(
+    referral: Referral,
+    *,
+    moderator: User,
+    note: str,
+    status: Status,
+    action: str,
+    kind: str,
+    verdict: str,
+    now: datetime,
+) -> Referral:
+    """A moderator's decision on a held referral: locked and checked still held, recorded,
+    logged as ``action``, and the referrer told ``verdict`` in a ``kind`` notification."""
     referral = _lock(referral)
     _check_still_held(referral)
-    now = timezone.now()
-    referral.status = Status.COUNTING
+    referral.status = status
     referral.reviewed_by = moderator
     referral.reviewed_at = now
     referral.review_note = note.strip()[:500]
     referral.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     log(
         instance=referral,
-        action="hearth.referrals.approve",
+        action=action,
         user=moderator,
         data={"note": referral.review_note, "reasons": referral.hold_reasons},
     )
     notify(
         recipient=referral.referrer,
-        kind="referral_approved",
-        text=f"A moderator checked your referral of {referral.referee.name}: it counts.",
+        kind=kind,
+        text=f"A moderator checked your referral of {referral.referee.name}: {verdict}.",
         url=my_referrals_url(),
         actor=moderator,
+    )
+    return referral
+
+
+@transaction.atomic
+def approve_referral(*, referral: Referral, moderator: User, note: str = "") -> Referral:
+    _check_may_review(moderator)
+    now = timezone.now()
+    referral = _review_held(
+        referral,
+        moderator=moderator,
+        note=note,
+        status=Status.COUNTING,
+        action="hearth.referrals.approve",
+        kind="referral_approved",
+        verdict="it counts",
+        now=now,
     )
     if referral.stage == Stage.CONVERTED:
         _credit(referral, now=now)
@@ -658,33 +684,21 @@ def approve_referral(*, referral: Referral, moderator: User, note: str = "") -> 
 @transaction.atomic
 def reject_referral(*, referral: Referral, moderator: User, note: str) -> Referral:
     _check_may_review(moderator)
-    note = (note or "").strip()
-    if not note:
+    if not (note or "").strip():
         raise ReferralError(
             "Write a short note saying why; the member who made the referral will read it.",
             code="invalid",
         )
-    referral = _lock(referral)
-    _check_still_held(referral)
-    referral.status = Status.REJECTED
-    referral.reviewed_by = moderator
-    referral.reviewed_at = timezone.now()
-    referral.review_note = note[:500]
-    referral.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    log(
-        instance=referral,
+    return _review_held(
+        referral,
+        moderator=moderator,
+        note=note,
+        status=Status.REJECTED,
         action="hearth.referrals.reject",
-        user=moderator,
-        data={"note": referral.review_note, "reasons": referral.hold_reasons},
-    )
-    notify(
-        recipient=referral.referrer,
         kind="referral_rejected",
-        text=f"A moderator checked your referral of {referral.referee.name}: it does not count.",
-        url=my_referrals_url(),
-        actor=moderator,
+        verdict="it does not count",
+        now=timezone.now(),
     )
-    return referral
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from community.models import User
 from community.review import Decision, ReviewItem, ReviewSource, StaleItem, announce, register
+from hearth.params import ParamError, parse_int
 from hearth.rules import RuleError
 from referrals import actions
 from referrals.models import Referral, Stage, Status
@@ -68,7 +69,10 @@ class HeldReferrals(ReviewSource):
                 "Write a short note saying why; the member who made the referral will read it.",
                 code="reason",
             )
-        referral = Referral.objects.filter(pk=int(key) if key.isdigit() else 0).first()
+        try:
+            referral = Referral.objects.filter(pk=parse_int(key)).first()
+        except ParamError:
+            referral = None
         if referral is None:
             raise StaleItem("This referral no longer exists.")
         verb = actions.approve_referral if decision == APPROVE else actions.reject_referral

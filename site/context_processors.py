@@ -10,7 +10,7 @@ def site(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     unread = 0
     if user is not None and user.is_authenticated:
-        unread = Notification.objects.unread().filter(recipient=user).count()
+        unread = Notification.objects.unread_count(user.pk)
     return {
         "SITE_NAME": settings.SITE_NAME,
         "BASE_URL": settings.BASE_URL,

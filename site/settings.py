@@ -444,6 +444,20 @@ HEARTH_TRUST_LEVELS = {
         "penalty_free_days": env_int("TRUST_REGULAR_PENALTY_FREE_DAYS", 60, minimum=0),
     },
 }
+# --- Spam signals (community.forum.spam) ---
+# A post that trips one waits for a moderator instead of being published; moderators and
+# regulars (trust level 2) are never held. See docs/forum.md.
+HEARTH_SPAM = {
+    # A new member's (trust level 0) post with more links than this.
+    "new_member_max_links": env_int("SPAM_NEW_MEMBER_MAX_LINKS", 2, minimum=0),
+    # The same words (spaces and case aside) in another topic within this many minutes,
+    # for posts of at least duplicate_min_chars characters.
+    "duplicate_window_minutes": env_int("SPAM_DUPLICATE_WINDOW_MINUTES", 60, minimum=0),
+    "duplicate_min_chars": env_int("SPAM_DUPLICATE_MIN_CHARS", 60, minimum=1),
+    # A new member posting in more topics than this within the window.
+    "new_member_max_topics": env_int("SPAM_NEW_MEMBER_MAX_TOPICS", 3, minimum=1),
+    "new_member_topics_window_minutes": env_int("SPAM_NEW_MEMBER_TOPICS_MINUTES", 10, minimum=0),
+}
 # Email invitations a new member (trust level 0) may send per 24 hours.
 TRUST_NEW_MEMBER_INVITES_PER_DAY = env_int("TRUST_NEW_MEMBER_INVITES_PER_DAY", 2, minimum=0)
 # Pages outside Wagtail a member may share with a referral link, by URL name (live,

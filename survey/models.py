@@ -12,10 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from hearth.commit import after_commit
 
 PROMOTER = "promoter"
 PASSIVE = "passive"
@@ -221,7 +223,7 @@ class SurveySettings(BaseGenericSetting):
         super().save(*args, **kwargs)
         forget_settings()
         # A read between the delete and the commit may have cached the old row again.
-        transaction.on_commit(forget_settings)
+        after_commit(forget_settings, what="forgetting the cached survey settings")
 
     @classmethod
     def values(cls) -> dict[str, Any]:

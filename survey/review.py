@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from community.models import User
-from community.review import Decision, ReviewItem, ReviewSource, register
+from community.review import Decision, ReviewItem, ReviewSource, StaleItem, register
+from hearth.params import ParamError, parse_int
 from hearth.rules import RuleError
 
 from . import actions
@@ -72,7 +73,10 @@ class DetractorAnswers(ReviewSource):
     def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
         if decision not in (REPLY, CLOSE):
             raise RuleError("Survey answers can be replied to or closed.", code="invalid")
-        answer_id = int(key) if key.isdigit() else 0
+        try:
+            answer_id = parse_int(key)
+        except ParamError:
+            raise StaleItem("This survey answer no longer exists.") from None
         try:
             if decision == REPLY:
                 answer = actions.reply_to_answer(

@@ -21,7 +21,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from community.actions import notify
+from community.actions import ModerationError, check_may_penalise, notify
 from community.chat import limits
 from community.chat.fanout import FRAME_EVENT
 from community.chat.models import (
@@ -498,10 +498,10 @@ def mute_member(
     reason: str = "",
     canned_reason: CannedReason | None = None,
 ) -> RoomMute:
-    if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators can mute members.")
-    if member.pk == moderator.pk or member.is_staff_member:
-        raise ChatError("Moderators cannot mute staff or themselves.", code="forbidden")
+    try:
+        check_may_penalise(member=member, moderator=moderator, verb="mute")
+    except ModerationError as refusal:  # the chat's doors answer a ChatError
+        raise ChatError(refusal.message, code=refusal.code) from None
     if not 1 <= minutes <= MUTE_MAX_MINUTES:
         raise ChatError("A mute lasts between 1 minute and 30 days.", code="invalid")
     until = timezone.now() + timedelta(minutes=minutes)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from community.models import REACTION_KEYS
+from hearth.rules import RuleError
 
 MAX_FRAME_BYTES = 16 * 1024
 MAX_REF_LENGTH = 64
@@ -25,11 +26,14 @@ HISTORY_MAX = 100
 MAX_ID = 2**63 - 1
 
 
-class FrameError(Exception):
-    def __init__(self, code: str, message: str, *, ref: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class FrameError(RuleError):
+    """A frame the protocol refuses: the project's refusal (``message``, ``code``) plus the
+    ``ref`` of the frame, which its ``error`` frame echoes."""
+
+    code = "bad_frame"
+
+    def __init__(self, message: str, *, code: str, ref: str | None = None) -> None:
+        super().__init__(message, code=code)
         self.ref = ref
 
 
@@ -158,12 +162,14 @@ def parse_frame(text: str) -> Frame:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # deeply nested arrays exhaust the parser's stack
-        raise FrameError("bad_json", "That frame is not valid JSON.") from None
+        raise FrameError("That frame is not valid JSON.", code="bad_json") from None
     if not isinstance(data, dict):
-        raise FrameError("bad_frame", "A frame must be a JSON object with a type.")
+        raise FrameError("A frame must be a JSON object with a type.", code="bad_frame")
     ref = data.get("ref")
     if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
-        raise FrameError("wrong_type", f"ref must be text of at most {MAX_REF_LENGTH} characters.")
+        raise FrameError(
+            f"ref must be text of at most {MAX_REF_LENGTH} characters.", code="wrong_type"
+        )
     try:
         return _parse_fields(data, ref)
     except FrameError as error:
@@ -174,14 +180,14 @@ def parse_frame(text: str) -> Frame:
 def _parse_fields(data: dict[str, Any], ref: str | None) -> Frame:
     kind = data.get("type")
     if kind is None:
-        raise FrameError("missing_field", "The frame has no type.")
+        raise FrameError("The frame has no type.", code="missing_field")
     if not isinstance(kind, str):
-        raise FrameError("wrong_type", "type must be text.")
+        raise FrameError("type must be text.", code="wrong_type")
     schema = SCHEMAS.get(kind)
     if schema is None:
         raise FrameError(
-            "unknown_type",
             f"Unknown frame type {kind[:40]!r}; expected one of {', '.join(CLIENT_TYPES)}.",
+            code="unknown_type",
         )
     fields = {
         name: value
@@ -198,17 +204,17 @@ def _frame_error(kind: str, schema: type[_ClientFrame], error: Any) -> FrameErro
     name = str(error["loc"][0]) if error["loc"] else "frame"
     kind_of_error = error["type"]
     if kind_of_error == "missing":
-        return FrameError("missing_field", f"A {kind} frame needs {name}.")
+        return FrameError(f"A {kind} frame needs {name}.", code="missing_field")
     if kind_of_error.endswith("_type"):
         expected = _TYPE_NAMES.get(kind_of_error.removesuffix("_type"), "something else")
-        return FrameError("wrong_type", f"{name} must be {expected}.")
+        return FrameError(f"{name} must be {expected}.", code="wrong_type")
     if kind_of_error == "literal_error" and name == "reaction":
         return FrameError(
-            "bad_value", f"Unknown reaction; expected one of {', '.join(REACTION_KEYS)}."
+            f"Unknown reaction; expected one of {', '.join(REACTION_KEYS)}.", code="bad_value"
         )
     if name == "limit":
-        return FrameError("bad_value", f"limit must be between 1 and {HISTORY_MAX}.")
-    return FrameError("bad_value", f"{name} is out of range.")
+        return FrameError(f"limit must be between 1 and {HISTORY_MAX}.", code="bad_value")
+    return FrameError(f"{name} is out of range.", code="bad_value")
 
 
 def encode(frame: dict[str, Any]) -> str:

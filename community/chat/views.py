@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community.chat import actions
 from community.chat.actions import ChatError
+from community.chat.consumers import TYPING_EVERY_SECONDS
 from community.chat.forms import EditMessageForm, MessageForm, MuteForm, TopicForm
 from community.chat.models import (
     EDIT_WINDOW_SECONDS,
@@ -27,6 +28,7 @@ from community.chat.models import (
     ChatReaction,
     Room,
 )
+from community.chat.protocol import HISTORY_MAX
 from community.models import REACTIONS
 from hearth.http import AuthenticatedHttpRequest
 from hearth.params import int_param
@@ -113,8 +115,12 @@ def _room_page(
         "reactions": REACTIONS,
         "mute_form": MuteForm() if user.is_authenticated and user.is_moderator else None,
         "message_template": _message_template(user, can_send=not refusal),
+        # The server's limits, for the page's data-* attributes and forms: chat.js reads
+        # them there instead of keeping its own copy.
         "max_length": MESSAGE_MAX_LENGTH,
         "edit_seconds": EDIT_WINDOW_SECONDS,
+        "history_max": HISTORY_MAX,
+        "typing_seconds": TYPING_EVERY_SECONDS,
     }
     return render(request, "chat/room.html", context)
 

@@ -70,24 +70,40 @@ def is_moderator(user: Any) -> bool:
 # - members-only categories are for signed-in members;
 # - deleted topics and posts are gone for everyone (a deleted post keeps its number and a
 #   placeholder);
-# - hidden topics and posts are for moderators (a hidden post shows others a placeholder).
+# - hidden topics and posts are for moderators (a hidden post shows others a placeholder);
+# - held topics and posts (community.forum.spam: waiting for a moderator) are for their
+#   author and moderators; others do not see them at all, not even a placeholder.
 
 
 def _readable_categories(*, member: bool, prefix: str = "") -> Q:
     return Q() if member else Q(**{f"{prefix}read_access": ReadAccess.PUBLIC})
 
 
-def _visible_topics(*, member: bool, moderator: bool, prefix: str = "") -> Q:
+def _not_held(*, author_id: int | None, prefix: str = "") -> Q:
+    """Not held, or held but written by ``author_id`` (None: nobody's held posts)."""
+    rule = Q(**{f"{prefix}held_at__isnull": True})
+    return rule if author_id is None else rule | Q(**{f"{prefix}author_id": author_id})
+
+
+def _visible_topics(
+    *, member: bool, moderator: bool, prefix: str = "", author_id: int | None = None
+) -> Q:
     rule = Q(**{f"{prefix}deleted_at__isnull": True}) & _readable_categories(
         member=member, prefix=f"{prefix}category__"
     )
-    return rule if moderator else rule & Q(**{f"{prefix}hidden": False})
+    if moderator:
+        return rule
+    return rule & Q(**{f"{prefix}hidden": False}) & _not_held(author_id=author_id, prefix=prefix)
 
 
-def _readable_posts(*, moderator: bool) -> Q:
+def _readable_posts(*, moderator: bool, author_id: int | None = None) -> Q:
     """Posts whose words show (the others show a placeholder), in a topic already seen."""
     rule = Q(deleted_at__isnull=True)
-    return rule if moderator else rule & Q(hidden=False)
+    return rule if moderator else rule & Q(hidden=False) & _not_held(author_id=author_id)
+
+
+def _viewer_id(user: Any) -> int | None:
+    return user.pk if is_member(user) else None
 
 
 class Category(models.Model):
@@ -196,8 +212,8 @@ class TaggedTopic(ItemBase):
         ]
 
 
-# Neither hidden nor deleted: what lists show and what counters count.
-LISTED = Q(hidden=False, deleted_at__isnull=True)
+# Neither hidden, deleted nor held: what lists show and what counters count.
+LISTED = Q(hidden=False, deleted_at__isnull=True, held_at__isnull=True)
 
 
 class HideableQuerySet(models.QuerySet):
@@ -221,6 +237,10 @@ class Hideable(models.Model):
         related_name="+",
     )
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Held by a spam signal (community.forum.spam) until a moderator approves it: seen by
+    # its author and moderators only, published (counters, notifications, signals) then.
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_reason = models.CharField(max_length=300, blank=True)
 
     HIDE_FIELDS: ClassVar[tuple[str, ...]] = ("hidden", "hidden_reason", "hidden_at", "hidden_by")
 
@@ -229,8 +249,8 @@ class Hideable(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        """Neither hidden nor deleted: every reader sees it."""
-        return not self.hidden and self.deleted_at is None
+        """Neither hidden, deleted nor held: every reader sees it."""
+        return not self.hidden and self.deleted_at is None and self.held_at is None
 
     def hide(self, *, by: Any, reason: str) -> None:
         """Hide it (or keep it hidden with a new reason); ``hidden_at`` stays the moment it
@@ -253,12 +273,17 @@ class Hideable(models.Model):
 class TopicQuerySet(SearchableQuerySetMixin, HideableQuerySet):
     def visible_to(self, user: Any) -> TopicQuerySet:
         """Topics ``user`` may open (see "who may see what" above)."""
-        return self.filter(_visible_topics(member=is_member(user), moderator=is_moderator(user)))
+        return self.filter(
+            _visible_topics(
+                member=is_member(user), moderator=is_moderator(user), author_id=_viewer_id(user)
+            )
+        )
 
     def listed_for(self, user: Any) -> TopicQuerySet:
         """What lists show ``user`` (forum pages, home and profile sections, search): the
-        topics they may open, without hidden ones, even for moderators."""
-        return self.visible_to(user).listed()
+        topics they may open, without hidden or held ones, even for moderators."""
+        rule = _visible_topics(member=is_member(user), moderator=is_moderator(user))
+        return self.filter(rule).listed()
 
     def visible_to_members(self) -> TopicQuerySet:
         """Topics any signed-in member may open: a visitor asking for one of these is sent
@@ -312,6 +337,7 @@ class Topic(index.Indexed, Hideable):
         index.RelatedFields("category", [index.FilterField("read_access")]),
         index.FilterField("hidden"),
         index.FilterField("deleted_at"),
+        index.FilterField("held_at"),
         index.FilterField("last_activity_at"),
     ]
 
@@ -408,22 +434,31 @@ def page_for_number(number: int) -> int:
 class PostQuerySet(HideableQuerySet):
     def visible_to(self, user: Any) -> PostQuerySet:
         """Posts whose words ``user`` may read (see "who may see what" above)."""
-        return self.reachable_by(user).filter(_readable_posts(moderator=is_moderator(user)))
+        return self.reachable_by(user).filter(
+            _readable_posts(moderator=is_moderator(user), author_id=_viewer_id(user))
+        )
 
     def reachable_by(self, user: Any) -> PostQuerySet:
         """Posts whose place ``user`` may reach (a permalink, the author's own delete): as
-        visible_to, except that a hidden post keeps its place and shows a placeholder."""
+        visible_to, except that a hidden post keeps its place and shows a placeholder (a
+        held one is its author's and the moderators' only)."""
+        moderator, author_id = is_moderator(user), _viewer_id(user)
         in_topics = _visible_topics(
-            member=is_member(user), moderator=is_moderator(user), prefix="topic__"
+            member=is_member(user), moderator=moderator, prefix="topic__", author_id=author_id
         )
-        return self.filter(in_topics, deleted_at__isnull=True)
+        rule = in_topics & Q(deleted_at__isnull=True)
+        return self.filter(rule if moderator else rule & _not_held(author_id=author_id))
 
     def with_shown(self, user: Any) -> PostQuerySet:
         """Annotate ``shown``: whether ``user`` reads a post's words or its placeholder (in a
-        topic they already see), in the same SELECT."""
-        return self.annotate(
+        topic they already see), in the same SELECT. Others' held posts are left out: they
+        have no place for ``user`` yet."""
+        moderator, author_id = is_moderator(user), _viewer_id(user)
+        rows = self if moderator else self.filter(_not_held(author_id=author_id))
+        return rows.annotate(
             shown=ExpressionWrapper(
-                _readable_posts(moderator=is_moderator(user)), output_field=BooleanField()
+                _readable_posts(moderator=moderator, author_id=author_id),
+                output_field=BooleanField(),
             )
         )
 
@@ -481,10 +516,13 @@ class Post(Hideable):
                 condition=Q(open_flag_count__gt=0),
                 name="post_open_flags",
             ),
+            # The review inbox's "held posts" (few at any time).
+            models.Index(fields=["held_at"], condition=Q(held_at__isnull=False), name="post_held"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.number} in {self.topic_id}"
+        # For the audit log and the admin (one query for the topic unless it is loaded).
+        return f"post #{self.number} in “{self.topic.title}”"
 
     def get_absolute_url(self) -> str:
         return reverse("forum:post", kwargs={"pk": self.pk})

@@ -1,8 +1,11 @@
-"""Flagged posts as a source of the review inbox (community.review).
+"""The forum's sources of the review inbox (community.review).
 
-One item per post with open flags, hidden by them or not; deciding it calls the forum's
-own verb (``resolve_flags``), which checks the flags are still open under the post's
-lock, so a decision from a stale page changes nothing.
+- Flagged posts: one item per post with open flags, hidden by them or not; deciding it
+  calls the forum's own verb (``resolve_flags``), which checks the flags are still open
+  under the post's lock, so a decision from a stale page changes nothing.
+- Held posts: one item per post a spam signal held (community.forum.spam); approving
+  publishes it, rejecting deletes it and tells its author why (``approve_held_post``,
+  ``reject_held_post``, which check it is still held under the post's lock).
 """
 
 from __future__ import annotations
@@ -12,17 +15,37 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils.translation import ngettext
+from wagtail import hooks
+from wagtail.log_actions import LogFormatter
 
 from community.models import User
+from community.moderation.log_formatters import sentence
 from community.review import Decision, ReviewItem, ReviewSource, StaleItem, register
+from hearth.params import parse_int
 from hearth.rules import RuleError
 
 from . import actions
 from .actions._common import quoted_title
+from .actions.posting import HELD_KIND, approve_held_post, reject_held_post
 from .models import Flag, FlagOutcome, FlagReason, Post
 
 HIDE = "hide"
 DISMISS = "dismiss"
+APPROVE = "approve"
+REJECT = "reject"
+
+
+def _post_id(key: str) -> int | None:
+    """The post id in an item's key; None for junk (then the item is not found)."""
+    try:
+        return parse_int(key, minimum=1)
+    except ValueError:
+        return None
+
+
+def _excerpt(post: Post) -> str:
+    excerpt = " ".join(post.source.split())
+    return excerpt if len(excerpt) <= 280 else excerpt[:279] + "…"
 
 
 def _flagged_posts():
@@ -63,12 +86,11 @@ class FlaggedPosts(ReviewSource):
         details = {"Flags": f"{count}: {', '.join(reasons)}", "State": state}
         if notes:
             details["Flaggers wrote"] = "; ".join(notes)
-        excerpt = " ".join(post.source.split())
         return ReviewItem(
             kind=self.kind,
             key=str(post.pk),
             title=f"Post by {author} in {quoted_title(post.topic)}",
-            summary=excerpt if len(excerpt) <= 280 else excerpt[:279] + "…",
+            summary=_excerpt(post),
             created_at=min(f.created_at for f in flags),
             url=post.topic.post_url(post.number),
             member=post.author,
@@ -80,7 +102,8 @@ class FlaggedPosts(ReviewSource):
             raise RuleError("Flagged posts can be hidden or their flags dismissed.", code="invalid")
         if decision == HIDE and not reason.strip():
             raise RuleError("Give a reason for hiding; the author will see it.", code="reason")
-        post = _flagged_posts().filter(pk=int(key) if key.isdigit() else 0).first()
+        pk = _post_id(key)
+        post = None if pk is None else _flagged_posts().filter(pk=pk).first()
         if post is None:
             raise StaleItem("This post was deleted or its flags were reviewed meanwhile.")
         outcome = FlagOutcome.HIDDEN if decision == HIDE else FlagOutcome.DISMISSED
@@ -103,5 +126,84 @@ class FlaggedPosts(ReviewSource):
         return f"{flags.capitalize()} dismissed; the post is visible."
 
 
+def _held_posts():
+    return Post.objects.filter(
+        held_at__isnull=False, deleted_at__isnull=True, topic__deleted_at__isnull=True
+    )
+
+
+class HeldPosts(ReviewSource):
+    kind = HELD_KIND
+    label = "Posts held by spam signals"
+    decisions = (
+        Decision(APPROVE, "Approve and publish"),
+        Decision(REJECT, "Reject the post", needs_reason=True),
+    )
+
+    def pending(self) -> Iterable[ReviewItem]:
+        for post in _held_posts().select_related("topic", "author").order_by("-held_at"):
+            yield self._item(post)
+
+    def count(self) -> int:
+        return _held_posts().count()
+
+    def _item(self, post: Post) -> ReviewItem:
+        author = post.author.name if post.author else "a former member"
+        what = "New topic" if post.is_opening else "Reply"
+        assert post.held_at is not None  # _held_posts
+        return ReviewItem(
+            kind=self.kind,
+            key=str(post.pk),
+            title=f"{what} by {author} in {quoted_title(post.topic)}",
+            summary=_excerpt(post),
+            created_at=post.held_at,
+            url=post.topic.post_url(post.number),
+            member=post.author,
+            details={"Held because": post.held_reason},
+        )
+
+    def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
+        if decision not in (APPROVE, REJECT):
+            raise RuleError("Held posts can be approved or rejected.", code="invalid")
+        if decision == REJECT and not reason.strip():
+            raise RuleError("Give a reason for rejecting; the author will see it.", code="reason")
+        pk = _post_id(key)
+        post = None if pk is None else _held_posts().filter(pk=pk).first()
+        if post is None:
+            raise StaleItem("This post was already approved, rejected or deleted meanwhile.")
+        try:
+            if decision == APPROVE:
+                approve_held_post(post=post, moderator=moderator)
+                return "The post is approved and published."
+            reject_held_post(post=post, moderator=moderator, reason=reason)
+        except PermissionDenied as error:
+            raise RuleError(str(error) or "Only moderators can do that.") from None
+        return "The post is rejected; its author was told why."
+
+
+class _ApprovedHeldPost(LogFormatter):
+    label = "Approve held post"
+
+    def format_message(self, log_entry) -> str:
+        why = (log_entry.data or {}).get("held_reason") or "a spam signal"
+        return sentence("Approved {}, held because {}", log_entry.label, why)
+
+
+class _RejectedHeldPost(LogFormatter):
+    label = "Reject held post"
+
+    def format_message(self, log_entry) -> str:
+        why = (log_entry.data or {}).get("reason") or ""
+        return sentence("Rejected {} — “{}”", log_entry.label, why)
+
+
+# Beside the source they belong to (the rest of the forum's are in wagtail_hooks).
+@hooks.register("register_log_actions")
+def register_held_post_log_actions(actions) -> None:
+    actions.register_action("hearth.forum.approve_held_post")(_ApprovedHeldPost)
+    actions.register_action("hearth.forum.reject_held_post")(_RejectedHeldPost)
+
+
 def register_source() -> None:
     register(FlaggedPosts())
+    register(HeldPosts())

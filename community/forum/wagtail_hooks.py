@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
@@ -136,20 +137,6 @@ def register_forum_log_menu_item():
     )
 
 
-def _reason(log_entry) -> str:
-    reason = (log_entry.data or {}).get("reason")
-    return f": {reason}" if reason else ""
-
-
-def _formatter(label: str, message: str, *, with_reason: bool = False):
-    def format_message(self, log_entry) -> str:
-        return message + (_reason(log_entry) if with_reason else "")
-
-    return type(
-        "ForumLogFormatter", (LogFormatter,), {"label": label, "format_message": format_message}
-    )
-
-
 def _category_name(data: dict, key: str) -> str:
     """The category's name (kept in the entry since it was written; else looked up by its
     slug for older entries; else the slug)."""
@@ -165,6 +152,38 @@ def _topic_link(topic_id) -> str:
     if topic is None:
         return "a topic that no longer exists"
     return format_html('“<a href="{}">{}</a>”', topic.get_absolute_url(), topic.title)
+
+
+def _post_link(post_id) -> str:
+    """ "post #3 by Maya in “Rye”", the post linked where it stands in its topic."""
+    post = Post.objects.select_related("topic", "author").filter(pk=post_id).first()
+    if post is None:
+        return format_html("a post that no longer exists")
+    return format_html(
+        '<a href="{}">post #{}</a> by {} in “{}”',
+        post.topic.post_url(post.number),
+        post.number,
+        post.author.name if post.author else "a former member",
+        post.topic.title,
+    )
+
+
+def _quoted_reason(data: dict) -> str:
+    reason = data.get("reason")
+    return format_html(" — “{}”", reason) if reason else ""
+
+
+def _topic_formatter(label: str, template: str) -> type[LogFormatter]:
+    """A sentence about a topic: ``template`` has one ``{}``, the topic's linked title."""
+
+    def format_message(self, log_entry) -> str:
+        return sentence(template, _topic_link(log_entry.object_id))
+
+    return type(
+        "ForumTopicLogFormatter",
+        (LogFormatter,),
+        {"label": label, "format_message": format_message},
+    )
 
 
 class _MoveFormatter(LogFormatter):
@@ -184,11 +203,9 @@ class _HideTopicFormatter(LogFormatter):
     label = "Hide topic"
 
     def format_message(self, log_entry) -> str:
-        reason = (log_entry.data or {}).get("reason")
+        data = log_entry.data or {}
         return sentence(
-            "Hid the topic {}{}",
-            _topic_link(log_entry.object_id),
-            format_html(" — “{}”", reason) if reason else "",
+            "Hid the topic {}{}", _topic_link(log_entry.object_id), _quoted_reason(data)
         )
 
 
@@ -197,41 +214,77 @@ class _HidePostFormatter(LogFormatter):
 
     def format_message(self, log_entry) -> str:
         data = log_entry.data or {}
-        post = Post.objects.select_related("topic", "author").filter(pk=log_entry.object_id).first()
-        if post is None:
-            what = format_html("a post that no longer exists")
-        else:
-            what = format_html(
-                '<a href="{}">post #{}</a> by {} in “{}”',
-                post.topic.post_url(post.number),
-                post.number,
-                post.author.name if post.author else "a former member",
-                post.topic.title,
-            )
-        reason = data.get("reason")
-        return sentence("Hid {}{}", what, format_html(" — “{}”", reason) if reason else "")
+        return sentence("Hid {}{}", _post_link(log_entry.object_id), _quoted_reason(data))
+
+
+class _UnhidePostFormatter(LogFormatter):
+    label = "Unhide post"
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        return sentence("Restored {}{}", _post_link(log_entry.object_id), _quoted_reason(data))
+
+
+class _DeletePostFormatter(LogFormatter):
+    label = "Delete post"
+
+    def format_message(self, log_entry) -> str:
+        return sentence("Deleted {}", _post_link(log_entry.object_id))
+
+
+def _flag_count(data: dict) -> str:
+    count = data.get("flags")
+    if not isinstance(count, int):
+        return "the flags"
+    return ngettext("%(count)d flag", "%(count)d flags", count) % {"count": count}
+
+
+class _FlagsUpheldFormatter(LogFormatter):
+    label = "Uphold flags"
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        return sentence(
+            "Upheld {} on {} and hid it", _flag_count(data), _post_link(log_entry.object_id)
+        )
+
+
+class _FlagsDismissedFormatter(LogFormatter):
+    label = "Dismiss flags"
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        return sentence("Dismissed {} on {}", _flag_count(data), _post_link(log_entry.object_id))
+
+
+# What an edit changed, in the words of the post's form, in reading order.
+_EDITED_PARTS = {"title": "title", "tags": "tags", "body": "text"}
 
 
 class _EditFormatter(LogFormatter):
     label = "Edit someone else’s post"
 
     def format_message(self, log_entry) -> str:
-        changed = ", ".join((log_entry.data or {}).get("changed", [])) or "post"
-        return f"Post edited by a moderator ({changed})"
+        changed = set((log_entry.data or {}).get("changed", []))
+        parts = [word for key, word in _EDITED_PARTS.items() if key in changed] or ["text"]
+        what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return sentence("Edited the {} of {}", what, _post_link(log_entry.object_id))
 
 
 FORUM_LOG_ACTIONS = {
-    "hearth.forum.pin": _formatter("Pin topic", "Topic pinned"),
-    "hearth.forum.unpin": _formatter("Unpin topic", "Topic unpinned"),
-    "hearth.forum.lock": _formatter("Lock topic", "Topic locked"),
-    "hearth.forum.unlock": _formatter("Unlock topic", "Topic unlocked"),
+    "hearth.forum.pin": _topic_formatter("Pin topic", "Pinned the topic {}"),
+    "hearth.forum.unpin": _topic_formatter("Unpin topic", "Unpinned the topic {}"),
+    "hearth.forum.lock": _topic_formatter("Lock topic", "Locked the topic {}"),
+    "hearth.forum.unlock": _topic_formatter("Unlock topic", "Unlocked the topic {}"),
     "hearth.forum.hide_topic": _HideTopicFormatter,
-    "hearth.forum.unhide_topic": _formatter("Unhide topic", "Topic visible again"),
+    "hearth.forum.unhide_topic": _topic_formatter(
+        "Unhide topic", "Made the topic {} visible again"
+    ),
     "hearth.forum.hide_post": _HidePostFormatter,
-    "hearth.forum.unhide_post": _formatter("Unhide post", "Post visible again"),
-    "hearth.forum.delete_post": _formatter("Delete post", "Post deleted by a moderator"),
-    "hearth.forum.flags_hidden": _formatter("Uphold flags", "Flags upheld: post hidden"),
-    "hearth.forum.flags_dismissed": _formatter("Dismiss flags", "Flags dismissed"),
+    "hearth.forum.unhide_post": _UnhidePostFormatter,
+    "hearth.forum.delete_post": _DeletePostFormatter,
+    "hearth.forum.flags_hidden": _FlagsUpheldFormatter,
+    "hearth.forum.flags_dismissed": _FlagsDismissedFormatter,
     "hearth.forum.move": _MoveFormatter,
     "hearth.forum.edit_post": _EditFormatter,
 }

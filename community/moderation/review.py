@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from community.review import Decision, ReviewItem, ReviewSource, StaleItem
+from hearth.params import ParamError, parse_int
 
 if TYPE_CHECKING:
     from community.models import User
@@ -64,7 +65,10 @@ class AppealSource(ReviewSource):
         from community.moderation.actions import decide_appeal
         from community.moderation.models import Appeal
 
-        appeal = Appeal.objects.filter(pk=int(key) if key.isdigit() else 0).first()
+        try:
+            appeal = Appeal.objects.filter(pk=parse_int(key)).first()
+        except ParamError:
+            appeal = None
         if appeal is None:
             raise StaleItem("That appeal no longer exists.")
         if decision not in {d.name for d in self.decisions}:

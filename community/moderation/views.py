@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from community.moderation import actions
 from community.moderation.forms import AppealForm
 from community.moderation.models import Appeal, Penalty
-from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import add_to_form
 
 
-def _get_penalty_for_member(request: AuthenticatedHttpRequest, pk: int) -> Penalty:
+def _get_penalty_for_member(request: HttpRequest, pk: int, token: str) -> Penalty:
+    """The signed-in member's own penalty, or (signed out: a suspended member is) the one
+    its signed link opens."""
     # Someone else's penalty is a 404, not a 403: its existence is nobody else's business.
-    penalty = (
-        Penalty.objects.select_related("canned_reason", "member")
-        .filter(pk=pk, member=request.user)
-        .first()
-    )
+    penalty = Penalty.objects.select_related("canned_reason", "member").filter(pk=pk).first()
     if penalty is None:
+        raise Http404("No such penalty.")
+    if request.user.is_authenticated:
+        if penalty.member_id != request.user.pk:
+            raise Http404("No such penalty.")
+    elif not actions.link_opens(penalty, token):
         raise Http404("No such penalty.")
     return penalty
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def penalty(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    penalty = _get_penalty_for_member(request, pk)
+def penalty(request: HttpRequest, pk: int) -> HttpResponse:
+    token = request.GET.get("token", "")
+    if not request.user.is_authenticated and not token:
+        return redirect_to_login(request.get_full_path())
+    penalty = _get_penalty_for_member(request, pk, token)
+    # The page's own address (with its token), so a signed-out member stays on it.
+    here = request.get_full_path()
     existing = Appeal.objects.filter(penalty=penalty).first()
     form = None
     if existing is None and penalty.can_be_appealed:
@@ -43,19 +49,26 @@ def penalty(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 if existing
                 else "This penalty can no longer be appealed.",
             )
-            return redirect(penalty)
+            return redirect(here)
         if form.is_valid():
             try:
-                actions.appeal(penalty=penalty, member=request.user, text=form.cleaned_data["text"])
+                actions.appeal(
+                    penalty=penalty, member=penalty.member, text=form.cleaned_data["text"]
+                )
             except actions.PenaltyError as error:
                 add_to_form(form, error, "text")
             else:
                 messages.success(
                     request, "Your appeal is sent. A moderator will reply here and by email."
                 )
-                return redirect(penalty)
+                return redirect(here)
     return render(
         request,
         "moderation/penalty.html",
-        {"penalty": penalty, "appeal": existing, "form": form},
+        {
+            "penalty": penalty,
+            "appeal": existing,
+            "form": form,
+            "suspended": penalty.kind == Penalty.Kind.SUSPEND and penalty.is_active,
+        },
     )

@@ -24,11 +24,14 @@
   const earlier = root.querySelector("[data-load-earlier]");
   const mutePanel = root.querySelector("[data-mute-panel]");
   const standing = root.querySelector("[data-standing]");
-  // The server's own markup of a message (chat/_message.html), and its limits: this
-  // script clones and fills them instead of repeating either.
+  // The server's own markup of a message (chat/_message.html) and of the edit form, and
+  // its limits (room.html's data-* attributes): this script clones and reads them instead
+  // of repeating any of them.
   const prototype = root.querySelector("template[data-message-template]");
-  const maxLength = Number(root.dataset.maxLength) || 2000;
-  const editSeconds = Number(root.dataset.editSeconds) || 300;
+  const editPrototype = root.querySelector("template[data-edit-template]");
+  const editSeconds = Number(root.dataset.editSeconds);
+  const historyMax = Number(root.dataset.historyMax);
+  const typingSeconds = Number(root.dataset.typingSeconds);
 
   const me = root.dataset.me ? Number(root.dataset.me) : null;
   const isModerator = root.dataset.moderator === "true";
@@ -130,7 +133,7 @@
       button.textContent = "Show the messages you missed";
       gap.appendChild(button);
       button.addEventListener("click", () => {
-        if (send({ type: "history", before: Number(gap.dataset.before), limit: 100 })) {
+        if (send({ type: "history", before: Number(gap.dataset.before), limit: historyMax })) {
           button.disabled = true;
         }
       });
@@ -271,7 +274,9 @@
         canSend = frame.can_send;
         setPresence(frame.present);
         clearInterval(pingTimer);
-        pingTimer = setInterval(() => send({ type: "ping" }), (frame.ping_seconds || 45) * 1000);
+        if (frame.ping_seconds > 0) {
+          pingTimer = setInterval(() => send({ type: "ping" }), frame.ping_seconds * 1000);
+        }
         break;
       case "message":
         insertMessage(frame.message, { live: true });
@@ -433,7 +438,7 @@
     });
     textarea.addEventListener("input", () => {
       const now = Date.now();
-      if (now - lastTypingSent > 3000 && textarea.value.trim()) {
+      if (now - lastTypingSent > typingSeconds * 1000 && textarea.value.trim()) {
         lastTypingSent = now;
         send({ type: "typing" });
       }
@@ -466,7 +471,7 @@
         "The %(n)s minutes to edit that message are over.",
         Math.round(editSeconds / 60),
       ));
-    } else if (target.dataset.action === "edit" && li && socket && socket.readyState === WebSocket.OPEN) {
+    } else if (target.dataset.action === "edit" && li && editPrototype && socket && socket.readyState === WebSocket.OPEN) {
       event.preventDefault();
       startEdit(li);
     } else if (target.dataset.action === "mute" && mutePanel) {
@@ -477,37 +482,27 @@
     }
   });
 
+  // The edit form is the server's (room.html's <template data-edit-template>): filled in
+  // for this message, it goes over the socket, or posts to the edit page if that is down.
   function startEdit(li) {
-    if (li.querySelector(".chat-edit")) return;
+    if (li.querySelector("[data-edit-form]")) return;
     const bodyEl = li.querySelector("[data-body]");
-    const editForm = document.createElement("form");
-    editForm.className = "chat-edit";
-    const label = document.createElement("label");
-    label.className = "visually-hidden";
-    label.htmlFor = "edit-" + li.dataset.id;
-    label.textContent = "Edit your message";
-    const area = document.createElement("textarea");
-    area.id = label.htmlFor;
-    area.rows = 2;
-    area.maxLength = maxLength;
+    const editForm = editPrototype.content.firstElementChild.cloneNode(true);
+    editForm.action = editForm.getAttribute("action").replace("/messages/0/", "/messages/" + li.dataset.id + "/");
+    const area = editForm.querySelector("textarea");
+    area.id = "edit-" + li.dataset.id;
+    editForm.querySelector("label").htmlFor = area.id;
     area.value = bodyEl.innerText;
-    const save = document.createElement("button");
-    save.type = "submit";
-    save.className = "button--small";
-    save.textContent = "Save";
-    const cancel = document.createElement("button");
-    cancel.type = "button";
-    cancel.className = "button--small button--secondary";
-    cancel.textContent = "Cancel";
-    editForm.append(label, area, " ", save, " ", cancel);
     bodyEl.hidden = true;
     bodyEl.after(editForm);
     area.focus();
     const finish = () => { editForm.remove(); bodyEl.hidden = false; };
-    cancel.addEventListener("click", finish);
+    editForm.querySelector("[data-cancel]").addEventListener("click", finish);
     editForm.addEventListener("submit", (event) => {
-      event.preventDefault();
-      if (send({ type: "edit", id: Number(li.dataset.id), body: area.value })) finish();
+      if (send({ type: "edit", id: Number(li.dataset.id), body: area.value })) {
+        event.preventDefault();
+        finish();
+      }
     });
   }
 

@@ -11,10 +11,13 @@ from django.test import Client
 from django.utils import timezone
 
 from community import trust
+from community.chat import actions as chat_actions
 from community.chat.actions import message_payload
 from community.forum import actions as forum
 from community.forum.models import TopicUser
 from community.models import MemberDay, User
+from community.moderation import actions as moderation
+from community.moderation.models import Penalty
 from community.uploads import process_uploaded_image
 from referrals import invites
 from referrals.actions import ReferralError
@@ -273,3 +276,40 @@ def test_a_members_reply_form_offers_the_image_field():
     page = client.get(f"/forum/t/{topic.pk}/reply/").content.decode()
     assert 'type="file"' in page
     assert "Images unlock" not in page
+
+
+def test_a_chat_mute_or_a_hidden_post_in_the_window_keeps_a_member_from_regular():
+    member = new_member(joined_days_ago=40)
+    earn_member_level(member)
+    bulk_posts(make_topic(author=make_member()), member, 10)
+    MemberDay.objects.bulk_create(
+        [MemberDay(member=member, day=date.today() - timedelta(days=n)) for n in range(20)]
+    )
+    trust.forget(member.pk)
+    assert trust.trust_level(fresh(member)) == trust.REGULAR
+    moderator = make_moderator()
+
+    chat_actions.mute_member(
+        room=make_room(), member=member, moderator=moderator, minutes=30, reason="heated"
+    )
+    assert trust.trust_level(fresh(member)) == trust.MEMBER
+    assert "without a moderator's penalty" in trust.next_unlock(fresh(member))
+
+    # Out of the window, it no longer counts.
+    long_ago = timezone.now() - timedelta(days=70)
+    Penalty.objects.filter(member=member).update(starts_at=long_ago, ends_at=long_ago)
+    trust.forget(member.pk)
+    assert trust.trust_level(fresh(member)) == trust.REGULAR
+
+    post = member.posts.order_by("-id").first()
+    forum.hide_post(post=post, moderator=moderator, reason="Off-topic")
+    assert trust.trust_level(fresh(member)) == trust.MEMBER
+
+    # A penalty lifted on appeal was a mistake: it does not hold the member back.
+    penalty = Penalty.objects.get(member=member, kind=Penalty.Kind.HIDDEN_POST)
+    appeal = moderation.appeal(penalty=penalty, member=member, text="It was on topic.")
+    moderation.decide_appeal(
+        appeal=appeal, moderator=make_moderator(), decision="lift", reply="Fair enough."
+    )
+    trust.forget(member.pk)
+    assert trust.trust_level(fresh(member)) == trust.REGULAR

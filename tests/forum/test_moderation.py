@@ -186,7 +186,8 @@ def test_a_moderator_edit_of_someone_elses_post_is_logged(moderator_client, topi
     )
     entry = ModelLogEntry.objects.get(action="hearth.forum.edit_post")
     assert entry.data["changed"] == ["body"]
-    assert entry.message == "Post edited by a moderator (body)"
+    assert entry.message.startswith("Edited the text of ")
+    assert "in “Proofing baskets”" in entry.message
 
 
 def test_an_authors_own_edit_is_not_a_moderation_log_entry(member_client, topic):
@@ -200,7 +201,7 @@ def test_the_moderation_log_is_visible_to_moderators_in_the_admin(
 ):
     actions.set_locked(topic=topic, moderator=moderator, locked=True)
     page = moderator_client.get("/admin/reports/site-history/").content.decode()
-    assert "Topic locked" in page
+    assert "Locked the topic" in page
     assert "Proofing baskets" in page
 
 

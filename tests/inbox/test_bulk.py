@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from community.forum.models import Flag, FlagOutcome
 from community.inbox import actions
+from community.models import Notification
 from referrals.models import Status
 from tests.factories import make_moderator
 from tests.inbox.conftest import INBOX, flagged_post, held_referral
@@ -82,3 +84,22 @@ def test_editors_cannot_bulk_decide(editor_client):
     assert response.status_code == 302 and response["Location"] == "/admin/"
     referral.refresh_from_db()
     assert referral.status == Status.HELD
+
+
+def test_bulk_dismiss_restores_every_post_the_flags_hid(moderator_client):
+    posts = [flagged_post() for _ in range(2)]
+    assert all(post.hidden for post in posts)
+
+    response = moderator_client.post(
+        BULK, {"items": [f"flag:{post.pk}" for post in posts], "decision": "dismiss"}
+    )
+
+    html = response.content.decode()
+    assert "2 decided." in html
+    assert "3 flags dismissed; the post is visible." in html
+    for post in posts:
+        post.refresh_from_db()
+        assert not post.hidden and post.open_flag_count == 0
+        outcomes = set(Flag.objects.filter(post=post).values_list("outcome", flat=True))
+        assert outcomes == {FlagOutcome.DISMISSED}
+        assert Notification.objects.filter(recipient=post.author, kind="forum_restored").exists()

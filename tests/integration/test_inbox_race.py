@@ -7,43 +7,43 @@ the other moderator is told it was already decided (StaleItem), with nothing cha
 
 from __future__ import annotations
 
-import threading
+from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.utils import timezone
 
+from community import actions as community_actions
 from community.forum.models import Flag, FlagOutcome
 from community.inbox import actions
+from community.moderation import actions as moderation
+from community.moderation.models import Appeal, Penalty
 from community.review import StaleItem
 from referrals.models import Referral, Status
-from tests.factories import make_moderator
+from tests.factories import make_member, make_moderator
 from tests.inbox.conftest import flagged_post, held_referral
+from tests.integration.races import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _race(*works) -> list:
-    barrier = threading.Barrier(len(works))
-    results: list = [None] * len(works)
+@dataclass(frozen=True)
+class _Told:
+    # The shared race() fails on any exception a worker returns: carry StaleItem in this.
+    error: StaleItem
 
-    def run(index: int) -> None:
+
+def _decide_at_once(*decisions) -> list:
+    """Run the decisions together; each gives its message, or the StaleItem it got."""
+
+    def work(index: int):
         try:
-            barrier.wait(timeout=10)
-            results[index] = works[index]()
+            return decisions[index]()
         except StaleItem as told:
-            results[index] = told
-        except Exception as exc:  # reported to the test, never swallowed
-            results[index] = RuntimeError(repr(exc))
-        finally:
-            connection.close()
+            return _Told(told)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not [r for r in results if isinstance(r, RuntimeError)], results
-    return results
+    results = race(work, count=len(decisions))
+    return [r.error if isinstance(r, _Told) else r for r in results]
 
 
 def test_hide_and_dismiss_of_one_flagged_post_at_once_leave_one_decision(requires_postgres):
@@ -51,7 +51,7 @@ def test_hide_and_dismiss_of_one_flagged_post_at_once_leave_one_decision(require
     mo, nina = make_moderator(), make_moderator()
     ref = f"flag:{post.pk}"
 
-    results = _race(
+    results = _decide_at_once(
         lambda: actions.decide_item(ref=ref, decision="hide", moderator=mo, reason="Spam"),
         lambda: actions.decide_item(ref=ref, decision="dismiss", moderator=nina),
     )
@@ -74,7 +74,7 @@ def test_approve_and_reject_of_one_held_referral_at_once_leave_one_decision(requ
     mo, nina = make_moderator(), make_moderator()
     ref = f"referral:{referral.pk}"
 
-    results = _race(
+    results = _decide_at_once(
         lambda: actions.decide_item(ref=ref, decision="approve", moderator=mo),
         lambda: actions.decide_item(ref=ref, decision="reject", moderator=nina, reason="Fake"),
     )
@@ -87,3 +87,36 @@ def test_approve_and_reject_of_one_held_referral_at_once_leave_one_decision(requ
     assert referral.reviewed_by == winner
     expected = Status.COUNTING if winner == mo else Status.REJECTED
     assert referral.status == expected
+
+
+def test_uphold_and_lift_of_one_appeal_at_once_leave_one_decision(requires_postgres):
+    member, giver = make_member(), make_moderator()
+    community_actions.silence_member(
+        member=member, moderator=giver, until=timezone.now() + timedelta(days=3), reason="Rude"
+    )
+    penalty = Penalty.objects.get(member=member)
+    appeal = moderation.appeal(penalty=penalty, member=member, text="It was a joke.")
+    mo, nina = make_moderator(), make_moderator()
+    ref = f"appeal:{appeal.pk}"
+
+    results = _decide_at_once(
+        lambda: actions.decide_item(ref=ref, decision="uphold", moderator=mo, reason="Stands"),
+        lambda: actions.decide_item(ref=ref, decision="lift", moderator=nina, reason="Fair"),
+    )
+
+    told = [r for r in results if isinstance(r, StaleItem)]
+    assert len(told) == 1, results
+    assert told[0].message == (
+        "Another moderator has already decided this appeal; nothing changed."
+    )
+    winner = mo if isinstance(results[1], StaleItem) else nina
+    appeal = Appeal.objects.get(pk=appeal.pk)
+    assert appeal.decided_by == winner
+    penalty.refresh_from_db()
+    member.refresh_from_db()
+    if winner == mo:
+        assert appeal.decision == "uphold" and appeal.reply == "Stands"
+        assert penalty.lifted_at is None and member.is_silenced
+    else:
+        assert appeal.decision == "lift" and appeal.reply == "Fair"
+        assert penalty.lifted_by == nina and not member.is_silenced

@@ -13,7 +13,9 @@ and an editor. The content acted on belongs to someone else (Sam), so "member" m
 
 Every non-admin route must have a row (a new route without one fails the test), and
 every Wagtail admin route is walked too: visitors are sent to sign in and members who are
-not staff never get a screen. The websocket frames have their own table below.
+not staff never get a screen. Hearth's own admin screens have their own table
+(``ADMIN_TABLE``: every route of them × each persona, staff included), and so do the
+websocket frames.
 """
 
 from __future__ import annotations
@@ -404,6 +406,223 @@ def test_no_admin_screen_opens_for_visitors_or_members():
     assert not opened, "\n".join(opened)
 
 
+# --- the admin: Hearth's own screens ------------------------------------------------------
+
+# Every admin route whose view or model is Hearth's (the screens its apps register: the
+# inbox, the member pages, held referrals, dashboards, viewsets and snippets of its
+# models), plus the Wagtail screens the docs promise staff (the dashboard, the audit log,
+# the settings of Hearth's apps), × each persona. A row is a route name or a whole
+# viewset ("forum_categories:*": every route in it answers the same, unless a route has
+# its own row). The answers are as above: members, who never hold the admin permission,
+# get a 403 page (community.middleware); ``admin`` is Wagtail's own refusal of staff on
+# another role's screen (a redirect to the dashboard with "no permission"); a redirect
+# within the admin is ``ok``.
+HEARTH_APPS = ("community", "referrals", "survey", "blog", "recognition", "hearth")
+
+STAFF = ("login", "403", "403", "ok", "ok")
+MODERATORS_ADMIN = ("login", "403", "403", "ok", "admin")
+MODERATORS_403 = ("login", "403", "403", "ok", "403")
+EDITORS_ADMIN = ("login", "403", "403", "admin", "ok")
+EDITORS_403 = ("login", "403", "403", "403", "ok")
+NOBODY = ("login", "403", "403", "admin", "admin")
+
+
+@dataclass(frozen=True)
+class AdminRow:
+    expect: dict[str, str]
+    # The object a route with an id in its path is asked about (else the route is filled
+    # with "1", which for a list route means nothing).
+    pk: Callable[[World], object] | None = None
+    method: str = "GET"
+    data: dict[str, str] = field(default_factory=dict)
+
+
+def _admin(
+    *answers: str,
+    pk: Callable[[World], object] | None = None,
+    method: str = "GET",
+    data: dict[str, str] | None = None,
+) -> AdminRow:
+    return AdminRow(_expect(*answers), pk, method, data or {})
+
+
+ADMIN_TABLE: dict[str, AdminRow] = {
+    # Wagtail's own screens that the docs promise staff
+    "wagtailadmin_home": _admin(*STAFF),
+    "wagtailadmin_reports:site_history": _admin(*STAFF),
+    # the review inbox (decide, claim and bulk are forms: a POST without a choice is
+    # told what is missing)
+    "inbox:index": _admin(*MODERATORS_ADMIN),
+    "inbox:decide": _admin(*MODERATORS_ADMIN, method="POST"),
+    "inbox:claim": _admin(*MODERATORS_ADMIN, method="POST"),
+    "inbox:bulk": _admin(*MODERATORS_ADMIN, method="POST"),
+    # members, staff notes, penalties, appeals
+    "moderation_admin:members": _admin(*MODERATORS_ADMIN),
+    "moderation_admin:member": _admin(*MODERATORS_ADMIN, pk=lambda w: w.owner),
+    "moderation_admin:add-note": _admin(
+        *MODERATORS_ADMIN, pk=lambda w: w.owner, method="POST", data={"text": "Kind so far."}
+    ),
+    "moderation_admin:lift": _admin(*MODERATORS_ADMIN, pk=lambda w: w.penalty, method="POST"),
+    "moderation_admin:appeals": _admin(*MODERATORS_ADMIN),
+    "moderation_admin:appeal": _admin(*MODERATORS_ADMIN, pk=lambda w: w.appeal),
+    "canned_reasons:*": _admin(*MODERATORS_ADMIN, pk=lambda w: w.canned_reason),
+    # the referral hub
+    "referrals_admin:held": _admin(*MODERATORS_403),
+    "referrals_admin:review": _admin(*MODERATORS_403, pk=lambda w: w.held_referral),
+    "referrals_admin:links": _admin(*MODERATORS_403),
+    "referrals_admin:dashboard": _admin(*EDITORS_403),
+    "referrals_admin:thank_you_list": _admin(*EDITORS_403),
+    "referrals_admin:thank_you": _admin(*EDITORS_403, pk=lambda w: w.thank_you),
+    "points_rules:*": _admin(*EDITORS_ADMIN, pk=lambda w: w.points_rule),
+    # The rules are the ones the code knows: editors change their points, nobody adds or
+    # deletes one.
+    "points_rules:add": _admin(*NOBODY),
+    "points_rules:delete": _admin(*NOBODY, pk=lambda w: w.points_rule),
+    # forum, chat, blog
+    "forum_categories:*": _admin(*STAFF, pk=lambda w: w.category),
+    "forum_categories:reorder": _admin(
+        *STAFF, pk=lambda w: w.category, method="POST", data={"position": "0"}
+    ),
+    "forum_tags:*": _admin(*STAFF, pk=lambda w: w.tag),
+    "wagtailsnippets_chat_room:*": _admin(*STAFF, pk=lambda w: w.room),
+    "wagtailsnippetchoosers_chat_room:*": _admin(*STAFF, pk=lambda w: w.room),
+    # Mutes are the moderators'; editors see the list only.
+    "wagtailsnippets_chat_roommute:*": _admin(*MODERATORS_ADMIN, pk=lambda w: w.mute),
+    "wagtailsnippets_chat_roommute:list": _admin(*STAFF),
+    "wagtailsnippets_chat_roommute:list_results": _admin(*STAFF),
+    "wagtailsnippetchoosers_chat_roommute:*": _admin(*STAFF, pk=lambda w: w.mute),
+    "wagtailsnippetchoosers_chat_roommute:create": _admin(*MODERATORS_ADMIN),
+    "wagtailsnippets_blog_author:*": _admin(*EDITORS_ADMIN, pk=lambda w: w.author),
+    # Wagtail's choosers let all staff pick an author (to read a name); creating one
+    # there is the editors'.
+    "wagtailsnippetchoosers_blog_author:*": _admin(*STAFF, pk=lambda w: w.author),
+    "wagtailsnippetchoosers_blog_author:create": _admin(*EDITORS_ADMIN),
+    # recognition and the survey
+    "challenges:*": _admin(*EDITORS_ADMIN, pk=lambda w: w.challenge),
+    # The surprise draws' audit list: moderators and editors.
+    "recognition_draws": _admin(*STAFF),
+    "survey_dashboard": _admin(*STAFF),
+    "wagtailsettings:edit survey.surveysettings": _admin(*EDITORS_ADMIN),
+    "wagtailsettings:edit recognition.surprisesettings": _admin(*EDITORS_ADMIN),
+    # Wagtail's users screen lists Hearth's members: superusers only
+    "wagtailusers_users:*": _admin(*NOBODY, pk=lambda w: w.owner),
+}
+
+# Rows for one screen of Wagtail's generic settings route: the setting's own address.
+ADMIN_SETTINGS = {
+    "wagtailsettings:edit survey.surveysettings": "survey.SurveySettings",
+    "wagtailsettings:edit recognition.surprisesettings": "recognition.SurpriseSettings",
+}
+
+
+def _is_hearth_screen(route: Route) -> bool:
+    callback = route.pieces[-1].callback
+    view = getattr(callback, "view_class", None) or callback
+    initkwargs = getattr(callback, "view_initkwargs", None) or {}
+    model = initkwargs.get("model") or getattr(view, "model", None)
+    model_module = model if isinstance(model, str) else getattr(model, "__module__", "")
+    return any(module.startswith(HEARTH_APPS) for module in (view.__module__, model_module))
+
+
+def _admin_row_for(name: str) -> str | None:
+    if name in ADMIN_TABLE:
+        return name
+    namespace = name.rpartition(":")[0]
+    key = f"{namespace}:*"
+    return key if namespace and key in ADMIN_TABLE else None
+
+
+def _hearth_admin_routes() -> dict[str, Route]:
+    by_name = {_route_name(route): route for route in _admin_routes()}
+    return {
+        name: route
+        for name, route in by_name.items()
+        if _is_hearth_screen(route) or name in ADMIN_TABLE
+    }
+
+
+def test_every_admin_screen_of_hearth_has_a_row():
+    routes = _hearth_admin_routes()
+    missing = sorted(name for name in routes if _admin_row_for(name) is None)
+    assert not missing, f"Hearth admin routes without a row in ADMIN_TABLE: {missing}"
+    used = {_admin_row_for(name) for name in routes} | set(ADMIN_SETTINGS)
+    stale = sorted(ADMIN_TABLE.keys() - used)
+    assert not stale, f"ADMIN_TABLE rows for routes that no longer exist: {stale}"
+
+
+def build_admin_world() -> World:
+    from blog.models import Author
+    from community.chat.models import RoomMute
+    from community.forum.models import TopicTag
+    from community.moderation import actions as moderation
+    from community.moderation.models import CannedReason
+    from referrals.models import PointsRule, ThankYouTask
+    from tests.recognition.factories import make_challenge
+    from tests.referrals.factories import make_referral
+
+    world = build_world()
+    ana = world.penalty.member
+    world.objects.update(
+        appeal=moderation.appeal(penalty=world.penalty, member=ana, text="I was quoting."),
+        canned_reason=CannedReason.objects.first()
+        or CannedReason.objects.create(label="Spam", text="Advertising."),
+        held_referral=make_referral(referrer=world.owner, referee=ana, status="held"),
+        thank_you=ThankYouTask.objects.create(
+            member=world.owner, kind=ThankYouTask.Kind.AWARD, period="2026-01"
+        ),
+        points_rule=PointsRule.objects.first(),
+        tag=TopicTag.objects.get(slug="ovens"),
+        mute=RoomMute.objects.create(
+            room=world.room, member=ana, until=timezone.now() + timedelta(hours=1)
+        ),
+        author=Author.objects.create(name="Ada Author"),
+        challenge=make_challenge(),
+    )
+    return world
+
+
+def _admin_url(world: World, name: str, route: Route | None) -> str:
+    if name in ADMIN_SETTINGS:
+        from django.apps import apps
+
+        model = apps.get_model(ADMIN_SETTINGS[name])
+        meta = model._meta
+        return f"/admin/settings/{meta.app_label}/{meta.model_name}/{model.load().pk}/"
+    assert route is not None
+    row = ADMIN_TABLE[_admin_row_for(name) or name]
+    target = row.pk(world) if row.pk is not None else None
+    number = str(getattr(target, "pk", 1) or 1)
+    return build_url(route, Junk(number=number, text=number, slug=number))
+
+
+def _admin_answer(world: World, persona: str, url: str, row: AdminRow) -> str:
+    cache.clear()
+    client = _client(world.users[persona])
+    with transaction.atomic():
+        response = client.post(url, row.data) if row.method == "POST" else client.get(url)
+        transaction.set_rollback(True)
+    return answer(response)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_each_persona_gets_the_admin_answer_in_the_table(settings):
+    """Every admin route of Hearth's screens, for each persona, answers as its row says."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = build_admin_world()
+    routes: dict[str, Route | None] = {**_hearth_admin_routes(), **dict.fromkeys(ADMIN_SETTINGS)}
+    got: dict[str, dict[str, str]] = {}
+    expected: dict[str, dict[str, str]] = {}
+    for name, route in routes.items():
+        key = _admin_row_for(name) or name
+        row = ADMIN_TABLE[key]
+        url = _admin_url(world, name, route)
+        got[f"{name} {url}"] = {p: _admin_answer(world, p, url, row) for p in PERSONAS}
+        expected[f"{name} {url}"] = row.expect
+    differences = _mismatches(got, expected)
+    assert not differences, differences
+
+
 # --- the chat socket ---------------------------------------------------------------------
 
 # Frame type -> each persona's answer in a public room, on someone else's message (Sam's):
@@ -492,6 +711,7 @@ def _documented() -> dict[str, dict[str, str]]:
 def _expected_in_docs() -> dict[str, dict[str, str]]:
     rows = {f"{row.method} {name}": row.expect for name, row in TABLE.items()}
     rows.update({f"frame {kind}": expect for kind, (_, expect) in FRAMES.items()})
+    rows.update({f"admin {name}": row.expect for name, row in ADMIN_TABLE.items()})
     return rows
 
 

@@ -15,8 +15,10 @@ from wagtail.log_actions import log
 from community import trust
 from community.actions import notify
 from community.models import User
+from community.review import StaleItem, announce
 from hearth.mail import queue_email
 
+from .. import spam
 from ..markup import RenderedPost, render_post
 from ..models import Category, Post, PostImage, PostRevision, Topic, TopicUser
 from ._common import (
@@ -27,6 +29,7 @@ from ._common import (
     quoted_title,
     readers,
     refresh,
+    require_moderator,
     withdraw,
 )
 from .rules import (
@@ -37,11 +40,15 @@ from .rules import (
     check_interval,
     check_standing,
     checked_body,
+    checked_reason,
     checked_title,
     claim_interval,
     render_checked,
     resolve_tags,
 )
+
+# The review inbox's kind for posts held by spam signals (community.forum.review).
+HELD_KIND = "held_post"
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ def start_topic(
     check_first_day(author, topics=True)
     check_images(author, images)
     check_interval(author)
+    held = spam.hold_reason(author=author, body=body)
 
     now = timezone.now()
     topic = Topic.objects.create(
@@ -82,18 +90,24 @@ def start_topic(
         created_at=now,
         last_activity_at=now,
         last_poster=author,
+        # A topic whose opening post is held waits with it.
+        held_at=now if held else None,
+        held_reason=held,
     )
-    post, rendered = _create_post(topic=topic, author=author, body=body, images=images)
+    post, rendered = _create_post(topic=topic, author=author, body=body, images=images, held=held)
     if tag_objects:
         topic.tags.set(tag_objects)
     refresh(topic)
     _touch_topic_user(topic=topic, member=author, read_to=post.number, watch=True)
-    _notify_mentions(post=post, members=rendered.mentioned, actor=author)
     claim_interval(author)
     # Re-save so the search index sees the opening post and the tags.
     topic.save(update_fields=["title"])
-    publish(topic)
-    first_post_published(post)
+    if held:
+        _announce_held(post)
+    else:
+        _notify_mentions(post=post, members=rendered.mentioned, actor=author)
+        publish(topic)
+        first_post_published(post)
     return topic
 
 
@@ -111,16 +125,28 @@ def reply(*, topic: Topic, author: User, body: str, images: Sequence[ImageAttach
     check_first_day(author, topics=False)
     check_images(author, images)
     check_interval(author)
+    held = spam.hold_reason(author=author, body=body, topic=topic)
 
-    post, rendered = _create_post(topic=topic, author=author, body=body, images=images)
+    post, rendered = _create_post(topic=topic, author=author, body=body, images=images, held=held)
     refresh(topic)
     _touch_topic_user(topic=topic, member=author, read_to=post.number, watch=True)
+    claim_interval(author)
+    if held:
+        _announce_held(post)
+    else:
+        _reply_published(post, mentioned=rendered.mentioned)
+    return post
 
-    mentioned = _notify_mentions(post=post, members=rendered.mentioned, actor=author)
+
+def _reply_published(post: Post, *, mentioned: Sequence[User]) -> None:
+    """A reply became readable: mentioned members and watchers are told, other apps hear."""
+    topic, author = post.topic, post.author
+    assert author is not None  # a reply is published by its author or approved with them
+    told = _notify_mentions(post=post, members=mentioned, actor=author)
     watchers = (
         User.objects.filter(forum_topics__topic=topic, forum_topics__watching=True)
         .exclude(pk=author.pk)
-        .exclude(pk__in=mentioned)
+        .exclude(pk__in=told)
     )
     url = topic.post_url(post.number)
     for watcher in readers(topic, watchers):
@@ -131,10 +157,99 @@ def reply(*, topic: Topic, author: User, body: str, images: Sequence[ImageAttach
             url=url,
             actor=author,
         )
-    claim_interval(author)
     if topic.is_visible:
         publish(post)
         first_post_published(post)
+
+
+def _announce_held(post: Post) -> None:
+    what = "A new topic" if post.is_opening else "A reply"
+    announce(
+        kind=HELD_KIND,
+        key=str(post.pk),
+        text=f"{what} in {quoted_title(post.topic)} is held for review: {post.held_reason}.",
+    )
+
+
+def _held_post(post: Post) -> Post:
+    """The post locked, still held and not deleted (else StaleItem: nothing changes)."""
+    post = lock_post(post)
+    if post.held_at is None or post.deleted_at is not None or post.topic.deleted_at is not None:
+        raise StaleItem("This post was already approved, rejected or deleted; nothing changed.")
+    return post
+
+
+@transaction.atomic
+def approve_held_post(*, post: Post, moderator: User) -> Post:
+    """Publish a post a spam signal held: counters, notifications and signals happen now,
+    once (a second approval is a StaleItem)."""
+    require_moderator(moderator)
+    post = _held_post(post)
+    topic = post.topic
+    reason = post.held_reason
+    Post.objects.filter(pk=post.pk).update(held_at=None, held_reason="")
+    post.held_at, post.held_reason = None, ""
+    if post.is_opening and topic.held_at is not None:
+        Topic.objects.filter(pk=topic.pk).update(held_at=None, held_reason="")
+        topic.held_at, topic.held_reason = None, ""
+        topic.save(update_fields=["title"])  # the search index sees it now
+    refresh(topic)
+    author = post.author
+    if author is not None:
+        links = trust.may_post_links(author)
+        mentioned = render_post(post.source, links=links).mentioned
+        if post.is_opening:
+            _notify_mentions(post=post, members=mentioned, actor=author)
+            if topic.is_visible:
+                publish(topic)
+                first_post_published(post)
+        else:
+            _reply_published(post, mentioned=mentioned)
+        notify(
+            recipient=author,
+            kind="forum_approved",
+            text=f"A moderator approved your post in {quoted_title(topic)}: it is up.",
+            url=topic.post_url(post.number),
+            actor=moderator,
+        )
+    log(
+        instance=post,
+        action="hearth.forum.approve_held_post",
+        user=moderator,
+        data={"topic": topic.pk, "number": post.number, "held_reason": reason},
+    )
+    return post
+
+
+@transaction.atomic
+def reject_held_post(*, post: Post, moderator: User, reason: str) -> Post:
+    """Turn down a held post: it is deleted (a held opening post takes its topic) and its
+    author is told why."""
+    require_moderator(moderator)
+    reason = checked_reason(reason)
+    post = _held_post(post)
+    topic = post.topic
+    post.deleted_at = timezone.now()
+    post.deleted_by = moderator
+    post.save(update_fields=["deleted_at", "deleted_by"])
+    if post.is_opening:
+        topic.deleted_at = post.deleted_at
+        topic.save(update_fields=["deleted_at"])
+    refresh(topic)
+    if post.author is not None:
+        notify(
+            recipient=post.author,
+            kind="forum_rejected",
+            text=f"A moderator did not publish your post in {quoted_title(topic)}: {reason}",
+            url=topic.category.get_absolute_url(),
+            actor=moderator,
+        )
+    log(
+        instance=post,
+        action="hearth.forum.reject_held_post",
+        user=moderator,
+        data={"topic": topic.pk, "number": post.number, "reason": reason},
+    )
     return post
 
 
@@ -183,8 +298,9 @@ def edit_post(
         post.edited_by = editor
         post.save(update_fields=["source", "html", "edited_at", "edited_by"])
         changes["body"] = True
-        already = {member.pk for member in before.mentioned}
-        _notify_mentions(post=post, members=rendered.mentioned, actor=editor, skip=already)
+        if post.held_at is None:  # a held post tells nobody until it is approved
+            already = {member.pk for member in before.mentioned}
+            _notify_mentions(post=post, members=rendered.mentioned, actor=editor, skip=already)
     if tag_objects is not None and "tags" in changes:
         topic.tags.set(tag_objects)
     if "title" in changes or "tags" in changes or (post.is_opening and "body" in changes):
@@ -241,7 +357,7 @@ def delete_post(*, post: Post, member: User) -> None:
 
 
 def _create_post(
-    *, topic: Topic, author: User, body: str, images: Sequence[ImageAttachment]
+    *, topic: Topic, author: User, body: str, images: Sequence[ImageAttachment], held: str = ""
 ) -> tuple[Post, RenderedPost]:
     rendered = render_checked(body, author=author)
     locked = Topic.objects.select_for_update().get(pk=topic.pk)
@@ -249,7 +365,13 @@ def _create_post(
     Topic.objects.filter(pk=topic.pk).update(posts_total=number)
     topic.posts_total = number
     post = Post.objects.create(
-        topic=topic, number=number, author=author, source=body, html=rendered.html
+        topic=topic,
+        number=number,
+        author=author,
+        source=body,
+        html=rendered.html,
+        held_at=timezone.now() if held else None,
+        held_reason=held,
     )
     if images:
         post.source = f"{body}\n\n{_attach_images(post=post, images=images, author=author)}"

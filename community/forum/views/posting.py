@@ -49,7 +49,8 @@ def new_topic(request: AuthenticatedHttpRequest) -> HttpResponse:
         except RuleError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, "Your topic is up.")
+            if not _told_if_held(request, topic):
+                messages.success(request, "Your topic is up.")
             return redirect(topic)
     return render(request, "forum/new_topic.html", {"form": form})
 
@@ -70,10 +71,24 @@ def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except RuleError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, "Your reply is posted.")
+            if not _told_if_held(request, post):
+                messages.success(request, "Your reply is posted.")
             return redirect(after(post))
     context = {"topic": topic, "form": form, "may_reply": topic.may_reply(request.user)}
     return render(request, "forum/reply.html", context)
+
+
+def _told_if_held(request: HttpRequest, post: Post | Topic) -> bool:
+    """Tell the author their post (or new topic) waits for a moderator
+    (community.forum.spam), and why."""
+    if post.held_at is None:
+        return False
+    messages.warning(
+        request,
+        f"Your post is waiting for a moderator because {post.held_reason}. "
+        "Only you and the moderators can see it until then.",
+    )
+    return True
 
 
 def _quoted(request: HttpRequest, topic: Topic) -> dict[str, str]:
