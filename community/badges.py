@@ -15,6 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.dispatch import Signal
+
+# Sent (after commit) by the app that keeps badges whenever a member gains or loses one,
+# so pages that show badges beside names and keep rendered copies draw them anew.
+badges_changed = Signal()
+
 
 @dataclass(frozen=True)
 class BadgeLabel:

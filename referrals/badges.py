@@ -18,6 +18,7 @@ Every grant is one unique row (``badge_once``), so a retry or a race grants once
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -33,8 +34,9 @@ from django.utils.translation import ngettext
 
 from community import segments
 from community.actions import notify
-from community.badges import BadgeLabel
+from community.badges import BadgeLabel, badges_changed
 from community.models import MemberDay, User
+from hearth.commit import after_commit
 from referrals import engagement
 from referrals.models import MemberAction, MemberBadge, PointsRule, ReferralScore
 from referrals.periods import ALL_TIME
@@ -309,6 +311,17 @@ def affected_by(action: str) -> list[Badge]:
 # --- Granting and taking back ---------------------------------------------------------------
 
 
+def _tell_pages() -> None:
+    """Pages that keep rendered copies with badges beside names draw them anew: told now
+    and again after commit (a page rendered in between still read the old rows)."""
+
+    def tell() -> None:
+        badges_changed.send(sender=MemberBadge)
+
+    tell()
+    after_commit(tell, what="telling pages a badge changed")
+
+
 def grant(*, member: User, badge: Badge, now: datetime | None = None) -> MemberBadge | None:
     """Give ``member`` the badge once, and tell them (bell and a live toast).
 
@@ -319,6 +332,7 @@ def grant(*, member: User, badge: Badge, now: datetime | None = None) -> MemberB
     try:
         with transaction.atomic():
             row = MemberBadge.objects.create(member=member, badge=badge.key, awarded_at=now)
+            _tell_pages()
             # The bell's frame is also the toast (static/js/site.js shows badge kinds).
             notify(
                 recipient=member,
@@ -338,6 +352,7 @@ def take_back(*, member: User, badge: Badge, because: str) -> bool:
         deleted, _ = MemberBadge.objects.filter(member=member, badge=badge.key).delete()
         if not deleted:
             return False
+        _tell_pages()
         notify(
             recipient=member,
             kind=REVOKED_KIND,
@@ -467,7 +482,13 @@ def top_badges_of(member_ids: list[int]) -> dict[int, BadgeLabel]:
         score = (badge.rank, awarded_at.timestamp())
         if member_id not in best or score > best[member_id][0]:
             best[member_id] = (score, badge)
-    return {member_id: badge.label() for member_id, (_, badge) in best.items()}
+    return {member_id: _label(badge.key) for member_id, (_, badge) in best.items()}
+
+
+@functools.cache
+def _label(key: str) -> BadgeLabel:
+    """A badge's label never changes while the process runs (the catalogue is code)."""
+    return BY_KEY[key].label()
 
 
 # --- Segments ------------------------------------------------------------------------------

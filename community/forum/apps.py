@@ -8,8 +8,9 @@ class ForumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from community.forum import record, review, sections, trust
+        from community.forum import page_cache, record, review, sections, trust
 
+        page_cache.connect()
         sections.register()
         review.register_source()
         record.register_section()

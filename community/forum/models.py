@@ -27,7 +27,8 @@ from taggit.models import ItemBase, TagBase
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
-from community.models import REACTION_CHOICES, REACTION_KEYS, REACTIONS, ReactionButton
+from community.forum import page_cache
+from community.models import REACTION_CHOICES, REACTION_KEYS, REACTIONS
 
 POSTS_PER_PAGE = 20
 TOPICS_PER_PAGE = 30
@@ -418,6 +419,7 @@ class Topic(index.Indexed, Hideable):
             last_activity_at=self.last_activity_at,
             last_poster_id=self.last_poster_id,
         )
+        page_cache.bump(self.pk)  # a bulk update sends no signal
 
     def may_reply(self, user: Any) -> bool:
         """Asked about a topic ``user`` already sees (Topic.objects.visible_to)."""
@@ -495,12 +497,10 @@ class Post(Hideable):
 
     objects = PostQuerySet.as_manager()
 
-    # Not stored: set by the topic page for its template (forum/_post.html).
+    # Not stored: set by the topic page (forum/pages.py) for its fragments.
     is_unread: bool
     is_solution: bool
-    reaction_buttons: list[ReactionButton]
-    can_edit: bool
-    can_delete: bool
+    mine: set[str]  # the reader's own reactions
 
     HIDE_FIELDS: ClassVar[tuple[str, ...]] = (*Hideable.HIDE_FIELDS, "hidden_by_flags")
 

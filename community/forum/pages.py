@@ -12,16 +12,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 
-from community.models import REACTION_KEYS, ReactionButton
+from community.badges import top_badges
 from hearth.http import AuthenticatedHttpRequest
 from hearth.params import parse_int
 
-from .forms import ReplyForm, ResolveFlagsForm, TopicModerationForm
+from . import fragments
+from .forms import ResolveFlagsForm, TopicModerationForm
 from .models import (
     POSTS_PER_PAGE,
     TOPICS_PER_PAGE,
@@ -35,6 +37,7 @@ from .models import (
     is_moderator,
 )
 
+AUTHOR_FIELDS = ("author__username", "author__display_name", "author__avatar")
 # A topic the member never opened counts as "new" while it was active this recently.
 NEW_TOPIC_WINDOW = timedelta(days=14)
 FLAGGED_POSTS_PER_PAGE = 20
@@ -198,7 +201,6 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
     context: Context = {
         "topic": topic,
         "category": topic.category,
-        "posts": posts,
         "page": page,
         "tags": list(topic.tags.all()),
         "is_moderator": moderator,
@@ -206,11 +208,13 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
         "may_mark_solution": topic.may_mark_solution(member),
         "watching": bool(getattr(topic, "my_watching", False)),
     }
+    context["posts"] = _rendered_posts(request, posts, topic=topic, member=member, context=context)
+    context["last_number"] = posts[-1].number if posts else None
     if member is not None:
         if last_read < topic.last_post_number and last_read:
             context["first_unread_url"] = topic.post_url(last_read + 1)
         if context["may_reply"]:
-            context["reply_form"] = ReplyForm(member=member)
+            context["reply_fields"] = fragments.reply_fields(member)
         if moderator:
             context["moderation_form"] = TopicModerationForm(
                 initial={"category": topic.category.slug}
@@ -223,39 +227,46 @@ def _posts_on(page: Page, *, topic: Topic, member: Any) -> list[Post]:
     queryset = (
         topic.posts.filter(number__gte=first, number__lte=last)
         .select_related("author")
+        # Only what a post shows of its author (forum/fragments.py).
+        .only(*(f.name for f in Post._meta.concrete_fields), *AUTHOR_FIELDS)
         .with_shown(member)
     )
-    if member is not None:
-        mine = Reaction.objects.filter(post=OuterRef("pk"), member=member)
-        queryset = queryset.annotate(
-            **{f"mine_{key}": Exists(mine.filter(kind=key)) for key in REACTION_KEYS}
-        )
     posts = list(queryset.order_by("number"))
+    mine: dict[int, set[str]] = {}
+    if member is not None and posts:
+        given = Reaction.objects.filter(member=member, post_id__in=[post.pk for post in posts])
+        for post_id, kind in given.values_list("post_id", "kind"):
+            mine.setdefault(post_id, set()).add(kind)
     last_read = getattr(topic, "my_last_read", None) or 0
     for post in posts:
         post.is_unread = member is not None and post.number > last_read
         post.is_solution = post.pk == topic.solution_id
-        mine_kinds = {key for key in REACTION_KEYS if getattr(post, f"mine_{key}", False)}
-        post.reaction_buttons = reaction_buttons(post, mine=mine_kinds)
-        if member is not None:
-            post.can_edit = post.may_edit(member)
-            post.can_delete = post.may_delete(member)
+        post.mine = mine.get(post.pk, set())
     return posts
 
 
-def reaction_buttons(post: Post, *, mine: set[str]) -> list[ReactionButton]:
-    """(key, emoji, label, count, given by the reader) for each reaction on ``post``."""
-    return [
-        (key, emoji, label, count, key in mine)
-        for key, emoji, label, count in post.reactions_display()
-    ]
+def _rendered_posts(
+    request: HttpRequest, posts: list[Post], *, topic: Topic, member: Any, context: Context
+) -> list[SafeString]:
+    return fragments.render_posts(
+        request,
+        posts,
+        topic=topic,
+        member=member,
+        moderator=context["is_moderator"],
+        badges=top_badges(post.author_id for post in posts),
+        tools={
+            "may_reply": context["may_reply"],
+            "may_mark_solution": context["may_mark_solution"],
+            "moderator": context["is_moderator"],
+        },
+    )
 
 
-def reactions_partial(request: AuthenticatedHttpRequest, post: Post, *, error: str = "") -> Context:
-    """The reactions under one post after the reader toggled one (htmx)."""
+def reactions_partial(request: AuthenticatedHttpRequest, post: Post, *, error: str = "") -> str:
+    """The reactions under one post after the reader toggled one (htmx), as HTML."""
     post.refresh_from_db(fields=["reaction_counts"])
     mine = set(
         Reaction.objects.filter(post=post, member=request.user).values_list("kind", flat=True)
     )
-    post.reaction_buttons = reaction_buttons(post, mine=mine)
-    return {"post": post, "reaction_error": error}
+    return fragments.render_reactions(request, post, mine=mine, error=error)

@@ -362,3 +362,37 @@ def test_a_junk_key_for_a_forum_item_is_told_as_gone_and_changes_nothing(
         assert gone in response.content.decode(), key
     post.refresh_from_db()
     assert (post.held_at is not None, post.open_flag_count) == (True, 2)
+
+
+def test_the_topic_page_marks_a_held_post_for_its_author_and_moderators(
+    topic, newcomer, client, moderator_client
+):
+    post = _held_reply(topic, newcomer)
+    client.force_login(newcomer)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert f'id="post-{post.number}" class="post is-held"' in page
+    assert "Waiting for a moderator because it has 3 links" in page
+    assert "Review it in the inbox" not in page
+    seen_by_moderator = moderator_client.get(topic.get_absolute_url()).content.decode()
+    assert "Waiting for a moderator because it has 3 links" in seen_by_moderator
+    assert 'href="/admin/inbox/?kind=held_post">Review it in the inbox' in seen_by_moderator
+
+
+def test_a_held_topic_says_so_on_its_page(category, newcomer, client):
+    topic = make_topic(author=newcomer, category=category, title="Croissant deals", body=LINKS)
+    client.force_login(newcomer)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "This topic is waiting for a moderator because it has 3 links" in page
+
+
+def test_unhiding_a_post_that_is_still_held_publishes_nothing(
+    topic, newcomer, signals, django_capture_on_commit_callbacks
+):
+    post = _held_reply(topic, newcomer)
+    moderator = make_moderator(username="mia")
+    with django_capture_on_commit_callbacks(execute=True):
+        forum_actions.hide_post(post=post, moderator=moderator, reason="Looks like an advert")
+        forum_actions.unhide_post(post=post, moderator=moderator)
+    assert [name for name, _ in signals if name == "published"] == []
+    post.refresh_from_db()
+    assert post.held_at is not None and not post.hidden

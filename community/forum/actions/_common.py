@@ -11,6 +11,7 @@ from community.live import send_signal_after_commit
 from community.models import User
 from community.signals import content_published, content_removed, warm_action, warm_action_undone
 
+from .. import page_cache
 from ..models import Category, Post, Topic
 
 
@@ -144,6 +145,7 @@ def post_withdrawn(post: Post, *, reason: str) -> None:
     topic = post.topic
     if topic.solution_id == post.pk:
         Topic.objects.filter(pk=topic.pk).update(solution=None)
+        page_cache.bump(topic.pk)
         topic.solution = None
         solution_unmarked(post, reason=reason)
     author = post.author

@@ -164,7 +164,8 @@ def unhide_post(*, post: Post, moderator: User, reason: str = "") -> None:
     if reason:
         data["reason"] = reason[:300]
     log(instance=post, action="hearth.forum.unhide_post", user=moderator, data=data)
-    if post.deleted_at is None and post.topic.is_visible:
+    # Still held by a spam signal: approving it publishes it, not this.
+    if post.is_visible and post.topic.is_visible:
         publish(post)
     close_hidden_post(post, moderator=moderator, reason="The post was restored.")
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from .. import actions, pages
+from .. import actions, page_cache, pages
 from ..models import Category, Topic, TopicTag
 from ._access import reachable_post, sign_in_or_404, visible_post
 
@@ -39,6 +39,9 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def topic(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    kept = page_cache.kept(request, pk)
+    if kept is not None:
+        return kept
     topic = pages.topic_for_reading(request, pk)
     if topic is None:
         return sign_in_or_404(request, Topic.objects.visible_to_members().filter(pk=pk))
@@ -47,14 +50,14 @@ def topic(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     if slug != topic.slug or raw_page not in (None, str(number)):
         return redirect(topic.page_url(number), permanent=slug != topic.slug)
     context = pages.topic_page(request, topic, number)
-    if request.user.is_authenticated and context["posts"]:
+    if request.user.is_authenticated and context["last_number"]:
         actions.record_read(
             topic=topic,
             member=request.user,
             last_read=topic.my_last_read,
-            up_to=context["posts"][-1].number,
+            up_to=context["last_number"],
         )
-    return render(request, "forum/topic.html", context)
+    return page_cache.keep(request, pk, render(request, "forum/topic.html", context))
 
 
 @require_GET

@@ -24,8 +24,8 @@ def react(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     refusal = _toggle_reaction(request, post)
     if request.htmx:
-        context = pages.reactions_partial(request, post, error=refusal.message if refusal else "")
-        return render(request, "forum/_reactions.html", context)
+        html = pages.reactions_partial(request, post, error=refusal.message if refusal else "")
+        return HttpResponse(html)
     if refusal:
         flash(request, refusal)
     return redirect(after(post))

@@ -1,0 +1,153 @@
+"""Whole topic pages for visitors, kept in the cache (Discourse's "anonymous cache").
+
+Every visitor of a topic page sees the same page, so the first one's rendering is kept
+and the next ones get it without touching the database. A kept page is found under a
+key that carries two *generations*: the topic's own and the forum's. Whatever changes
+what a visitor could see bumps one of them, after the transaction commits, so the next
+visitor gets a fresh page at once:
+
+- the topic's generation: the topic, any of its posts, reactions, tags or images
+  (model signals, plus :func:`bump` where the forum updates rows in bulk);
+- the forum's generation: a category (its name, who may read it), a member (a new
+  name or avatar), a badge given or taken back (``community.badges.badges_changed``).
+
+Only plain anonymous GETs are served from here: no session or messages cookie (a
+visitor with a flash message or a session gets the page rendered), and a page is kept
+only when its response set no cookie (no CSRF token, nothing personal).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+from community.badges import badges_changed
+from hearth.commit import after_commit
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = 24 * 3600
+FORUM = "forum:page-gen"
+
+
+def _topic_key(topic_id: int) -> str:
+    return f"forum:page-gen:{topic_id}"
+
+
+def bump(topic_id: int | None = None) -> None:
+    """Retire the kept pages of one topic (or, with no topic, of the whole forum): now, and
+    again once the current transaction commits, since a visitor served meanwhile still
+    read the old rows and may have kept a page under the new generation."""
+    key = FORUM if topic_id is None else _topic_key(topic_id)
+
+    def retire() -> None:
+        cache.set(key, uuid.uuid4().hex, None)
+
+    retire()
+    after_commit(retire, what=f"retiring kept pages ({key})")
+
+
+def _page_key(request: HttpRequest, topic_id: int) -> str | None:
+    gens = cache.get_many([FORUM, _topic_key(topic_id)])
+    forum, topic = gens.get(FORUM), gens.get(_topic_key(topic_id))
+    if forum is None or topic is None:
+        # A generation unknown to the cache (first use, eviction, Redis restarted):
+        # start one, so later pages can be kept; this one is rendered.
+        cache.add(FORUM, uuid.uuid4().hex, None)
+        cache.add(_topic_key(topic_id), uuid.uuid4().hex, None)
+        return None
+    where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    return f"forum:page:{topic_id}:{forum}:{topic}:{where}:{request.get_full_path()}"
+
+
+def may_use(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def kept(request: HttpRequest, topic_id: int) -> HttpResponse | None:
+    """The kept page for this visitor's request, if there is one."""
+    if not may_use(request):
+        return None
+    key = _page_key(request, topic_id)
+    content = cache.get(key) if key else None
+    if content is None:
+        return None
+    return HttpResponse(content)
+
+
+def keep(request: HttpRequest, topic_id: int, response: HttpResponse) -> HttpResponse:
+    """Keep a freshly rendered page for the next visitors, when it is the same for all."""
+    if not may_use(request) or response.status_code != 200 or response.cookies:
+        return response
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # the page holds a CSRF token
+        return response
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:  # the visit wrote something personal
+        return response
+    key = _page_key(request, topic_id)
+    if key:
+        cache.set(key, response.content, TIMEOUT)
+    return response
+
+
+# --- what retires kept pages ----------------------------------------------------------
+
+
+def _topic_of(instance: Any) -> int | None:
+    for attribute in ("topic_id", "post__topic_id"):
+        value = getattr(instance, attribute, None)
+        if value is not None:
+            return value
+    post = getattr(instance, "post", None)
+    return getattr(post, "topic_id", None)
+
+
+def _on_topic_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    bump(instance.pk)
+
+
+def _on_child_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    topic_id = _topic_of(instance)
+    bump(topic_id)  # None (cannot tell): the whole forum
+
+
+def _on_forum_change(sender: Any, **kwargs: Any) -> None:
+    bump()
+
+
+def _on_tags_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .models import Topic
+
+    if isinstance(instance, Topic):
+        bump(instance.pk)
+
+
+def connect() -> None:
+    from django.contrib.auth import get_user_model
+
+    from .models import Category, Post, PostImage, Reaction, TaggedTopic, Topic, TopicTag
+
+    for signal in (post_save, post_delete):
+        signal.connect(_on_topic_change, sender=Topic, dispatch_uid=f"forum-page-topic-{signal}")
+        for model in (Post, Reaction, PostImage, TaggedTopic):
+            signal.connect(
+                _on_child_change, sender=model, dispatch_uid=f"forum-page-{model}-{signal}"
+            )
+        for model in (Category, TopicTag, get_user_model()):
+            signal.connect(
+                _on_forum_change, sender=model, dispatch_uid=f"forum-page-{model}-{signal}"
+            )
+    m2m_changed.connect(_on_tags_change, dispatch_uid="forum-page-tags")
+    badges_changed.connect(_on_forum_change, dispatch_uid="forum-page-badges")

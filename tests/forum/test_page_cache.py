@@ -1,0 +1,113 @@
+"""Visitors' topic pages are kept whole (forum/page_cache.py): the second visitor reads no
+rows, yet sees every change at once, and nothing personal is ever kept or served.
+
+(Edits, reactions, hiding and deleting posts, solutions, authors' names, avatars and
+badges are covered for visitors in test_fragments.py; these are the rest.)
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.http import HttpRequest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from community.forum import actions
+from community.forum.models import ReadAccess
+from tests.forum.factories import make_category, make_reply, make_tag, make_topic
+
+
+@pytest.fixture
+def topic(db, member, other_member):
+    topic = make_topic(author=member, title="Proofing in the fridge", body="Overnight works.")
+    make_reply(topic=topic, author=other_member, body="Twelve hours at most.")
+    return topic
+
+
+def _visit(client, topic) -> tuple[int, str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(topic.get_absolute_url())
+    return response.status_code, response.content.decode(), len(queries.captured_queries)
+
+
+def test_the_second_visitor_reads_no_rows_and_gets_no_cookie(topic):
+    first = _visit(Client(), topic)
+    response = Client().get(topic.get_absolute_url())
+    second = _visit(Client(), topic)
+    assert first[0] == second[0] == 200 and first[2] > 0
+    assert second[2] == 0
+    assert second[1] == first[1]
+    assert not response.cookies  # no CSRF or session cookie: nothing personal in it
+    assert "csrfmiddlewaretoken" not in second[1] and "X-CSRFToken" not in second[1]
+
+
+def test_members_never_get_a_kept_page(topic, member_client, visitor_client):
+    _visit(visitor_client, topic)
+    status, page, queries = _visit(member_client, topic)
+    assert status == 200 and queries > 0
+    assert "Your reply" in page and "Sign in to reply" not in page
+
+
+def test_a_visitor_with_a_session_or_a_message_gets_the_page_rendered(topic):
+    _visit(Client(), topic)
+    with_session = Client()
+    with_session.cookies["sessionid"] = "not-a-real-session"
+    assert _visit(with_session, topic)[2] > 0
+
+    with_message = Client()
+    storage = CookieStorage(HttpRequest())
+    cookie_value = storage._encode([_message("You have signed out.")])
+    with_message.cookies["messages"] = cookie_value
+    status, page, queries = _visit(with_message, topic)
+    assert status == 200 and queries > 0
+    assert "You have signed out." in page
+
+
+def _message(text):
+    from django.contrib.messages.storage.base import Message
+
+    return Message(constants.INFO, text)
+
+
+def test_a_hidden_topic_is_gone_for_visitors_at_once(topic, moderator):
+    _visit(Client(), topic)
+    actions.hide_topic(topic=topic, moderator=moderator, reason="Spam")
+    status, _, _ = _visit(Client(), topic)
+    assert status == 404
+
+
+def test_a_category_closed_to_visitors_closes_its_kept_pages(topic):
+    _visit(Client(), topic)
+    category = topic.category
+    category.read_access = ReadAccess.MEMBERS
+    category.save(update_fields=["read_access"])
+    response = Client().get(topic.get_absolute_url())
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_moved_topic_and_a_new_tag_show_at_once(topic, moderator):
+    _visit(Client(), topic)
+    elsewhere = make_category(name="Baking science", slug="baking-science")
+    actions.move_topic(topic=topic, moderator=moderator, category=elsewhere)
+    assert "Baking science" in _visit(Client(), topic)[1]
+
+    topic.tags.add(make_tag("rye"))
+    assert ">rye</a>" in _visit(Client(), topic)[1]
+
+
+def test_a_new_reply_shows_at_once(topic, other_member):
+    _visit(Client(), topic)
+    make_reply(topic=topic, author=other_member, body="Or use a cool cellar.")
+    assert "cool cellar" in _visit(Client(), topic)[1]
+
+
+def test_each_address_is_kept_apart(topic):
+    url = topic.get_absolute_url()
+    Client().get(url)
+    tracked = Client().get(f"{url}?utm_source=newsletter").content.decode()
+    # The sign-in link brings the visitor back to the address they came by.
+    assert "utm_source%3Dnewsletter" in tracked
+    assert "utm_source" not in Client().get(url).content.decode()
