@@ -13,7 +13,7 @@ PORT ?= 8000
 # `make serve`: a signing key made on first use, kept out of git (used when SECRET_KEY is unset).
 SECRET_KEY_FILE := .secret_key
 
-.PHONY: run serve test test-fast lint typecheck format lock migrate demo bench bench-chat bench-referrals bench-survey clean
+.PHONY: run serve test test-fast lint typecheck format lock migrate demo bench bench-chat bench-referrals bench-survey bench-pages clean
 # pip-compile reads PyPI only (not this machine's local wheel folders), so the hashes in
 # the lock files are those of the files on PyPI.
 LOCK := PIP_FIND_LINKS= PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes \
@@ -110,7 +110,7 @@ test: lint typecheck
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow"
 
-bench: bench-chat bench-referrals bench-survey
+bench: bench-chat bench-referrals bench-survey bench-pages
 
 bench-chat: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_fanout
@@ -120,6 +120,10 @@ bench-referrals: $(VENV)/.installed-dev
 
 bench-survey: $(VENV)/.installed-dev
 	$(PY) -m bench.survey
+
+# Hot pages against a minimal view and django-machina (in its own bench/pages/machina/.venv).
+bench-pages: $(VENV)/.installed-dev
+	$(PY) -m bench.pages
 
 # Soak with locust (installed into its own bench/soak/.venv): SOAK_MINUTES=10 SOAK_USERS=60
 # SOAK_WORKERS=2 DATABASE_URL (default: scratch hearth_soak) REDIS_URL; see bench/README.md.
