@@ -1,4 +1,4 @@
-"""Verbs about members: notifications and moderation of accounts.
+"""Verbs about members: moderation of accounts (and the bell, from community.notifications).
 
 The moderation verbs decide who may penalise whom (moderators, never staff or
 themselves); the profile page and any other door call them and show their refusal.
@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from wagtail.log_actions import log
 
-from community.live import disconnect_member, send_signal_after_commit, send_to_member
-from community.models import Notification, User
+from community.live import disconnect_member, send_signal_after_commit
+from community.models import User
+from community.moderation.actions import log_data, record_lift, record_penalty
+from community.notifications import mark_notifications_read, notify  # noqa: F401 (re-exported)
 from community.signals import member_suspended, warm_action
 from hearth.rules import RuleError
 
@@ -45,49 +46,6 @@ class ModerationError(RuleError):
     code = "forbidden"
 
 
-@transaction.atomic
-def notify(
-    *,
-    recipient: User,
-    kind: str,
-    text: str,
-    url: str = "",
-    actor: User | None = None,
-) -> Notification | None:
-    """Create a notification and push it to the recipient's open sockets after commit.
-
-    Nobody is notified about their own doing.
-    """
-    if actor is not None and actor.pk == recipient.pk:
-        return None
-    notification = Notification.objects.create(
-        recipient=recipient, actor=actor, kind=kind, text=text[:300], url=url[:500]
-    )
-    send_to_member(
-        recipient.pk,
-        {
-            "type": "notification.new",
-            "notification": notification.as_event(),
-            "unread": Notification.objects.unread_count(recipient.pk),
-        },
-    )
-    return notification
-
-
-@transaction.atomic
-def mark_notifications_read(*, member: User, ids: list[int] | None = None) -> int:
-    qs = Notification.objects.unread().filter(recipient=member)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    changed = qs.update(read_at=timezone.now())
-    if changed:
-        send_to_member(
-            member.pk,
-            {"type": "notification.count", "unread": Notification.objects.unread_count(member.pk)},
-        )
-    return changed
-
-
 def check_may_penalise(*, member: User, moderator: User, verb: str = "silence or suspend") -> None:
     """Only moderators penalise (silence, suspend, lift, mute in chat), and never staff or
     themselves: the one rule for every penalty. ``verb`` words the refusal."""
@@ -102,8 +60,6 @@ def _record(
 ) -> Penalty:
     """Record the penalty (the member is told: bell, email, banner) and its audit entry
     (logged on the penalty, which moderators may view)."""
-    from community.moderation.actions import log_data, record_penalty
-
     penalty = record_penalty(
         member=member,
         kind=kind,
@@ -156,8 +112,6 @@ def unsuspend_member(*, member: User, moderator: User, reason: str = "") -> None
 
     ``reason`` (what the moderator typed) is kept on the penalties and in the audit log.
     """
-    from community.moderation.actions import record_lift
-
     check_may_penalise(member=member, moderator=moderator)
     member.suspended_until = None
     member.suspension_reason = ""

@@ -150,7 +150,7 @@ class User(AbstractUser):
     @property
     def trust_level(self) -> int:
         """0 new, 1 member, 2 regular (community.trust; cached)."""
-        from community.trust import trust_level
+        from community.trust import trust_level  # cycle: community.trust imports User
 
         return trust_level(self)
 

@@ -13,7 +13,7 @@ which the inbox shows as "already decided" and which changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -101,7 +101,15 @@ def source(kind: str) -> ReviewSource | None:
 needs_review = Signal()
 
 
-def announce(*, kind: str, key: str, text: str) -> None:
+def announce(*, kind: str, key: str, text: str, skip: Collection[int] = ()) -> None:
     """Tell moderators (after commit) that item ``kind:key`` needs a human; ``text`` is the
-    bell's one line, in plain words."""
-    send_signal_after_commit(needs_review, sender=ReviewSource, kind=kind, key=key, text=text)
+    bell's one line, in plain words. ``skip``: ids of members not to tell (the moderator
+    who gave the penalty an appeal is about, who may not decide it)."""
+    send_signal_after_commit(
+        needs_review,
+        sender=ReviewSource,
+        kind=kind,
+        key=key,
+        text=text,
+        skip=frozenset(skip),
+    )

@@ -27,7 +27,7 @@ from community.actions import notify
 from community.live import after_commit
 from community.models import EDITORS_GROUP, User
 from hearth.rules import RuleError
-from referrals import attribution, engagement, fraud, points
+from referrals import attribution, badges, engagement, fraud, points, recruiting
 from referrals.models import (
     ACTIVE_AFTER,
     ATTRIBUTION_WINDOW,
@@ -353,8 +353,6 @@ def mark_joined(*, member: User) -> bool:
     referral.joined_at = timezone.now()
     referral.save(update_fields=["stage", "joined_at"])
     # The content they came through brought them: its author's warm action and points.
-    from referrals import recruiting
-
     recruiting.credit_content_author(referral=referral, when=referral.joined_at)
     if referral.status in (Status.COUNTING, Status.HELD):
         notify(
@@ -548,8 +546,6 @@ def _credit(referral: Referral, *, now: datetime) -> None:
 
 def _award_badges(member: User, total: int, *, now: datetime) -> None:
     # The catalogue grants once (a unique row) and tells the member, as for every badge.
-    from referrals import badges
-
     for threshold, key, _, _ in BADGES:
         if total < threshold:
             break
@@ -699,6 +695,15 @@ def reject_referral(*, referral: Referral, moderator: User, note: str) -> Referr
         verdict="it does not count",
         now=timezone.now(),
     )
+
+
+def decide_referral(*, referral: Referral, moderator: User, decision: str, note: str) -> Referral:
+    """``decision`` "approve" or "reject": one door for every screen that decides."""
+    if decision == "approve":
+        return approve_referral(referral=referral, moderator=moderator, note=note)
+    if decision == "reject":
+        return reject_referral(referral=referral, moderator=moderator, note=note)
+    raise ReferralError("Held referrals can be approved or rejected.", code="invalid")
 
 
 @transaction.atomic

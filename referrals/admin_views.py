@@ -47,7 +47,7 @@ THANK = actions.THANK_YOU_PERMISSION
 
 
 def _forbidden(request: HttpRequest, permission: str, what: str) -> HttpResponse | None:
-    """A plain 403 (Wagtail would turn PermissionDenied into a redirect to the admin home)."""
+    """A 403 page that says who may open this page."""
     if request.user.has_perm(permission):
         return None
     return HttpResponseForbidden(
@@ -87,44 +87,57 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         Referral.objects.select_related("referrer", "referee", "link", "reviewed_by"), pk=pk
     )
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        decide = (
-            actions.approve_referral
-            if form.cleaned_data["decision"] == "approve"
-            else actions.reject_referral
+    if request.method == "POST" and form.is_valid() and _decided(request, referral, form):
+        return redirect("referrals_admin:held")
+    return _render(
+        request,
+        "referrals/admin/review.html",
+        _review_page(referral, form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _decided(request: AuthenticatedHttpRequest, referral: Referral, form: ReviewForm) -> bool:
+    """Approve or reject as the valid form says. True when the moderator goes back to the
+    held list (decided, or decided by someone else meanwhile); False with the refusal on
+    the form."""
+    decision = form.cleaned_data["decision"]
+    try:
+        actions.decide_referral(
+            referral=referral,
+            moderator=request.user,
+            decision=decision,
+            note=form.cleaned_data["note"],
         )
-        try:
-            decide(referral=referral, moderator=request.user, note=form.cleaned_data["note"])
-        except actions.ReferralError as error:
-            if error.code == "not_held":  # decided meanwhile: back to what still waits
-                flash(request, error)
-                return redirect("referrals_admin:held")
+    except actions.ReferralError as error:
+        if error.code != "not_held":
             add_to_form(form, error)
-        else:
-            verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
-            messages.success(request, f"The referral of {referral.referee.name} is {verb}.")
-            return redirect("referrals_admin:held")
+            return False
+        flash(request, error)  # decided meanwhile: back to what still waits
+        return True
+    verb = "approved" if decision == "approve" else "rejected"
+    messages.success(request, f"The referral of {referral.referee.name} is {verb}.")
+    return True
+
+
+def _review_page(referral: Referral, form: ReviewForm) -> dict[str, Any]:
+    """The held referral with what a moderator weighs: its events, both members' sign-ups,
+    the referrer's other referrals and the audit history."""
     signups = {
         s.member_id: s
         for s in SignUp.objects.filter(member_id__in=[referral.referrer_id, referral.referee_id])
     }
-    history = log_registry.get_logs_for_instance(referral).select_related("user")[:20]
-    return _render(
-        request,
-        "referrals/admin/review.html",
-        {
-            "referral": referral,
-            "form": form,
-            "events": referral.events.all(),
-            "referrer_signup": signups.get(referral.referrer_id),
-            "referee_signup": signups.get(referral.referee_id),
-            "other_referrals": Referral.objects.filter(referrer=referral.referrer)
-            .exclude(pk=referral.pk)
-            .aggregate(total=Count("pk"), held=Count("pk", filter=Q(status=Status.HELD))),
-            "history": history,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    return {
+        "referral": referral,
+        "form": form,
+        "events": referral.events.all(),
+        "referrer_signup": signups.get(referral.referrer_id),
+        "referee_signup": signups.get(referral.referee_id),
+        "other_referrals": Referral.objects.filter(referrer=referral.referrer)
+        .exclude(pk=referral.pk)
+        .aggregate(total=Count("pk"), held=Count("pk", filter=Q(status=Status.HELD))),
+        "history": log_registry.get_logs_for_instance(referral).select_related("user")[:20],
+    }
 
 
 def links(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -186,49 +199,53 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse | Streamin
     if not form.is_valid():
         # Say what is wrong and show no figures: another period's numbers under this
         # address would be read as the ones asked for.
-        return _render(
-            request,
-            "referrals/admin/dashboard.html",
-            {
-                "form": form,
-                "span": None,
-                "current": month_of(),
-                "max_range_days": dashboard.MAX_RANGE_DAYS,
-                "segment_choices": segments.choices(),
-                "segment": "all",
-            },
-            status=400,
-        )
+        return _render(request, "referrals/admin/dashboard.html", _dashboard_page(form), status=400)
     span = form.cleaned_data["span"]
     segment = form.cleaned_data["segment"]
     if request.GET.get("format") == "members":
         return _members_csv(segment)
     data = dashboard.report(span, None if segment == "all" else segments.members(segment))
     if request.GET.get("format") == "csv":
-        response = HttpResponse(dashboard.as_csv(data), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="referral-dashboard-{span.key}.csv"'
-        )
-        return response
-    return _render(
-        request,
-        "referrals/admin/dashboard.html",
-        {
-            **data,
-            "form": form,
-            "current": month_of(),
-            "max_range_days": dashboard.MAX_RANGE_DAYS,
-            "chart_width": dashboard.CHART_WIDTH,
-            "label_width": dashboard.FUNNEL_LABEL_WIDTH,
-            "bar_height": dashboard.FUNNEL_BAR_HEIGHT,
-            "daily_height": dashboard.DAILY_HEIGHT,
-            "daily_plot": dashboard.DAILY_HEIGHT - dashboard.DAILY_AXIS,
-            "can_review": request.user.has_perm(REVIEW),
-            "segment_choices": segments.choices(),
-            "segment": segment,
-            "segment_info": segments.get(segment),
-        },
-    )
+        return _dashboard_csv(data, span.key)
+    page = _dashboard_page(form, data, segment, can_review=request.user.has_perm(REVIEW))
+    return _render(request, "referrals/admin/dashboard.html", page)
+
+
+def _dashboard_page(
+    form: DashboardForm,
+    data: dict[str, Any] | None = None,
+    segment: str = "all",
+    *,
+    can_review: bool = False,
+) -> dict[str, Any]:
+    """The dashboard's context: the form alone (``span`` None, no figures) without
+    ``data``, else the report with the chart's measures."""
+    page = {
+        "form": form,
+        "current": month_of(),
+        "max_range_days": dashboard.MAX_RANGE_DAYS,
+        "segment_choices": segments.choices(),
+        "segment": segment,
+    }
+    if data is None:
+        return {**page, "span": None}
+    return {
+        **data,
+        **page,
+        "chart_width": dashboard.CHART_WIDTH,
+        "label_width": dashboard.FUNNEL_LABEL_WIDTH,
+        "bar_height": dashboard.FUNNEL_BAR_HEIGHT,
+        "daily_height": dashboard.DAILY_HEIGHT,
+        "daily_plot": dashboard.DAILY_HEIGHT - dashboard.DAILY_AXIS,
+        "can_review": can_review,
+        "segment_info": segments.get(segment),
+    }
+
+
+def _dashboard_csv(data: dict[str, Any], key: str) -> HttpResponse:
+    response = HttpResponse(dashboard.as_csv(data), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="referral-dashboard-{key}.csv"'
+    return response
 
 
 # --- thank-you tasks (editors) ------------------------------------------------------------
@@ -250,34 +267,39 @@ def thank_you(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ThankYouTask.objects.select_related("member", "award", "sent_by"), pk=pk
     )
     form = ThankYouForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                awards.send_thank_you(
-                    task=task, editor=request.user, message=form.cleaned_data["message"]
-                )
-            except actions.ReferralError as error:
-                add_to_form(form, error)
-            else:
-                messages.success(request, f"Your thank-you is on its way to {task.member.name}.")
-                return redirect("referrals_admin:thank_you_list")
-        status = 400
-    member = task.member
+    if request.method == "POST" and form.is_valid() and _sent(request, task, form):
+        return redirect("referrals_admin:thank_you_list")
     return _render(
         request,
         "referrals/admin/thank_you.html",
-        {
-            "task": task,
-            "form": form,
-            "member": member,
-            "badges": MemberBadge.objects.filter(member=member),
-            "all_time": ReferralScore.objects.filter(member=member, period=ALL_TIME)
-            .values_list("converted", flat=True)
-            .first()
-            or 0,
-            "awards": Award.objects.filter(member=member).order_by("-period")[:6],
-            "list_url": reverse("referrals_admin:thank_you_list"),
-        },
-        status=status,
+        _thank_you_page(task, form),
+        status=400 if request.method == "POST" else 200,
     )
+
+
+def _sent(request: AuthenticatedHttpRequest, task: ThankYouTask, form: ThankYouForm) -> bool:
+    """Send the thank-you the valid form carries; False with the refusal on the form."""
+    try:
+        awards.send_thank_you(task=task, editor=request.user, message=form.cleaned_data["message"])
+    except actions.ReferralError as error:
+        add_to_form(form, error)
+        return False
+    messages.success(request, f"Your thank-you is on its way to {task.member.name}.")
+    return True
+
+
+def _thank_you_page(task: ThankYouTask, form: ThankYouForm) -> dict[str, Any]:
+    """The task with what the editor thanks the member for: badges, referrals, awards."""
+    member = task.member
+    return {
+        "task": task,
+        "form": form,
+        "member": member,
+        "badges": MemberBadge.objects.filter(member=member),
+        "all_time": ReferralScore.objects.filter(member=member, period=ALL_TIME)
+        .values_list("converted", flat=True)
+        .first()
+        or 0,
+        "awards": Award.objects.filter(member=member).order_by("-period")[:6],
+        "list_url": reverse("referrals_admin:thank_you_list"),
+    }

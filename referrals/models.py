@@ -758,10 +758,9 @@ class MemberBadge(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("referrals:badge", args=[self.badge])
 
-    # The catalogue (referrals.badges) imports these models, hence the late imports.
     @property
     def definition(self):
-        from referrals.badges import BY_KEY
+        from referrals.badges import BY_KEY  # cycle: referrals.badges imports these models
 
         return BY_KEY.get(self.badge)
 

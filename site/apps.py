@@ -6,3 +6,9 @@ class HearthConfig(AppConfig):
     label = "hearth"
     verbose_name = "Hearth"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hearth import admin_denied
+
+        # Staff on another role's admin screen get the 403 page, not a redirect.
+        admin_denied.install()

@@ -4,7 +4,9 @@ the admin; other staff get a plain 403)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -16,6 +18,7 @@ from community.segments import Segment
 from hearth.http import AuthenticatedHttpRequest
 
 from . import dashboard
+from .models import SurveyAnswer
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 240
@@ -103,36 +106,52 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     split = dashboard.table_segments(picked.segment)
     segment_rows = dashboard.by_segment(answers, split, now=now)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(
-            dashboard.as_csv(data, segment_rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="recommend-survey.csv"'
-        return response
+        return _csv(data, segment_rows)
+    rows = list(zip(split, segment_rows, strict=True))
+    page = _page(picked, answers, data, rows, start=start, now=now)
+    return TemplateResponse(request, "survey/admin/dashboard.html", page)
+
+
+def _csv(data: dashboard.Report, segment_rows: list[dashboard.Figures]) -> HttpResponse:
+    response = HttpResponse(
+        dashboard.as_csv(data, segment_rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="recommend-survey.csv"'
+    return response
+
+
+def _page(
+    picked: _Filters,
+    answers: QuerySet[SurveyAnswer],
+    data: dashboard.Report,
+    segment_rows: list[tuple[Segment, dashboard.Figures]],
+    *,
+    start: datetime | None,
+    now: datetime,
+) -> dict[str, object]:
+    """The figures of the period: the chart, the table by segment (and the picked segment
+    beside everyone else), the reasons that match the filters."""
     comparison = None
     if picked.segment is not None:
-        inside = segment_rows[split.index(picked.segment)]
+        inside = next(row for segment, row in segment_rows if segment == picked.segment)
         comparison = [inside, dashboard.everyone_else(data.total, inside)]
     found = dashboard.reasons(
         answers, text=picked.text, group=picked.group, segment=picked.segment, now=now
     )
-    return TemplateResponse(
-        request,
-        "survey/admin/dashboard.html",
-        {
-            "data": data,
-            "chart": _chart(data.months) if data.months else None,
-            "rate": dashboard.response_rate(start),
-            "segment_rows": list(zip(split, segment_rows, strict=True)),
-            "segment_choices": [s for s in member_segments.all_segments() if s.key != "all"],
-            "comparison": comparison,
-            "picked": picked,
-            "periods": dashboard.PERIOD_LABELS,
-            "groups": [
-                (dashboard.PROMOTER, "Promoters (9–10)"),
-                (dashboard.PASSIVE, "Passives (7–8)"),
-                (dashboard.DETRACTOR, "Detractors (0–6)"),
-            ],
-            "reasons": found[: dashboard.REASONS_SHOWN],
-            "more_reasons": len(found) > dashboard.REASONS_SHOWN,
-        },
-    )
+    return {
+        "data": data,
+        "chart": _chart(data.months) if data.months else None,
+        "rate": dashboard.response_rate(start),
+        "segment_rows": segment_rows,
+        "segment_choices": [s for s in member_segments.all_segments() if s.key != "all"],
+        "comparison": comparison,
+        "picked": picked,
+        "periods": dashboard.PERIOD_LABELS,
+        "groups": [
+            (dashboard.PROMOTER, "Promoters (9–10)"),
+            (dashboard.PASSIVE, "Passives (7–8)"),
+            (dashboard.DETRACTOR, "Detractors (0–6)"),
+        ],
+        "reasons": found[: dashboard.REASONS_SHOWN],
+        "more_reasons": len(found) > dashboard.REASONS_SHOWN,
+    }

@@ -19,6 +19,7 @@ the targets hold:
 
     python -m bench.pages [--requests 200] [--warmup 20] [--rounds 2] [--reuse]
     python -m bench.pages.hearth_side --reuse --profile "topic p1"     # cProfile one page
+    python -m bench.pages --http | --http-only [--fresh]   # also/only over HTTP (http_run.py)
 
 --reuse keeps Hearth's built data set in bench/results/ (quicker re-runs). Results are
 written to bench/results/pages.json (not committed); the last table is in
@@ -34,7 +35,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.pages import data
+from bench.pages import data, http_run
 from bench.pages.machina import ensure_venv
 from bench.pages.machina import measure as measure_machina
 
@@ -139,7 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=data.WARMUP)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="reuse Hearth's built data set")
+    parser.add_argument(
+        "--http", action="store_true", help="then the HTTP run (uvicorn, PostgreSQL, locust)"
+    )
+    parser.add_argument("--http-only", action="store_true", help="only the HTTP run")
+    http_run.add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.http_only:
+        return run_http(args)
 
     timing = ["--requests", str(args.requests), "--warmup", str(args.warmup)]
     ensure_venv()
@@ -165,7 +173,16 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "pages.json").write_text(json.dumps(result, indent=2))
     print(table(result))
-    return 0 if all(row["met"] for row in result["rows"]) else 1
+    status = 0 if all(row["met"] for row in result["rows"]) else 1
+    if args.http:
+        print()
+        status = max(status, run_http(args))
+    return status
+
+
+def run_http(args: argparse.Namespace) -> int:
+    """bench/pages/http_run.py: every page under uvicorn on PostgreSQL, with locust."""
+    return http_run.run(users=args.http_users, seconds=args.http_seconds, fresh=args.fresh)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,34 @@ class Process:
 
 
 @dataclass
+class SchedulerLog:
+    """What ``manage.py run_scheduler`` logged: that it started, and each job's outcome."""
+
+    started: bool
+    # (job, slot, outcome, duration) in the order logged; outcome is ok, failed or skipped
+    # (the slot was claimed before, e.g. by an earlier run on the same database).
+    runs: list[tuple[str, str, str, str]]
+    since: str  # when it was started (UTC, ISO): a slot from then on ran during the load
+    expect_during: bool = False  # the run was long enough for a slot to come round
+
+    @property
+    def at_start(self) -> list[tuple[str, str, str, str]]:
+        return [run for run in self.runs if run[1] < self.since]
+
+    @property
+    def during(self) -> list[tuple[str, str, str, str]]:
+        return [run for run in self.runs if run[1] >= self.since]
+
+    @property
+    def ok(self) -> bool:
+        if not self.started or not self.runs:
+            return False
+        if any(outcome == "failed" for _, _, outcome, _ in self.runs):
+            return False
+        return not self.expect_during or any(r[2] == "ok" for r in self.during)
+
+
+@dataclass
 class Outcome:
     rows: list[Row]
     total: Row | None
@@ -66,6 +94,8 @@ class Outcome:
     pg_bound: int
     processes: list[Process]
     pg_busy_peak: int = 0  # connections not idle at the same moment
+    scheduler: SchedulerLog | None = None  # None: the Procfile has no scheduler
+    server_logs: list[str] = field(default_factory=list)  # the processes whose logs were read
     verdicts: list[str] = field(default_factory=list)
 
     @property
@@ -86,6 +116,8 @@ class Outcome:
             self.verdicts.append(
                 f"PostgreSQL connections peaked at {self.pg_peak} (bound {self.pg_bound})"
             )
+        if self.scheduler is not None and not self.scheduler.ok:
+            self.verdicts.append("the scheduler's log shows no start, no job run, or a failed job")
         for process in self.processes:
             if not process.ok:
                 why = "exited during the run" if process.gone else "grew too much"
@@ -149,6 +181,25 @@ def read_exceptions(prefix: Path) -> list[tuple[int, str]]:
         return []
     with open(path, newline="") as handle:
         return [(int(r["Count"]), r["Message"]) for r in csv.DictReader(handle)]
+
+
+_STARTED = re.compile(r"hearth\.scheduler: scheduler \S+: started with \d+ jobs")
+_JOB_RUN = re.compile(r"hearth\.scheduler: job=(\S+) slot=(\S+) outcome=(\w+)(?: duration=(\S+))?")
+
+
+def read_scheduler_log(
+    lines: list[str] | None, *, since: str, expect_during: bool = False
+) -> SchedulerLog | None:
+    """The scheduler's start and job runs, from its log lines (None: no scheduler ran)."""
+    if lines is None:
+        return None
+    runs = [match.groups("") for line in lines if (match := _JOB_RUN.search(line))]
+    return SchedulerLog(
+        started=any(_STARTED.search(line) for line in lines),
+        runs=runs,
+        since=since,
+        expect_during=expect_during,
+    )
 
 
 _TRACEBACK = "Traceback (most recent call last):"
@@ -218,6 +269,38 @@ def _mb(value: int | None) -> str:
     return "-" if value is None else f"{value / MB:,.0f}"
 
 
+def _scheduler_row(log: SchedulerLog | None) -> list[str]:
+    if log is None:
+        return []
+    return [
+        f"| scheduled jobs the scheduler ran (its log): at start-up / during the load | "
+        f"{len(log.at_start)} / {len(log.during)} | "
+        f"{'started, >= 1 run' + (' during the load' if log.expect_during else '')}, none failed | "
+        f"{'ok' if log.ok else '**no**'} |"
+    ]
+
+
+def _scheduler_lines(log: SchedulerLog | None) -> list[str]:
+    if log is None:
+        return []
+
+    def runs(found: list[tuple[str, str, str, str]], *, slots: bool) -> str:
+        said = [
+            f"{job}{f' at {slot[11:16]}' if slots else ''} {outcome}"
+            + (f" ({duration})" if duration else "")
+            for job, slot, outcome, duration in found
+        ]
+        return ", ".join(said) or "none"
+
+    return [
+        "",
+        f"Scheduler (`run_scheduler`, `bench/soak/logs/scheduler.err.log`): "
+        f"{'started' if log.started else '**never logged its start**'}; "
+        f"at start-up (each job's latest slot, run once): {runs(log.at_start, slots=False)}; "
+        f"during the load (slots from {log.since[11:16]} UTC): {runs(log.during, slots=True)}.",
+    ]
+
+
 def render(outcome: Outcome, *, header: list[str], minutes: float) -> str:
     lines = [*header, ""]
     lines += [
@@ -246,9 +329,10 @@ def render(outcome: Outcome, *, header: list[str], minutes: float) -> str:
         f"{outcome.pg_busy_peak} | - | - |",
         f"| errors (failed requests and frames + load-script exceptions) | "
         f"{outcome.errors:,} | 0 | {'ok' if not outcome.errors else '**errors**'} |",
-        f"| errors in the server logs (uvicorn, db_worker) | "
+        f"| errors in the server logs ({', '.join(outcome.server_logs) or '-'}) | "
         f"{sum(c for c, _ in outcome.server_errors):,} | 0 | "
         f"{'ok' if not outcome.server_errors else '**errors**'} |",
+        *_scheduler_row(outcome.scheduler),
         "",
         "| process | CPU | RSS start MB | RSS end MB | growth MB | growth | MB/min "
         "| allowed MB | verdict |",
@@ -265,6 +349,7 @@ def render(outcome: Outcome, *, header: list[str], minutes: float) -> str:
             f"{'-' if growth is None else f'{growth / MB:+,.0f}'} | {share} | {rate} | "
             f"{p.allowed / MB:,.0f} | {verdict} |"
         )
+    lines += _scheduler_lines(outcome.scheduler)
     lines.append("")
     if outcome.verdicts:
         lines.append("**FAIL**: " + "; ".join(outcome.verdicts) + ".")

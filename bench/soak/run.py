@@ -4,14 +4,17 @@
     python -m bench.soak --check    # validate the harness without load (no server, no database)
 
 1. Creates (or reuses) its own PostgreSQL database, migrates it and seeds it once (seed.py).
-2. Starts ``uvicorn hearth.asgi:application --workers N`` (websockets-sansio, 16 KiB frames,
-   no per-message deflate) and one ``manage.py db_worker``, DEBUG off, after collectstatic.
+2. Starts every process of the Procfile, read from it, as `make serve` does: ``web``
+   (uvicorn with N workers), ``worker`` (``manage.py db_worker``) and ``scheduler``
+   (``manage.py run_scheduler``), DEBUG off, after collectstatic.
 3. Runs locust headless (locustfile.py, its own virtualenv bench/soak/.venv) for the given
    minutes and users, while a sampler reads, every second, the PostgreSQL connections to
-   the soak database (pg_stat_activity) and the RSS of each web worker and the task worker.
+   the soak database (pg_stat_activity) and the RSS of each web worker, the task worker
+   and the scheduler.
 4. Prints one table (report.py), writes it to bench/soak/last-run.md, and exits non-zero
-   when a request failed, the server logged an error, the connections went over
-   pool max x (web workers + 1), or a process's RSS grew past the bound.
+   when a request failed, a server logged an error, the connections went over
+   pool max x (web workers + the other Procfile processes), a process's RSS grew past the
+   bound, or the scheduler's log shows no job run.
 5. Stops everything it started, also on Ctrl-C or failure.
 
 Settings come from the environment (the Makefile passes them through): SOAK_MINUTES,
@@ -78,7 +81,8 @@ class Settings:
 
     @property
     def pg_bound(self) -> int:
-        return self.pool_max * (self.workers + 1)
+        """Each uvicorn worker and each other Procfile process holds a pool of its own."""
+        return self.pool_max * (self.workers + len(procfile_processes()) - 1)
 
     @property
     def database(self) -> str:
@@ -182,7 +186,7 @@ class Processes:
         self.started.clear()
 
 
-def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
+def run_step(cmd: list[str], env: dict[str, str], what: str) -> None:
     started = time.monotonic()
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -194,13 +198,13 @@ def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
     print(f"  {what}: done in {time.monotonic() - started:.0f} s", flush=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _server_env(settings: Settings) -> dict[str, str]:
+def server_environment(settings: Settings) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -235,8 +239,11 @@ def _maintenance_url(database_url: str) -> str:
     return urlunsplit(parts._replace(path="/postgres"))
 
 
-def prepare_database(settings: Settings) -> None:
-    """Create the soak database, or reuse it if this benchmark made it (never another)."""
+def prepare_database(
+    settings: Settings, *, mark: str = DB_MARK, default_url: str = DEFAULT_DATABASE_URL
+) -> None:
+    """Create the benchmark's database, or reuse it if a benchmark made it with this
+    ``mark`` (never another database)."""
     import psycopg
     from psycopg import sql
 
@@ -246,10 +253,10 @@ def prepare_database(settings: Settings) -> None:
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             [name],
         ).fetchone()
-        if row is not None and row[0] != DB_MARK:
+        if row is not None and row[0] != mark:
             raise SystemExit(
                 f"DATABASE_URL points at {name!r}, which this benchmark did not create; "
-                f"point it at a scratch database (default {DEFAULT_DATABASE_URL})."
+                f"point it at a scratch database (default {default_url})."
             )
         if row is not None and settings.fresh:
             print(f"  dropping {name} (--fresh)", flush=True)
@@ -259,7 +266,7 @@ def prepare_database(settings: Settings) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             conn.execute(
                 sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                    sql.Identifier(name), sql.Literal(DB_MARK)
+                    sql.Identifier(name), sql.Literal(mark)
                 )
             )
             print(f"  created database {name}", flush=True)
@@ -267,7 +274,7 @@ def prepare_database(settings: Settings) -> None:
             print(f"  reusing database {name}", flush=True)
 
 
-def _versions(settings: Settings) -> str:
+def describe_versions(settings: Settings) -> str:
     import psycopg
     import redis
 
@@ -283,12 +290,12 @@ def _versions(settings: Settings) -> str:
     )
 
 
-def clear_redis_keys(url: str) -> int:
-    """Remove this benchmark's keys (rate-limit buckets, presence, channel groups)."""
+def clear_redis_keys(url: str, prefix: str = KEY_PREFIX) -> int:
+    """Remove a benchmark's keys (rate-limit buckets, presence, channel groups)."""
     import redis
 
     client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
     for start in range(0, len(keys), 1000):
         client.delete(*keys[start : start + 1000])
     return len(keys)
@@ -333,13 +340,16 @@ def _children(pid: int) -> list[int]:
     return sorted(found)
 
 
+# How the report names the Procfile's processes other than ``web`` (its workers are sampled).
+LABELS = {"worker": "task worker (db_worker)", "scheduler": "scheduler (run_scheduler)"}
+
+
 @dataclass
 class Sampler:
     """Every second: connections to the soak database and the RSS of each server process."""
 
     settings: Settings
-    uvicorn: subprocess.Popen
-    db_worker: subprocess.Popen
+    servers: dict[str, subprocess.Popen]  # the Procfile's processes by name
     series: list[tuple[float, int, dict[int, int]]] = field(default_factory=list)
     labels: dict[int, str] = field(default_factory=dict)
     pg_peak: int = 0
@@ -353,9 +363,11 @@ class Sampler:
         self.began = time.monotonic()
 
     def processes(self) -> dict[int, str]:
-        workers = _children(self.uvicorn.pid)
+        workers = _children(self.servers["web"].pid)
         labels = {pid: f"web worker {i + 1}" for i, pid in enumerate(workers)}
-        labels[self.db_worker.pid] = "task worker (db_worker)"
+        for name, process in self.servers.items():
+            if name != "web":
+                labels[process.pid] = LABELS.get(name, name)
         return labels
 
     def start(self) -> None:
@@ -435,9 +447,16 @@ def check() -> int:
 
     from bench.soak import seed  # sets Django up; fails if a Hearth name it uses is gone
 
-    problems = [
+    commands = ["migrate", "collectstatic", "load_demo", "generate_referral_data"]
+    names = [name for name, _ in procfile_processes()]
+    problems = [] if names[:1] == ["web"] else [f"the Procfile starts with {names[:1]}, not web"]
+    for _, command in procfile_processes():
+        words = command.split()
+        if words[:2] == ["python", "manage.py"] and len(words) > 2:
+            commands.append(words[2])
+    problems += [
         f"manage.py {name} is gone (the soak runs it)"
-        for name in ("migrate", "collectstatic", "db_worker", "load_demo", "generate_referral_data")
+        for name in commands
         if name not in get_commands()
     ]
     sample = report.Outcome(
@@ -449,8 +468,16 @@ def check() -> int:
         pg_peak=3,
         pg_bound=30,
         processes=[report.Process("web worker 1", 1, 100 * report.MB, 120 * report.MB)],
-    )
-    if not sample.judge() or "**PASS**" not in report.render(sample, header=[], minutes=1):
+        scheduler=report.read_scheduler_log(
+            ["INFO hearth.scheduler: scheduler h:1: started with 9 jobs",
+             "INFO hearth.scheduler: job=publish_scheduled slot=2026-11-30T10:05:00+00:00 "
+             "outcome=ok duration=0.010s output=''"],
+            since="2026-11-30T10:00:00+00:00",
+        ),
+        server_logs=[name for name, _ in procfile_processes()],
+    )  # fmt: skip
+    rendered = report.render(sample, header=[], minutes=1)
+    if not sample.judge() or "**PASS**" not in rendered or "publish_scheduled" not in rendered:
         problems.append(f"the report fails a clean run: {sample.verdicts}")
     for problem in problems:
         print(f"  FAIL {problem}")
@@ -466,7 +493,7 @@ def check() -> int:
     return 0 if ok else 1
 
 
-def _wait_healthy(settings: Settings, servers: list[subprocess.Popen], timeout: float = 90):
+def wait_healthy(settings: Settings, servers: list[subprocess.Popen], timeout: float = 90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for process in servers:
@@ -501,10 +528,20 @@ def _progress(sampler: Sampler, elapsed: float, settings: Settings) -> str:
     )
 
 
-def procfile_command(name: str) -> str:
+def procfile_processes() -> list[tuple[str, str]]:
+    """The Procfile's processes in order, as (name, command): what `make serve` runs."""
+    found = []
     for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith(f"{name}:"):
-            return line.split(":", 1)[1].strip()
+        name, colon, command = line.partition(":")
+        if colon and not line.startswith("#") and name.strip() and command.strip():
+            found.append((name.strip(), command.strip()))
+    return found
+
+
+def procfile_command(name: str) -> str:
+    for found, command in procfile_processes():
+        if found == name:
+            return command
     raise SystemExit(f"The Procfile has no {name!r} process.")
 
 
@@ -514,36 +551,41 @@ def soak(settings: Settings, processes: Processes) -> int:
     LOGS.mkdir(exist_ok=True)
     for old in [*RESULTS.glob("locust_*.csv"), *LOGS.glob("*.log")]:
         old.unlink()
-    settings.port = _free_port()
-    env = _server_env(settings)
+    settings.port = free_port()
+    env = server_environment(settings)
     python = sys.executable
     load_before = os.getloadavg()
 
     print(f"== database {settings.database} and seed data", flush=True)
     prepare_database(settings)
-    _run([python, "manage.py", "migrate", "--noinput"], env, "migrate")
+    run_step([python, "manage.py", "migrate", "--noinput"], env, "migrate")
     seed_file = RESULTS / "seed.json"
-    _run([python, "-m", "bench.soak.seed", "--out", str(seed_file)], env, "seed")
-    _run([python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env, "static")
+    run_step([python, "-m", "bench.soak.seed", "--out", str(seed_file)], env, "seed")
+    run_step([python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env, "static")
     cleared = clear_redis_keys(settings.redis_url)
     print(f"  redis: cleared {cleared} keys of an earlier run ({KEY_PREFIX}*)", flush=True)
 
-    print(f"== servers on {settings.host}", flush=True)
-    # Exactly the Procfile's web process (its options are what production runs).
-    web = {**env, "HOST": "127.0.0.1", "PORT": str(settings.port)}
-    web["WEB_WORKERS"] = str(settings.workers)
-    web["PATH"] = f"{Path(python).parent}{os.pathsep}{env.get('PATH', '')}"
-    uvicorn_cmd = ["bash", "-c", "exec " + procfile_command("web")]
-    uvicorn = processes.start("uvicorn", uvicorn_cmd, web, LOGS / "uvicorn.log")
-    db_worker = processes.start(
-        "db_worker", [python, "manage.py", "db_worker"], env, LOGS / "db_worker.log"
-    )
-    _wait_healthy(settings, [uvicorn, db_worker])
-    print("  " + " ".join(uvicorn_cmd[1:]), flush=True)
-    print(f"  + manage.py db_worker; logs in {LOGS.relative_to(ROOT)}/", flush=True)
-    versions = _versions(settings)
+    print(f"== servers on {settings.host}: every process of the Procfile", flush=True)
+    # Exactly what `make serve` runs: each Procfile line, with this virtualenv's python and
+    # uvicorn first on PATH; the web process gets the host, port and worker count.
+    servers: dict[str, subprocess.Popen] = {}
+    scheduler_since = _utc_now()
+    for name, command in procfile_processes():
+        server_env = {**env, "PATH": f"{Path(python).parent}{os.pathsep}{env.get('PATH', '')}"}
+        if name == "web":
+            server_env.update(HOST="127.0.0.1", PORT=str(settings.port))
+            server_env["WEB_WORKERS"] = str(settings.workers)
+        servers[name] = processes.start(
+            name, ["bash", "-c", "exec " + command], server_env, LOGS / f"{name}.log"
+        )
+        print(f"  {name}: {command}", flush=True)
+    if "web" not in servers:
+        raise SystemExit("The Procfile has no web process.")
+    wait_healthy(settings, list(servers.values()))
+    print(f"  logs in {LOGS.relative_to(ROOT)}/", flush=True)
+    versions = describe_versions(settings)
 
-    sampler = Sampler(settings, uvicorn, db_worker)
+    sampler = Sampler(settings, servers)
     sampler.start()
     print(
         f"== locust: {settings.users} users (spawn {settings.spawn_rate:g}/s) for "
@@ -614,6 +656,13 @@ def soak(settings: Settings, processes: Processes) -> int:
         pg_peak=sampler.pg_peak,
         pg_bound=settings.pg_bound,
         pg_busy_peak=sampler.pg_busy_peak,
+        scheduler=report.read_scheduler_log(
+            _lines(LOGS / "scheduler.err.log") if "scheduler" in servers else None,
+            since=scheduler_since,
+            # publish_scheduled runs every 5 minutes: a longer run sees at least one slot.
+            expect_during=settings.run_seconds > 6 * 60,
+        ),
+        server_logs=list(servers),
         processes=[
             report.Process(
                 label=label,
@@ -633,8 +682,11 @@ def soak(settings: Settings, processes: Processes) -> int:
         f"{time.strftime('%d %b %Y %H:%M')}",
         "",
         f"- {settings.users} users spawned at {settings.spawn_rate:g}/s for "
-        f"{settings.minutes:g} min against `uvicorn --workers {settings.workers}` + one "
-        f"`db_worker` on 127.0.0.1, DEBUG off; {versions}",
+        f"{settings.minutes:g} min against every process of the Procfile ("
+        + ", ".join(
+            f"{name}: `{_short(name, command, settings)}`" for name, command in procfile_processes()
+        )
+        + f") on 127.0.0.1, DEBUG off; {versions}",
         f"- machine: {os.cpu_count()} cores, shared with the load generator (locust used "
         f"{'?' if locust_share is None else f'{locust_share:.0%}'} of a core); load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after",
@@ -649,7 +701,23 @@ def soak(settings: Settings, processes: Processes) -> int:
     return 0 if not outcome.verdicts else 1
 
 
-def _raise_interrupt(signum, frame) -> None:
+def _short(name: str, command: str, settings: Settings) -> str:
+    """A Procfile command as the report names it: `uvicorn --workers 2`, `db_worker`."""
+    if name == "web":
+        return f"uvicorn --workers {settings.workers}"
+    words = command.split()
+    return words[2] if words[:2] == ["python", "manage.py"] and len(words) > 2 else command
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(errors="replace").splitlines() if path.exists() else []
+
+
+def raise_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
@@ -657,8 +725,8 @@ def main(argv: list[str] | None = None) -> int:
     args, settings = parse_args(argv)
     if args.check:
         return check()
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)
+    signal.signal(signal.SIGTERM, raise_interrupt)
+    signal.signal(signal.SIGHUP, raise_interrupt)
     processes = Processes()
     try:
         return soak(settings, processes)

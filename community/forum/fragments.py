@@ -53,9 +53,8 @@ def _template_version() -> str:
     """A hash of the fragment templates' source: a deploy that changes them renders anew."""
     parts = []
     for name in (CORE_TEMPLATE, ACTIONS_TEMPLATE, REACTIONS_TEMPLATE, "_form_fields.html"):
-        origin = loader.get_template(name).origin
-        with open(origin.name, "rb") as source:
-            parts.append(source.read())
+        template: Any = loader.get_template(name)  # the Django backend's wrapper
+        parts.append(template.template.source.encode())
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:12]
 
 

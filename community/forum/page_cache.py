@@ -1,15 +1,19 @@
-"""Whole topic pages for visitors, kept in the cache (Discourse's "anonymous cache").
+"""Whole forum pages for visitors, kept in the cache (Discourse's "anonymous cache").
 
 Every visitor of a topic page sees the same page, so the first one's rendering is kept
 and the next ones get it without touching the database. A kept page is found under a
-key that carries two *generations*: the topic's own and the forum's. Whatever changes
-what a visitor could see bumps one of them, after the transaction commits, so the next
+key that carries two *generations*: the forum's and the topic's own (for the forum
+index and category pages, the listings' generation). Whatever changes what a visitor
+could see bumps one of them, now and again after the transaction commits, so the next
 visitor gets a fresh page at once:
 
-- the topic's generation: the topic, any of its posts, reactions, tags or images
-  (model signals, plus :func:`bump` where the forum updates rows in bulk);
+- the topic's generation (and the listings'): the topic, any of its posts, reactions,
+  tags or images (model signals, plus :func:`bump` where the forum updates in bulk);
 - the forum's generation: a category (its name, who may read it), a member (a new
   name or avatar), a badge given or taken back (``community.badges.badges_changed``).
+
+Listings say "3 minutes ago", so they are kept for a minute at most; topic pages show
+dates, so they stay until something changes.
 
 Only plain anonymous GETs are served from here: no session or messages cookie (a
 visitor with a flash message or a session gets the page rendered), and a page is kept
@@ -24,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
@@ -33,38 +38,41 @@ from hearth.commit import after_commit
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT = 24 * 3600
+TOPIC_TIMEOUT = 24 * 3600
+LISTING_TIMEOUT = 60
 FORUM = "forum:page-gen"
+LISTINGS = "forum:page-gen:listings"
 
 
-def _topic_key(topic_id: int) -> str:
-    return f"forum:page-gen:{topic_id}"
+def _scope_key(topic_id: int | None) -> str:
+    """The generation a page depends on besides the forum's: its topic's, or the listings'."""
+    return LISTINGS if topic_id is None else f"forum:page-gen:{topic_id}"
 
 
 def bump(topic_id: int | None = None) -> None:
-    """Retire the kept pages of one topic (or, with no topic, of the whole forum): now, and
-    again once the current transaction commits, since a visitor served meanwhile still
-    read the old rows and may have kept a page under the new generation."""
-    key = FORUM if topic_id is None else _topic_key(topic_id)
+    """Retire the kept pages of one topic and the listings (or, with no topic, of the whole
+    forum): now, and again once the current transaction commits, since a visitor served
+    meanwhile still read the old rows and may have kept a page under the new generation."""
+    keys = [FORUM] if topic_id is None else [_scope_key(topic_id), LISTINGS]
 
     def retire() -> None:
-        cache.set(key, uuid.uuid4().hex, None)
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
 
     retire()
-    after_commit(retire, what=f"retiring kept pages ({key})")
+    after_commit(retire, what=f"retiring kept pages ({', '.join(keys)})")
 
 
-def _page_key(request: HttpRequest, topic_id: int) -> str | None:
-    gens = cache.get_many([FORUM, _topic_key(topic_id)])
-    forum, topic = gens.get(FORUM), gens.get(_topic_key(topic_id))
-    if forum is None or topic is None:
+def _page_key(request: HttpRequest, topic_id: int | None) -> str | None:
+    scope = _scope_key(topic_id)
+    gens = cache.get_many([FORUM, scope])
+    if FORUM not in gens or scope not in gens:
         # A generation unknown to the cache (first use, eviction, Redis restarted):
         # start one, so later pages can be kept; this one is rendered.
         cache.add(FORUM, uuid.uuid4().hex, None)
-        cache.add(_topic_key(topic_id), uuid.uuid4().hex, None)
+        cache.add(scope, uuid.uuid4().hex, None)
         return None
     where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    return f"forum:page:{topic_id}:{forum}:{topic}:{where}:{request.get_full_path()}"
+    return f"forum:page:{gens[FORUM]}:{gens[scope]}:{where}:{request.get_full_path()}"
 
 
 def may_use(request: HttpRequest) -> bool:
@@ -76,8 +84,9 @@ def may_use(request: HttpRequest) -> bool:
     )
 
 
-def kept(request: HttpRequest, topic_id: int) -> HttpResponse | None:
-    """The kept page for this visitor's request, if there is one."""
+def kept(request: HttpRequest, topic_id: int | None) -> HttpResponse | None:
+    """The kept page for this visitor's request (a topic's, or a listing's with no topic),
+    if there is one."""
     if not may_use(request):
         return None
     key = _page_key(request, topic_id)
@@ -87,7 +96,7 @@ def kept(request: HttpRequest, topic_id: int) -> HttpResponse | None:
     return HttpResponse(content)
 
 
-def keep(request: HttpRequest, topic_id: int, response: HttpResponse) -> HttpResponse:
+def keep(request: HttpRequest, topic_id: int | None, response: HttpResponse) -> HttpResponse:
     """Keep a freshly rendered page for the next visitors, when it is the same for all."""
     if not may_use(request) or response.status_code != 200 or response.cookies:
         return response
@@ -98,7 +107,8 @@ def keep(request: HttpRequest, topic_id: int, response: HttpResponse) -> HttpRes
         return response
     key = _page_key(request, topic_id)
     if key:
-        cache.set(key, response.content, TIMEOUT)
+        timeout = LISTING_TIMEOUT if topic_id is None else TOPIC_TIMEOUT
+        cache.set(key, response.content, timeout)
     return response
 
 
@@ -139,13 +149,15 @@ def connect() -> None:
 
     from .models import Category, Post, PostImage, Reaction, TaggedTopic, Topic, TopicTag
 
+    children: list[type[Model]] = [Post, Reaction, PostImage, TaggedTopic]
+    forum_wide: list[type[Model]] = [Category, TopicTag, get_user_model()]
     for signal in (post_save, post_delete):
         signal.connect(_on_topic_change, sender=Topic, dispatch_uid=f"forum-page-topic-{signal}")
-        for model in (Post, Reaction, PostImage, TaggedTopic):
+        for model in children:
             signal.connect(
                 _on_child_change, sender=model, dispatch_uid=f"forum-page-{model}-{signal}"
             )
-        for model in (Category, TopicTag, get_user_model()):
+        for model in forum_wide:
             signal.connect(
                 _on_forum_change, sender=model, dispatch_uid=f"forum-page-{model}-{signal}"
             )

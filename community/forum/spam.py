@@ -15,7 +15,6 @@ names). Each signal says why in plain words, which the author and the moderator 
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.utils.translation import ngettext
 
 from community import trust
 from community.models import User
+from hearth.text import links_in
 
 from .models import Post, Topic
 
@@ -34,9 +34,6 @@ DEFAULTS: dict[str, int] = {
     "new_member_max_topics": 3,
     "new_member_topics_window_minutes": 10,
 }
-
-# What a reader would take for a link: an address with a scheme, or one starting "www.".
-LINK_RE = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>()\[\]]+")
 
 
 def limits() -> dict[str, int]:
@@ -49,7 +46,9 @@ def normalised(body: str) -> str:
 
 
 def count_links(body: str) -> int:
-    return len(LINK_RE.findall(body))
+    """The links the post would show: found by the one linkifier (hearth.text), like the
+    forum's Markdown, so what counts here is what becomes clickable."""
+    return len(links_in(body))
 
 
 def hold_reason(*, author: User, body: str, topic: Topic | None = None) -> str:

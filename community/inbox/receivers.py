@@ -1,7 +1,9 @@
-"""The bell: every moderator is told when something new waits in the inbox."""
+"""The bell: every moderator is told when something new waits in the inbox (but those the
+announcement leaves out)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
@@ -15,8 +17,11 @@ from .actions import moderators
 
 
 @receiver(needs_review, dispatch_uid="inbox.ring_moderators")
-def ring_moderators(sender: Any, kind: str, key: str, text: str, **kwargs: Any) -> None:
+def ring_moderators(
+    sender: Any, kind: str, key: str, text: str, skip: Collection[int] = (), **kwargs: Any
+) -> None:
     url = f"{reverse('inbox:index')}?kind={kind}"
     with transaction.atomic():
         for moderator in moderators():
-            notify(recipient=moderator, kind="review_needed", text=text, url=url)
+            if moderator.pk not in skip:
+                notify(recipient=moderator, kind="review_needed", text=text, url=url)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from community.models import User
 from community.review import Decision, ReviewItem, StaleItem, source, sources
 from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import RuleError, flash
@@ -55,9 +56,32 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     if kind and source(kind) is None:
         messages.error(request, "There is no such kind of item; showing everything.")
         kind = ""
+    return TemplateResponse(request, "inbox/index.html", _index_page(request, kind))
+
+
+def _index_page(request: AuthenticatedHttpRequest, kind: str) -> dict[str, object]:
+    """One page of what waits (of ``kind``, or everything), with the count of each kind."""
     kinds = [(s.kind, s.label, s.count()) for s in sources()]
     page = Paginator(actions.pending_items(kind), PER_PAGE).get_page(request.GET.get("page"))
-    items = list(page.object_list)
+    total = sum(count for _, _, count in kinds)
+    return {
+        "rows": _rows(list(page.object_list), request.user),
+        "page": page,
+        "kind": kind,
+        "kinds": kinds,
+        "total": total,
+        "waiting": ngettext(
+            "%(count)d item waits for a moderator.",
+            "%(count)d items wait for a moderator.",
+            total,
+        )
+        % {"count": total},
+        "bulk_form": BulkForm(decisions=actions.bulk_decisions()),
+    }
+
+
+def _rows(items: list[ReviewItem], moderator: User) -> list[Row]:
+    """Each item with its source's label and decisions, and who claimed it."""
     claims = actions.claims_for(items)
     rows = []
     for item in items:
@@ -70,28 +94,10 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
                 label=item_source.label,
                 decisions=item_source.decisions,
                 claim=claim,
-                mine=claim is not None and claim.moderator_id == request.user.pk,
+                mine=claim is not None and claim.moderator_id == moderator.pk,
             )
         )
-    total = sum(count for _, _, count in kinds)
-    return TemplateResponse(
-        request,
-        "inbox/index.html",
-        {
-            "rows": rows,
-            "page": page,
-            "kind": kind,
-            "kinds": kinds,
-            "total": total,
-            "waiting": ngettext(
-                "%(count)d item waits for a moderator.",
-                "%(count)d items wait for a moderator.",
-                total,
-            )
-            % {"count": total},
-            "bulk_form": BulkForm(decisions=actions.bulk_decisions()),
-        },
-    )
+    return rows
 
 
 @require_POST
@@ -161,6 +167,12 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     result = actions.decide_many(
         refs=form.cleaned_data["items"], decision=decision, moderator=request.user, reason=reason
     )
+    context = {**_bulk_outcome(result, titles), "back": _back(request).url}
+    return TemplateResponse(request, "inbox/bulk_result.html", context)
+
+
+def _bulk_outcome(result: actions.BulkResult, titles: dict[str, str]) -> dict[str, object]:
+    """One summary line of a bulk decision, then each item by its title and what happened."""
 
     def named(outcomes: list[tuple[str, str]]) -> list[tuple[str, str]]:
         return [(titles.get(ref, ref), message) for ref, message in outcomes]
@@ -187,14 +199,9 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             % {"count": len(result.refused)}
         )
-    return TemplateResponse(
-        request,
-        "inbox/bulk_result.html",
-        {
-            "summary": ", ".join(parts) + ".",
-            "decided": named(result.decided),
-            "stale": named(result.stale),
-            "refused": named(result.refused),
-            "back": _back(request).url,
-        },
-    )
+    return {
+        "summary": ", ".join(parts) + ".",
+        "decided": named(result.decided),
+        "stale": named(result.stale),
+        "refused": named(result.refused),
+    }

@@ -20,16 +20,15 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.crypto import constant_time_compare
 from wagtail.log_actions import log
 
-from community import trust
-from community.actions import notify
+from community import review, trust
 from community.live import send_to_member
 from community.models import User
-from community.moderation.models import Appeal, CannedReason, Penalty
+from community.moderation.models import Appeal, CannedReason, Penalty, StaffNote
+from community.notifications import notify
 from hearth.mail import queue_email
 from hearth.rules import RuleError
 
@@ -346,27 +345,14 @@ def appeal(*, penalty: Penalty, member: User, text: str) -> Appeal:
         user=member,
         data=log_data(penalty, appeal=made.pk),
     )
-    _ring_moderators(penalty)
+    # The inbox's bell, but not for the moderator who gave the penalty: another decides.
+    review.announce(
+        kind="appeal",
+        key=str(made.pk),
+        text=f"{penalty.member.name} appealed against {penalty.against} and waits for a reply.",
+        skip={pk for pk in (penalty.member_id, penalty.moderator_id) if pk is not None},
+    )
     return made
-
-
-def _ring_moderators(penalty: Penalty) -> None:
-    """The inbox's bell (community.inbox.receivers) for a new appeal, after commit, except
-    for the moderator who gave the penalty: a different moderator decides. Kept here until
-    ``review.announce`` can leave someone out."""
-    from community.inbox.actions import moderators
-
-    text = f"{penalty.member.name} appealed against {penalty.against} and waits for a reply."
-    url = f"{reverse('inbox:index')}?kind=appeal"
-    skip = {penalty.member_id, penalty.moderator_id}
-
-    def ring() -> None:
-        with transaction.atomic():
-            for moderator in moderators():
-                if moderator.pk not in skip:
-                    notify(recipient=moderator, kind="review_needed", text=text, url=url)
-
-    transaction.on_commit(ring)
 
 
 @transaction.atomic
@@ -383,8 +369,6 @@ def decide_appeal(
     Checked against the current state with the appeal row locked: an appeal decided
     meanwhile raises ``community.review.StaleItem`` and changes nothing.
     """
-    from community.review import StaleItem
-
     _check_moderator(moderator)
     locked = (
         Appeal.objects.select_for_update()
@@ -393,16 +377,18 @@ def decide_appeal(
         .first()
     )
     if locked is None:
-        raise StaleItem("That appeal no longer exists.")
+        raise review.StaleItem("That appeal no longer exists.")
     if locked.is_decided:
-        raise StaleItem("Another moderator has already decided this appeal; nothing changed.")
+        raise review.StaleItem(
+            "Another moderator has already decided this appeal; nothing changed."
+        )
     penalty = _lock(locked.penalty)
     if penalty.moderator_id == moderator.pk:
         raise PenaltyError(
             "You gave this penalty, so another moderator decides the appeal.", code="forbidden"
         )
     if penalty.open_ended and not penalty.is_active:
-        raise StaleItem("The post was already restored; nothing changed.")
+        raise review.StaleItem("The post was already restored; nothing changed.")
     if decision not in decisions_for(penalty):
         if penalty.open_ended:
             raise PenaltyError("Choose uphold or lift: a hidden post has no end.", code="invalid")
@@ -418,7 +404,9 @@ def decide_appeal(
                 code="invalid",
             )
         if not penalty.is_active:
-            raise StaleItem("This penalty has already ended or been lifted; nothing changed.")
+            raise review.StaleItem(
+                "This penalty has already ended or been lifted; nothing changed."
+            )
         penalty.ends_at = new_ends_at
         penalty.save(update_fields=["ends_at"])
         _enforce(penalty)
@@ -498,8 +486,6 @@ def _tell_decided(appeal: Appeal) -> None:
 
 @transaction.atomic
 def add_staff_note(*, member: User, author: User, text: str):
-    from community.moderation.models import StaffNote
-
     _check_moderator(author)
     text = text.strip()
     if not text:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
+from community.moderation.actions import decide_appeal, when
+from community.moderation.models import Appeal
 from community.review import Decision, ReviewItem, ReviewSource, StaleItem
 from hearth.params import ParamError, parse_int
 
@@ -25,8 +27,6 @@ class AppealSource(ReviewSource):
     )
 
     def _pending(self):
-        from community.moderation.models import Appeal
-
         return (
             Appeal.objects.filter(decided_at__isnull=True)
             .select_related("penalty", "penalty__member", "penalty__canned_reason")
@@ -34,8 +34,6 @@ class AppealSource(ReviewSource):
         )
 
     def pending(self) -> Iterable[ReviewItem]:
-        from community.moderation.actions import when
-
         for appeal in self._pending():
             penalty = appeal.penalty
             member = penalty.member
@@ -62,9 +60,6 @@ class AppealSource(ReviewSource):
         return self._pending().count()
 
     def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
-        from community.moderation.actions import decide_appeal
-        from community.moderation.models import Appeal
-
         try:
             appeal = Appeal.objects.filter(pk=parse_int(key)).first()
         except ParamError:

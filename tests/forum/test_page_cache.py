@@ -8,6 +8,7 @@ badges are covered for visitors in test_fragments.py; these are the rest.)
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
@@ -111,3 +112,42 @@ def test_each_address_is_kept_apart(topic):
     # The sign-in link brings the visitor back to the address they came by.
     assert "utm_source%3Dnewsletter" in tracked
     assert "utm_source" not in Client().get(url).content.decode()
+
+
+# --- listings: the forum index and category pages -----------------------------------------
+
+
+def _listing(client, url: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("where", ["index", "category"])
+def test_listings_are_kept_and_show_a_new_topic_at_once(topic, member, where):
+    url = "/forum/" if where == "index" else topic.category.get_absolute_url()
+    _listing(Client(), url)
+    assert _listing(Client(), url)[1] == 0
+    make_topic(author=member, category=topic.category, title="Banneton care")
+    page, queries = _listing(Client(), url)
+    assert "Banneton care" in page and queries > 0
+
+
+def test_a_renamed_category_shows_on_the_index_at_once(topic):
+    _listing(Client(), "/forum/")
+    category = topic.category
+    category.name = "Slow fermentation"
+    category.save(update_fields=["name"])
+    assert "Slow fermentation" in _listing(Client(), "/forum/")[0]
+
+
+def test_a_kept_listing_is_at_most_a_minute_old(topic, settings):
+    # The local-memory cache reads the (travelling) clock; Redis keeps its own time.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with time_machine.travel("2026-11-30 12:00", tick=False) as traveller:
+        _listing(Client(), "/forum/")
+        traveller.shift(30)
+        assert _listing(Client(), "/forum/")[1] == 0
+        traveller.shift(31)  # "3 minutes ago" must not stay written for long
+        assert _listing(Client(), "/forum/")[1] > 0

@@ -127,20 +127,17 @@ def resolve_flags(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         closed = actions.resolve_flags(post=post, moderator=request.user, outcome=outcome)
     except RuleError as error:
         flash(request, error)
-        return redirect("forum:flags")
-    if outcome == FlagOutcome.HIDDEN:
-        messages.success(
-            request,
-            ngettext(
-                "The post is hidden and %(n)d flag closed.",
-                "The post is hidden and %(n)d flags closed.",
-                closed,
-            )
-            % {"n": closed},
-        )
     else:
-        messages.success(
-            request,
-            ngettext("%(n)d flag dismissed.", "%(n)d flags dismissed.", closed) % {"n": closed},
-        )
+        messages.success(request, _resolved(outcome, closed))
     return redirect("forum:flags")
+
+
+def _resolved(outcome: str, closed: int) -> str:
+    """What the moderator is told once ``closed`` flags are resolved with ``outcome``."""
+    if outcome == FlagOutcome.HIDDEN:
+        return ngettext(
+            "The post is hidden and %(n)d flag closed.",
+            "The post is hidden and %(n)d flags closed.",
+            closed,
+        ) % {"n": closed}
+    return ngettext("%(n)d flag dismissed.", "%(n)d flags dismissed.", closed) % {"n": closed}

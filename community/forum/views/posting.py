@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods
 
+from community.models import User
 from hearth.http import AuthenticatedHttpRequest
 from hearth.params import int_param
 from hearth.rules import RuleError, add_to_form, flash
@@ -112,22 +113,28 @@ def edit_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = EditPostForm(
         *_posted(request), initial=initial, member=request.user, opening=post.is_opening
     )
-    if form.is_valid():
-        try:
-            actions.edit_post(
-                post=post,
-                editor=request.user,
-                body=form.cleaned_data["body"],
-                title=form.cleaned_data.get("title") if post.is_opening else None,
-                tags=form.tag_names() if post.is_opening else None,
-            )
-        except RuleError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, "Your changes are saved.")
-            return redirect(after(post))
+    if form.is_valid() and _save_edit(post, request.user, form):
+        messages.success(request, "Your changes are saved.")
+        return redirect(after(post))
     context = {"form": form, "post": post, "topic": post.topic}
     return render(request, "forum/edit_post.html", context)
+
+
+def _save_edit(post: Post, editor: User, form: EditPostForm) -> bool:
+    """Save what the valid form carries (an opening post also retitles and retags its
+    topic); False with the refusal on the form."""
+    try:
+        actions.edit_post(
+            post=post,
+            editor=editor,
+            body=form.cleaned_data["body"],
+            title=form.cleaned_data.get("title") if post.is_opening else None,
+            tags=form.tag_names() if post.is_opening else None,
+        )
+    except RuleError as error:
+        add_to_form(form, error)
+        return False
+    return True
 
 
 def _as_it_is(post: Post) -> dict[str, object]:

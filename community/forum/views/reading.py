@@ -15,15 +15,21 @@ from ._access import reachable_post, sign_in_or_404, visible_post
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "forum/index.html", pages.index_page(request))
+    if (kept := page_cache.kept(request, None)) is not None:
+        return kept
+    page = render(request, "forum/index.html", pages.index_page(request))
+    return page_cache.keep(request, None, page)
 
 
 @require_GET
 def category(request: HttpRequest, slug: str) -> HttpResponse:
+    if (kept := page_cache.kept(request, None)) is not None:
+        return kept
     category = get_object_or_404(Category, slug=slug)
     if not category.may_read(request.user):
         return redirect_to_login(request.get_full_path())
-    return render(request, "forum/category.html", pages.category_page(request, category))
+    page = render(request, "forum/category.html", pages.category_page(request, category))
+    return page_cache.keep(request, None, page)
 
 
 @require_GET
@@ -39,8 +45,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def topic(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
-    kept = page_cache.kept(request, pk)
-    if kept is not None:
+    if (kept := page_cache.kept(request, pk)) is not None:
         return kept
     topic = pages.topic_for_reading(request, pk)
     if topic is None:
