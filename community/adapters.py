@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
@@ -7,12 +10,42 @@ from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.forms import ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import ngettext
 
 from community.moderation.actions import suspension_notice_path
 from hearth.mail import queue_email
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _window_seconds(rate: str) -> int:
+    """How long one allauth rate ("5/5m/key") remembers an attempt, in seconds."""
+    duration = rate.split("/")[1]
+    amount = duration[:-1]
+    return int(float(amount or 1) * _UNITS[duration[-1]])
+
+
+def login_wait_seconds() -> int:
+    """After this long every failed sign-in the limits remember has been forgotten: the
+    longest window of ``ACCOUNT_RATE_LIMITS["login_failed"]``."""
+    rates = (getattr(settings, "ACCOUNT_RATE_LIMITS", {}) or {}).get("login_failed") or ""
+    return max((_window_seconds(rate) for rate in rates.split(",") if rate.strip()), default=60)
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def validation_error(self, code, *args) -> ValidationError:
+        if code == "too_many_login_attempts":
+            # allauth says "Try again later."; a member wants to know when.
+            minutes = max(1, round(login_wait_seconds() / 60))
+            again = timezone.localtime(timezone.now() + timedelta(minutes=minutes))
+            wait = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+            return ValidationError(
+                f"Too many failed login attempts. You can try again in {wait}, at {again:%H:%M}.",
+                code=code,
+            )
+        return super().validation_error(code, *args)
+
     def is_open_for_signup(self, request) -> bool:
         return getattr(settings, "SIGNUP_OPEN", True)
 
@@ -25,10 +58,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's own send_mail, except that the rendered message goes to the task queue.
         request = allauth_context.request
+        site = get_current_site(request)
         context = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request),
+            # allauth's emails greet "from {{ current_site.name }}": the community's name,
+            # not the host it happens to be served from.
+            "current_site": SimpleNamespace(name=settings.SITE_NAME, domain=site.domain),
             **context,
         }
         message = self.render_mail(template_prefix, email, context)

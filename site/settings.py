@@ -347,6 +347,9 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = UPLOAD_MAX_PIXELS
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No third-party requests from the admin: staff avatars are Wagtail's own default image,
+# never looked up on gravatar.com.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # --- Security -----------------------------------------------------------------------

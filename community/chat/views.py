@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +29,7 @@ from community.chat.models import (
 )
 from community.chat.protocol import HISTORY_MAX
 from community.models import REACTIONS
+from hearth.access import sign_in_for_members
 from hearth.http import AuthenticatedHttpRequest
 from hearth.params import int_param
 from hearth.rules import RuleError, add_to_form, flash
@@ -147,7 +147,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
     room = get_object_or_404(Room, slug=slug)
     if not room.can_read(request.user):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return sign_in_for_members(request)
         raise PermissionDenied("This room is for signed-in members.")
     return _room_page(request, room)
 

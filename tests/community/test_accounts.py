@@ -39,6 +39,15 @@ def test_it_signs_up_a_member_and_sends_a_verification_email(client):
     assert "/accounts/confirm-email/" in mail.outbox[-1].body
 
 
+def test_account_emails_speak_with_the_communitys_name_not_the_host(client, settings):
+    settings.SITE_NAME = "Crumb Club"
+    _sign_up(client)
+    body = mail.outbox[-1].body
+    assert "Hello from Crumb Club!" in body
+    assert "Thank you for using Crumb Club!" in body
+    assert "Hello from testserver" not in body and "Hello from example.com" not in body
+
+
 def test_it_verifies_the_email_from_the_link_and_signs_the_member_in(client):
     _sign_up(client)
     link = _confirmation_link()
@@ -125,6 +134,8 @@ def test_it_rate_limits_failed_sign_ins(client):
     ]
     assert "Too many failed login attempts" not in pages[0]
     assert "Too many failed login attempts" in pages[-1]
+    # It says when the member may try again (the longest window of the limits: 5 minutes).
+    assert re.search(r"You can try again in 5 minutes, at \d\d:\d\d\.", pages[-1])
     # The right password is refused too while the limit holds.
     response = client.post(LOGIN, {"login": "target@example.com", "password": PASSWORD})
     assert "Too many failed login attempts" in response.content.decode()

@@ -8,12 +8,12 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from hearth.access import sign_in_for_members
 from hearth.http import AuthenticatedHttpRequest
 
 from ..models import Post, Topic
@@ -39,7 +39,7 @@ def sign_in_or_404(request: HttpRequest, members_see: QuerySet[Any]) -> HttpResp
     signed-in members see (``members_see`` is not empty) is sent to sign in; anyone else
     gets a 404, so hidden things stay unknown."""
     if not request.user.is_authenticated and members_see.exists():
-        return redirect_to_login(request.get_full_path())
+        return sign_in_for_members(request)
     raise Http404("Not found.")
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
+
+from hearth.access import sign_in_for_members
 
 from .. import actions, page_cache, pages
 from ..models import Category, Topic, TopicTag
@@ -27,7 +28,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         return kept
     category = get_object_or_404(Category, slug=slug)
     if not category.may_read(request.user):
-        return redirect_to_login(request.get_full_path())
+        return sign_in_for_members(request)
     page = render(request, "forum/category.html", pages.category_page(request, category))
     return page_cache.keep(request, None, page)
 
