@@ -52,7 +52,13 @@ TIMEOUT = 7 * 24 * 3600
 def _template_version() -> str:
     """A hash of the fragment templates' source: a deploy that changes them renders anew."""
     parts = []
-    for name in (CORE_TEMPLATE, ACTIONS_TEMPLATE, REACTIONS_TEMPLATE, "_form_fields.html"):
+    for name in (
+        CORE_TEMPLATE,
+        ACTIONS_TEMPLATE,
+        REACTIONS_TEMPLATE,
+        "forum/_reaction_button.html",
+        "_form_fields.html",
+    ):
         template: Any = loader.get_template(name)  # the Django backend's wrapper
         parts.append(template.template.source.encode())
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:12]
@@ -116,13 +122,15 @@ def core_values(post: Post, *, badge: BadgeLabel | None, moderator: bool) -> dic
 def reactions_values(post: Post, *, member: Any, mine: Iterable[str]) -> dict[str, Any]:
     counts = post.reaction_counts or {}
     given = set(mine)
+    buttons = tuple(
+        (key, emoji, label, int(counts.get(key, 0)), key in given)
+        for key, emoji, label in REACTIONS
+    )
     return {
         "pk": post.pk,
         "may_react": member is not None and post.author_id != member.pk,
-        "buttons": tuple(
-            (key, emoji, label, int(counts.get(key, 0)), key in given)
-            for key, emoji, label in REACTIONS
-        ),
+        "buttons": buttons,
+        "unused": any(not count and not mine for _, _, _, count, mine in buttons),
     }
 
 

@@ -52,6 +52,9 @@ def test_a_topic_gets_a_reply_a_live_bell_a_reaction_a_solution_and_a_lock(
     maya.reload()
     reply = maya.locator("#post-2")
     expect(reply.get_by_role("link", name="@maya")).to_have_attribute("href", "/members/maya/")
+    # Nobody has reacted yet: no counts, one control that offers the reactions.
+    expect(reply.locator(".reaction__count")).to_have_count(0)
+    reply.get_by_text("Add a reaction").click()
     heart = reply.get_by_role("button", name="Heart")
     expect(heart).to_have_attribute("aria-pressed", "false")
     heart.click()

@@ -8,7 +8,7 @@ from django.db import IntegrityError
 from community.forum import actions
 from community.forum.actions import PostingError
 from community.forum.models import Reaction, TopicUser
-from community.models import Notification
+from community.models import REACTION_KEYS, Notification
 from community.signals import reaction_added
 from tests.forum.factories import make_category, make_reply, make_topic
 
@@ -203,3 +203,23 @@ def test_watching_needs_a_member_and_a_visible_topic(
         other_member_client.post(f"/forum/t/{topic.pk}/watch/", {"watching": "on"}).status_code
         == 404
     )
+
+
+def test_only_given_reactions_show_and_the_rest_wait_behind_one_control(
+    member_client, member, other_member
+):
+    topic = make_topic(author=other_member, title="Oven spring")
+    post = make_reply(topic=topic, author=other_member, body="Steam for the first 20 minutes.")
+    page = member_client.get(topic.get_absolute_url()).content.decode()
+    reactions = page.split(f'id="reactions-{post.pk}"', 1)[1].split("</div>", 1)[0]
+    assert "reaction__count" not in reactions  # no row of zeros
+    assert reactions.count("Add a reaction") == 1
+    add = reactions.split("<details", 1)[1]
+    assert all(f'id="react-{post.pk}-{key}"' in add for key in REACTION_KEYS)
+
+    actions.toggle_reaction(post=post, member=member, kind="heart")
+    page = member_client.get(topic.get_absolute_url()).content.decode()
+    reactions = page.split(f'id="reactions-{post.pk}"', 1)[1].split("</div>", 1)[0]
+    given, rest = reactions.split("<details", 1)
+    assert f'id="react-{post.pk}-heart"' in given and 'reaction__count">1<' in given
+    assert f'id="react-{post.pk}-heart"' not in rest
