@@ -54,9 +54,14 @@
 
   // --- rendering -------------------------------------------------------------------------
 
+  // The server's format ("29 Nov, 22:36": its language and time zone), not the browser's.
+  const timeFormat = new Intl.DateTimeFormat(root.dataset.locale, {
+    timeZone: root.dataset.timeZone, day: "numeric", month: "short",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+
   function formatTime(iso) {
-    const date = new Date(iso);
-    return date.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    return timeFormat.format(new Date(iso));
   }
 
   function stillEditable(li) {
@@ -422,7 +427,13 @@
   if (form && textarea) {
     form.addEventListener("submit", (event) => {
       const body = textarea.value.trim();
-      if (!body || stopped) return; // let the browser post it (or show the field's error)
+      if (!body) { // spaces only: say so here rather than posting the page
+        event.preventDefault();
+        setStatus("Write a message first: it is empty.");
+        textarea.focus();
+        return;
+      }
+      if (stopped) return; // no socket: let the browser post it
       const ref = "m" + (++refCounter);
       if (send({ type: "send", body, ref })) {
         event.preventDefault();

@@ -81,3 +81,27 @@ def test_two_members_chat_live_and_a_reload_loses_nothing(page, new_page, asgi_s
     expect(
         page.locator("[data-log] li").first.locator("[data-reaction=heart] [data-count]")
     ).to_have_text("1", timeout=WAIT)
+
+
+def test_an_empty_message_is_refused_in_the_page_and_times_read_alike(page, asgi_server):
+    make_member(username="maya", display_name="Maya", password=PASSWORD)
+    make_room(slug="lobby", name="Lobby")
+    sign_in(page, "maya@example.com", PASSWORD)
+    page.goto("/chat/lobby/")
+    expect(page.locator(".chat.is-live")).to_be_visible(timeout=WAIT)
+
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("    ")
+    box.press("Enter")
+    expect(page.locator("[data-status]")).to_have_text("Write a message first: it is empty.")
+    expect(page).to_have_url(re.compile(r"/chat/lobby/$"))  # no trip to the form's page
+    expect(box).to_be_focused()
+
+    # A live message shows its time the way the server writes it ("30 Nov, 11:52").
+    _say(page, "Fresh loaf out of the oven")
+    live_time = page.locator("[data-log] li", has_text="Fresh loaf").locator("time")
+    expect(live_time).to_have_text(re.compile(r"^\d{1,2} [A-Z][a-z]{2,3}, \d\d:\d\d$"))
+    shown = live_time.inner_text()
+    page.reload()
+    served = page.locator("[data-log] li", has_text="Fresh loaf").locator("time").inner_text()
+    assert shown == served
