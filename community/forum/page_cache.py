@@ -75,12 +75,19 @@ def _page_key(request: HttpRequest, topic_id: int | None) -> str | None:
     return f"forum:page:{gens[FORUM]}:{gens[scope]}:{where}:{request.get_full_path()}"
 
 
+# Only these query parameters make a kept page of its own: any other (a tracking tag, junk)
+# gets the page rendered, so nobody can fill the cache with made-up addresses.
+KEPT_PARAMETERS = {"page"}
+
+
 def may_use(request: HttpRequest) -> bool:
     return (
         request.method == "GET"
         and not request.user.is_authenticated
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and set(request.GET) <= KEPT_PARAMETERS
+        and len(request.get_full_path()) <= 300
     )
 
 

@@ -105,6 +105,18 @@ def test_a_new_reply_shows_at_once(topic, other_member):
     assert "cool cellar" in _visit(Client(), topic)[1]
 
 
+def test_made_up_query_strings_are_rendered_not_kept(topic):
+    url = topic.get_absolute_url()
+    _visit(Client(), topic)
+    assert _visit(Client(), topic)[2] == 0  # the plain address is kept
+    for junk in ("?utm_source=a", "?x=1", "?page=1&x=2"):
+        with CaptureQueriesContext(connection) as first:
+            Client().get(f"{url}{junk}")
+        with CaptureQueriesContext(connection) as second:
+            Client().get(f"{url}{junk}")
+        assert len(first.captured_queries) > 0 and len(second.captured_queries) > 0, junk
+
+
 def test_each_address_is_kept_apart(topic):
     url = topic.get_absolute_url()
     Client().get(url)
