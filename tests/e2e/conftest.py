@@ -193,3 +193,14 @@ def sign_in(page, email_address: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def react(page, post: str, name: str):
+    """Give a post a reaction through the page: a reaction nobody gave yet waits behind
+    the post's "Add a reaction" control. Returns the reaction's button."""
+    container = page.locator(post)
+    button = container.get_by_role("button", name=name)
+    if not button.is_visible():
+        container.get_by_text("Add a reaction").click()
+    button.click()
+    return container.get_by_role("button", name=name)

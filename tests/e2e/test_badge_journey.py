@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from referrals.models import MemberAction, MemberBadge, PointsRule
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import react, sign_in
 from tests.factories import PASSWORD, make_member
 from tests.forum.factories import make_category, make_topic
 
@@ -47,8 +47,7 @@ def test_a_member_with_the_page_open_sees_the_badge_she_earns_live(page, new_pag
     sam = new_page()
     sign_in(sam, "sam@example.com", PASSWORD)
     sam.goto(topic.get_absolute_url())
-    like = sam.locator("#post-1").get_by_role("button", name="Like")
-    like.click()
+    like = react(sam, "#post-1", "Like")
     expect(like).to_have_attribute("aria-pressed", "true")
 
     # The toast arrives on Maya's open page, in a live region, with a way to dismiss it.

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from referrals import points
 from referrals.models import PointsEntry, Referral, Stage, Status
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import react, sign_in
 from tests.factories import PASSWORD, make_member
 from tests.forum.factories import make_category
 from tests.referrals.factories import link_for, make_referral
@@ -55,8 +55,7 @@ def test_a_throwaway_accounts_reaction_does_not_convert_the_referral(page, new_p
 
     # The throwaway likes Robin's topic: the button works like anyone's...
     throwaway.goto(topic_url)
-    like = throwaway.locator("#post-1").get_by_role("button", name="Like")
-    like.click()
+    like = react(throwaway, "#post-1", "Like")
     expect(like).to_have_attribute("aria-pressed", "true")
 
     # ...but Maya's referral of Robin is still "joined", and Maya has no points.

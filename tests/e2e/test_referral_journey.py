@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from referrals import actions
 from referrals.models import ActivityCandidate, Referral, Stage
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import react, sign_in
 from tests.factories import PASSWORD, make_member
 from tests.forum.factories import make_category
 
@@ -83,8 +83,7 @@ def test_a_friend_follows_the_link_joins_posts_gets_a_reaction_and_the_referral_
     sam = new_page()
     sign_in(sam, "sam@example.com", PASSWORD)
     sam.goto(topic_url)
-    like = sam.locator("#post-1").get_by_role("button", name="Like")
-    like.click()
+    like = react(sam, "#post-1", "Like")
     expect(like).to_have_attribute("aria-pressed", "true")
 
     # Maya's page now shows the referral as converted, with her points and badge...
