@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import data  # noqa: E402  (bench/pages/data.py, shared with the machina driver)
+from timing import measure  # noqa: E402  (bench/pages/timing.py, the same on both sides)
 
 
 def log(text: str) -> None:
@@ -178,33 +178,6 @@ def save_build(folder: Path, paths: dict[str, str]) -> None:
     (saved / "paths.json").write_text(json.dumps(paths))
 
 
-def measure(client: Any, path: str, *, requests: int, warmup: int) -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(warmup):
-        response = client.get(path)
-    expected = 302 if path.startswith("/r/") else 200
-    if response.status_code != expected:
-        raise SystemExit(f"{path} answered {response.status_code}, expected {expected}")
-    with CaptureQueriesContext(connection) as captured:
-        client.get(path)
-    queries = len(captured.captured_queries)  # read now: the next request resets the log
-    samples = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return {
-        "median_ms": round(statistics.median(samples), 3),
-        "p90_ms": round(samples[int(len(samples) * 0.9) - 1], 3),
-        "queries": queries,
-        "requests": requests,
-        "bytes": len(response.content),
-    }
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=data.REQUESTS)
@@ -258,12 +231,17 @@ def main(argv: list[str] | None = None) -> None:
         for name, path, who in runs:
             client = visitor if who != "member" else member
             label = f"{name} {who}"
-            pages[label] = measure(client, path, requests=args.requests, warmup=args.warmup)
+            expected = 302 if path.startswith("/r/") else 200
+            pages[label], _ = measure(
+                client, path, requests=args.requests, warmup=args.warmup, expected=expected
+            )
             pages[label]["path"] = path
             log(f"  {label}: {pages[label]['median_ms']:.2f} ms, {pages[label]['queries']} q")
         # The minimal view again at the end: the process may have warmed up meanwhile.
         for who, client in (("visitor", visitor), ("member", member)):
-            again = measure(client, "/bench/minimal/", requests=args.requests, warmup=args.warmup)
+            again, _ = measure(
+                client, "/bench/minimal/", requests=args.requests, warmup=args.warmup
+            )
             if again["median_ms"] < pages[f"minimal {who}"]["median_ms"]:
                 pages[f"minimal {who}"] = again | {"path": "/bench/minimal/"}
         import django

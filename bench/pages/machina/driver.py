@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 try:
     import data  # noqa: E402  (bench/pages/data.py, shared with Hearth's side)
+    from timing import measure  # noqa: E402  (bench/pages/timing.py, the same on both sides)
 finally:
     sys.path.remove(str(HERE.parent))
 
@@ -313,37 +313,6 @@ def check_page(label: str, html: str, *, member: bool) -> None:
         raise SystemExit(f"{label}: " + "; ".join(problems))
 
 
-def measure(client: Any, path: str, *, requests: int, warmup: int) -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(path)
-    for _ in range(warmup):
-        response = client.get(path)
-    if response.status_code != 200:
-        raise SystemExit(f"{path} answered {response.status_code}, expected 200")
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    # Count now: every later request's request_started signal clears the connection's log,
-    # and captured_queries is read from that log lazily.
-    queries = len(captured.captured_queries)
-    samples = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return {
-        "median_ms": round(statistics.median(samples), 3),
-        "p90_ms": round(samples[max(int(len(samples) * 0.9) - 1, 0)], 3),
-        "queries": queries,
-        "requests": requests,
-        "bytes": len(response.content),
-        "status": response.status_code,
-        "_html": response.content.decode(),
-    }
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=data.REQUESTS)
@@ -379,8 +348,8 @@ def main(argv: list[str] | None = None) -> None:
         for name, path, who in runs:
             client = member if who == "member" else visitor
             label = name if who is None else f"{name} {who}"
-            result = measure(client, path, requests=args.requests, warmup=args.warmup)
-            html = result.pop("_html")
+            result, response = measure(client, path, requests=args.requests, warmup=args.warmup)
+            html = response.content.decode()
             if who is None:
                 if html != "ok":
                     raise SystemExit(f"minimal view answered {html[:80]!r}")
@@ -389,8 +358,7 @@ def main(argv: list[str] | None = None) -> None:
             pages[label] = result | {"path": path}
             log(f"  {label}: {result['median_ms']:.2f} ms, {result['queries']} q")
         # The minimal view again at the end: the process may have warmed up meanwhile.
-        again = measure(visitor, MINIMAL_PATH, requests=args.requests, warmup=args.warmup)
-        again.pop("_html")
+        again, _ = measure(visitor, MINIMAL_PATH, requests=args.requests, warmup=args.warmup)
         if again["median_ms"] < pages["minimal"]["median_ms"]:
             pages["minimal"] = again | {"path": MINIMAL_PATH}
 
