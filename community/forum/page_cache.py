@@ -22,8 +22,10 @@ only when its response set no cookie (no CSRF token, nothing personal).
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +39,8 @@ from community.badges import badges_changed
 from hearth.commit import after_commit
 
 logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponse]
 
 TOPIC_TIMEOUT = 24 * 3600
 LISTING_TIMEOUT = 60
@@ -119,11 +123,31 @@ def keep(request: HttpRequest, topic_id: int | None, response: HttpResponse) -> 
     return response
 
 
+def for_visitors(topic_kwarg: str | None = None) -> Callable[[View], View]:
+    """A view whose visitors get the kept page, and whose rendered page is kept: a topic's
+    page when the URL names the topic (``topic_kwarg``), else a listing."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            topic_id = kwargs[topic_kwarg] if topic_kwarg else None
+            page = kept(request, topic_id)
+            if page is not None:
+                return page
+            return keep(request, topic_id, view(request, *args, **kwargs))
+
+        return serve
+
+    return decorate
+
+
 # --- what retires kept pages ----------------------------------------------------------
 
 
 def _topic_of(instance: Any) -> int | None:
-    for attribute in ("topic_id", "post__topic_id"):
+    """The topic a changed row belongs to: a post's, or through its post (a reaction, an
+    image), or a tag link's topic."""
+    for attribute in ("topic_id", "content_object_id"):
         value = getattr(instance, attribute, None)
         if value is not None:
             return value
@@ -136,19 +160,27 @@ def _on_topic_change(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _on_child_change(sender: Any, instance: Any, **kwargs: Any) -> None:
-    topic_id = _topic_of(instance)
-    bump(topic_id)  # None (cannot tell): the whole forum
+    bump(_topic_of(instance))  # None (cannot tell): the whole forum
 
 
 def _on_forum_change(sender: Any, **kwargs: Any) -> None:
     bump()
 
 
-def _on_tags_change(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from .models import Topic
+# What pages show of a member: their name, address and picture.
+SHOWN_OF_A_MEMBER = {"display_name", "username", "avatar"}
 
-    if isinstance(instance, Topic):
-        bump(instance.pk)
+
+def _on_member_change(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    """A member saved: the forum's pages change only when their name or picture may have
+    (not when, say, signing in writes ``last_login``)."""
+    if update_fields is None or SHOWN_OF_A_MEMBER & set(update_fields):
+        bump()
+
+
+def _on_tags_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # taggit adds and removes a topic's tags in bulk and says so with m2m_changed.
+    bump(instance.pk)
 
 
 def connect() -> None:
@@ -157,7 +189,9 @@ def connect() -> None:
     from .models import Category, Post, PostImage, Reaction, TaggedTopic, Topic, TopicTag
 
     children: list[type[Model]] = [Post, Reaction, PostImage, TaggedTopic]
-    forum_wide: list[type[Model]] = [Category, TopicTag, get_user_model()]
+    forum_wide: list[type[Model]] = [Category, TopicTag]
+    post_save.connect(_on_member_change, sender=get_user_model(), dispatch_uid="forum-page-member")
+    post_delete.connect(_on_forum_change, sender=get_user_model(), dispatch_uid="forum-page-gone")
     for signal in (post_save, post_delete):
         signal.connect(_on_topic_change, sender=Topic, dispatch_uid=f"forum-page-topic-{signal}")
         for model in children:
@@ -168,5 +202,5 @@ def connect() -> None:
             signal.connect(
                 _on_forum_change, sender=model, dispatch_uid=f"forum-page-{model}-{signal}"
             )
-    m2m_changed.connect(_on_tags_change, dispatch_uid="forum-page-tags")
+    m2m_changed.connect(_on_tags_change, sender=TaggedTopic, dispatch_uid="forum-page-tags")
     badges_changed.connect(_on_forum_change, dispatch_uid="forum-page-badges")

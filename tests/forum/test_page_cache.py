@@ -163,3 +163,14 @@ def test_a_kept_listing_is_at_most_a_minute_old(topic, settings):
         assert _listing(Client(), "/forum/")[1] == 0
         traveller.shift(31)  # "3 minutes ago" must not stay written for long
         assert _listing(Client(), "/forum/")[1] > 0
+
+
+def test_a_member_signing_in_does_not_retire_the_kept_pages(topic, member):
+    from django.contrib.auth.models import update_last_login
+
+    _visit(Client(), topic)
+    update_last_login(None, member)  # what signing in writes
+    assert _visit(Client(), topic)[2] == 0
+    member.display_name = "Maya Brown"
+    member.save(update_fields=["display_name"])
+    assert _visit(Client(), topic)[2] > 0

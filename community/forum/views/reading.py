@@ -15,22 +15,18 @@ from ._access import reachable_post, sign_in_or_404, visible_post
 
 
 @require_GET
+@page_cache.for_visitors()
 def index(request: HttpRequest) -> HttpResponse:
-    if (kept := page_cache.kept(request, None)) is not None:
-        return kept
-    page = render(request, "forum/index.html", pages.index_page(request))
-    return page_cache.keep(request, None, page)
+    return render(request, "forum/index.html", pages.index_page(request))
 
 
 @require_GET
+@page_cache.for_visitors()
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    if (kept := page_cache.kept(request, None)) is not None:
-        return kept
     category = get_object_or_404(Category, slug=slug)
     if not category.may_read(request.user):
         return sign_in_for_members(request)
-    page = render(request, "forum/category.html", pages.category_page(request, category))
-    return page_cache.keep(request, None, page)
+    return render(request, "forum/category.html", pages.category_page(request, category))
 
 
 @require_GET
@@ -45,9 +41,8 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@page_cache.for_visitors(topic_kwarg="pk")
 def topic(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
-    if (kept := page_cache.kept(request, pk)) is not None:
-        return kept
     topic = pages.topic_for_reading(request, pk)
     if topic is None:
         return sign_in_or_404(request, Topic.objects.visible_to_members().filter(pk=pk))
@@ -63,7 +58,7 @@ def topic(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             last_read=topic.my_last_read,
             up_to=context["last_number"],
         )
-    return page_cache.keep(request, pk, render(request, "forum/topic.html", context))
+    return render(request, "forum/topic.html", context)
 
 
 @require_GET
