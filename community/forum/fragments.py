@@ -57,6 +57,7 @@ def _template_version() -> str:
         ACTIONS_TEMPLATE,
         REACTIONS_TEMPLATE,
         "forum/_reaction_button.html",
+        "community/_avatar.html",
         "_form_fields.html",
     ):
         template: Any = loader.get_template(name)  # the Django backend's wrapper
@@ -98,10 +99,10 @@ def core_values(post: Post, *, badge: BadgeLabel | None, moderator: bool) -> dic
         "author": None
         if author is None
         else {
+            # The shape community/_avatar.html reads from a member.
             "name": author.name,
             "username": author.username,
-            "avatar_url": author.avatar.url if author.avatar else "",
-            "initial": author.name[:1].upper(),
+            "avatar": {"url": author.avatar.url} if author.avatar else None,
         },
         "badge": _badge(badge),
         "created_at": post.created_at,
