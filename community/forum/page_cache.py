@@ -13,7 +13,9 @@ visitor gets a fresh page at once:
   name or avatar), a badge given or taken back (``community.badges.badges_changed``).
 
 Listings say "3 minutes ago", so they are kept for a minute at most; topic pages show
-dates, so they stay until something changes.
+dates, so they stay until something changes — in a shared cache (Redis). A cache in one
+process's memory cannot hear the task worker or the scheduler, so there every kept page
+lives a minute at most.
 
 Only plain anonymous GETs are served from here: no session or messages cookie (a
 visitor with a flash message or a session gets the page rendered), and a page is kept
@@ -29,7 +31,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -118,9 +121,17 @@ def keep(request: HttpRequest, topic_id: int | None, response: HttpResponse) -> 
         return response
     key = _page_key(request, topic_id)
     if key:
-        timeout = LISTING_TIMEOUT if topic_id is None else TOPIC_TIMEOUT
-        cache.set(key, response.content, timeout)
+        cache.set(key, response.content, _kept_for(topic_id))
     return response
+
+
+def _kept_for(topic_id: int | None) -> int:
+    """How long a page is kept: a listing a minute (it says "3 minutes ago"); a topic page
+    until something changes, except in a cache of one process's memory, which cannot hear
+    what the task worker or the scheduler change (a badge given at night): a minute too."""
+    if topic_id is None or isinstance(caches["default"], LocMemCache):
+        return LISTING_TIMEOUT
+    return TOPIC_TIMEOUT
 
 
 def for_visitors(topic_kwarg: str | None = None) -> Callable[[View], View]:

@@ -174,3 +174,14 @@ def test_a_member_signing_in_does_not_retire_the_kept_pages(topic, member):
     member.display_name = "Maya Brown"
     member.save(update_fields=["display_name"])
     assert _visit(Client(), topic)[2] > 0
+
+
+def test_in_one_process_memory_a_kept_topic_page_lives_a_minute_at_most(topic, settings):
+    # The task worker and the scheduler (other processes) cannot reach this cache.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with time_machine.travel("2026-11-30 12:00", tick=False) as traveller:
+        _visit(Client(), topic)
+        traveller.shift(30)
+        assert _visit(Client(), topic)[2] == 0
+        traveller.shift(31)
+        assert _visit(Client(), topic)[2] > 0
