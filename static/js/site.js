@@ -65,13 +65,17 @@
     socket.addEventListener("message", (event) => {
       let data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
-      if (typeof data.unread === "number") setCount(data.unread);
+      if (typeof data.unread === "number") {
+        setCount(data.unread);
+        bell.dataset.live = "joined";  // the server counted us in: live notifications flow
+      }
       if (data.type === "notification") {
         document.dispatchEvent(new CustomEvent("hearth:notification", { detail: data.notification }));
         showToast(data.notification);
       }
     });
     socket.addEventListener("close", (event) => {
+      delete bell.dataset.live;
       // 4001: signed out or suspended; 4401: not signed in. Do not hammer the server.
       if (event.code === 4001 || event.code === 4401) return;
       // Backoff with full jitter (4503: a service is down; 1006: the server went away),
