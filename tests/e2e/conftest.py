@@ -191,8 +191,20 @@ def sign_in(page, email_address: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email_address)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name=re.compile(r"^sign in$", re.I)).click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+ARTIFACTS = Path(os.environ.get("HEARTH_TEST_ARTIFACTS", "test-artifacts")) / "screenshots"
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep what the page looks like (the whole page) as a test artifact:
+    test-artifacts/screenshots/<name>.png, or under HEARTH_TEST_ARTIFACTS."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{re.sub(r'[^a-z0-9_.-]+', '-', name.lower())}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def react(page, post: str, name: str):
