@@ -12,6 +12,7 @@ from blog.markup import MAX_SOURCE_LENGTH, source_to_blocks
 from community import trust
 from community.models import User
 from community.uploads import process_uploaded_image
+from hearth.forms import LengthLimitsMixin
 from hearth.text import clean_line
 
 MAX_TAGS = 5
@@ -30,7 +31,17 @@ def _split_list(value: str) -> list[str]:
     return [part for part in (clean_line(p) for p in value.split(",")) if part]
 
 
-class GuideForm(forms.Form):
+class GuideForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {
+        "title": "A title",
+        "summary": "A summary",
+        "tags": "The tags",
+        "co_authors": "The list of co-authors",
+        "body": "A guide",
+        "image_alt": "An image description",
+        "image_caption": "A caption",
+    }
+
     title = forms.CharField(max_length=120, min_length=5)
     summary = forms.CharField(
         max_length=300,

@@ -10,6 +10,7 @@ from blog.models import (
     live_guides_crediting,
     with_card_prefetches,
 )
+from community.digest import ITEMS_PER_PART, DigestItem, DigestPart, absolute, register_part
 from hearth.sections import register_section
 
 HOME_POSTS = 3
@@ -59,3 +60,34 @@ def member_guides(request, *, member, **kwargs):
         "member": member,
         "is_owner": is_owner,
     }
+
+
+@register_part(order=20)
+def digest_reading(member, since):
+    """New blog posts and guides since the member's last visit."""
+    posts = list(
+        BlogPage.objects.live()
+        .public()
+        .filter(first_published_at__gte=since)
+        .order_by("-first_published_at", "-pk")[:ITEMS_PER_PART]
+    )
+    guides = list(
+        GuidePage.objects.live()
+        .public()
+        .filter(first_published_at__gte=since)
+        .exclude(author=member)
+        .select_related("author")
+        .order_by("-first_published_at", "-pk")[:ITEMS_PER_PART]
+    )
+    items = [DigestItem(post.title, absolute(post.url or ""), "From the blog") for post in posts]
+    items += [
+        DigestItem(
+            guide.title,
+            absolute(guide.url or ""),
+            f"A guide by {guide.author.name}" if guide.author else "A guide",
+        )
+        for guide in guides
+    ]
+    if not items:
+        return None
+    return DigestPart("New to read", tuple(items[: ITEMS_PER_PART * 2]))

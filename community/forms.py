@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from community.models import User, validate_birthday
 from community.moderation.forms import canned_reason_field
 from community.uploads import process_uploaded_image
+from hearth.forms import LengthLimitsMixin
 from hearth.text import clean_line, clean_text
 
 MONTH_CHOICES = [("", "—")] + [(str(i), calendar.month_name[i]) for i in range(1, 13)]
@@ -16,7 +17,9 @@ DAY_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 32)]
 BIO_MAX = 500
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(LengthLimitsMixin, forms.ModelForm):
+    length_nouns = {"display_name": "A display name", "bio": "A bio"}
+
     # A plain FileField, not ImageField: our own checks give clearer messages and also
     # re-encode; Django's ImageField would decode the upload a second time.
     avatar_upload = forms.FileField(
@@ -56,10 +59,14 @@ class ProfileForm(forms.ModelForm):
             "birthday_day",
             "email_on_mention",
             "greetings_by_email",
+            "activity_public",
+            "digest_emails",
         ]
         labels = {
             "display_name": "Display name",
             "greetings_by_email": "Email me on my birthday and join anniversary",
+            "activity_public": "Show my activity (topics, replies, guides) to visitors",
+            "digest_emails": "Email me what I missed when I have been away (at most weekly)",
         }
         help_texts = {
             "display_name": "How your name appears to others. Optional.",
@@ -73,12 +80,8 @@ class ProfileForm(forms.ModelForm):
         return name
 
     def clean_bio(self) -> str:
-        bio = clean_text(self.cleaned_data.get("bio"))
-        if len(bio) > BIO_MAX:
-            raise ValidationError(
-                f"Your bio is {len(bio)} characters long; the limit is {BIO_MAX}."
-            )
-        return bio
+        # Its length limit (BIO_MAX, from the widget) is held by LengthLimitsMixin.
+        return clean_text(self.cleaned_data.get("bio"))
 
     def clean_avatar_upload(self):
         upload = self.cleaned_data.get("avatar_upload")
@@ -110,7 +113,9 @@ class ProfileForm(forms.ModelForm):
         return member
 
 
-class ModerateMemberForm(forms.Form):
+class ModerateMemberForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"reason": "A reason"}
+
     ACTIONS = [
         ("silence", "Silence (can read, cannot post or chat)"),
         ("suspend", "Suspend (signed out, cannot sign in)"),

@@ -64,6 +64,10 @@ class User(AbstractUser):
     greetings_by_email = models.BooleanField(
         "email me on my birthday and join anniversary", default=True
     )
+    # Off: visitors (not signed in) see the profile without the member's activity.
+    activity_public = models.BooleanField("show my activity to visitors", default=True)
+    # The weekly digest by email when the member has been away (community.digest).
+    digest_emails = models.BooleanField("email me a digest when I have been away", default=True)
     # Moderation: a silenced member can read but not post or chat; a suspended member
     # cannot sign in and their open sockets are closed.
     silenced_until = models.DateTimeField(null=True, blank=True)
@@ -208,8 +212,16 @@ class Notification(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=40)
+    # The words as written when it happened; the page reads them again through
+    # community.notifications.with_current_text (names as they are now, edited messages).
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=500, blank=True)
+    # The actor's name as it appears in ``text`` (blank: it does not appear), so a
+    # member who changes their name shows the new one in old notifications.
+    actor_name = models.CharField(max_length=60, blank=True, default="")
+    # What it is about ("chat.chatmessage" and its id), when its words can change.
+    target_type = models.CharField(max_length=60, blank=True, default="")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -228,6 +240,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def shown_text(self) -> str:
+        """What the page says: community.notifications.with_current_text sets it (names as
+        they are now, a chat message as edited); the stored words until then."""
+        return self.__dict__.get("_shown_text", self.text)
+
+    @shown_text.setter
+    def shown_text(self, value: str) -> None:
+        self.__dict__["_shown_text"] = value
 
     def as_event(self) -> dict:
         return {
@@ -280,3 +302,20 @@ REACTION_KEYS = [key for key, _, _ in REACTIONS]
 # One reaction button as a page draws it: (key, emoji, label, count, given by the reader).
 ReactionButton: TypeAlias = tuple[str, str, str, int, bool]
 REACTION_CHOICES = [(key, label) for key, _, label in REACTIONS]
+
+
+class DigestSent(models.Model):
+    """A digest emailed to a member for one ISO week ("2026-W49"): at most one a week,
+    however often the command runs."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(max_length=8)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "week"], name="digest_once_a_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"digest for {self.member_id} in {self.week}"

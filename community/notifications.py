@@ -7,11 +7,18 @@ importing the member verbs that themselves record penalties through it.
 
 from __future__ import annotations
 
-from django.db import transaction
+import re
+from collections.abc import Iterable
+
+from django.db import models, transaction
 from django.utils import timezone
 
+from community.chat.models import ChatMessage
 from community.live import send_to_member
 from community.models import Notification, User
+
+CHAT_MESSAGE = "chat.chatmessage"
+_MESSAGE_ANCHOR = re.compile(r"#message-(\d+)$")
 
 
 @transaction.atomic
@@ -22,15 +29,32 @@ def notify(
     text: str,
     url: str = "",
     actor: User | None = None,
+    target: models.Model | None = None,
 ) -> Notification | None:
     """Create a notification and push it to the recipient's open sockets after commit.
 
-    Nobody is notified about their own doing.
+    Nobody is notified about their own doing. The page reads the words again later
+    (:func:`with_current_text`): the actor's name as it is then, and a chat message
+    (``target``, or the message a chat mention's url points to) as edited since.
     """
     if actor is not None and actor.pk == recipient.pk:
         return None
+    text = text[:300]
+    target_type, target_id = "", None
+    if target is not None:
+        target_type, target_id = target._meta.label_lower, target.pk
+    elif kind == "chat_mention":
+        target_id = _message_id(url)
+        target_type = CHAT_MESSAGE if target_id is not None else ""
     notification = Notification.objects.create(
-        recipient=recipient, actor=actor, kind=kind, text=text[:300], url=url[:500]
+        recipient=recipient,
+        actor=actor,
+        actor_name=actor.name if actor is not None and actor.name in text else "",
+        kind=kind,
+        text=text,
+        url=url[:500],
+        target_type=target_type,
+        target_id=target_id,
     )
     send_to_member(
         recipient.pk,
@@ -55,3 +79,53 @@ def mark_notifications_read(*, member: User, ids: list[int] | None = None) -> in
             {"type": "notification.count", "unread": Notification.objects.unread_count(member.pk)},
         )
     return changed
+
+
+# --- Reading them: the words as they are now ---------------------------------------------
+
+
+def _message_id(url: str) -> int | None:
+    match = _MESSAGE_ANCHOR.search(url)
+    return int(match.group(1)) if match else None
+
+
+def _chat_message_id(notification: Notification) -> int | None:
+    if notification.target_type == CHAT_MESSAGE:
+        return notification.target_id
+    if notification.kind == "chat_mention":  # written before targets were kept
+        return _message_id(notification.url)
+    return None
+
+
+def _with_current_name(notification: Notification) -> str:
+    actor, old = notification.actor, notification.actor_name
+    if actor is None or not old or actor.name == old:
+        return notification.text
+    # Whole names only: "Al" must not change the "Al" inside "Alice".
+    pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)")
+    return pattern.sub(lambda _: actor.name, notification.text)
+
+
+def with_current_text(notifications: Iterable[Notification]) -> list[Notification]:
+    """``notifications`` (their actors selected) with ``shown_text``: what the page says.
+
+    Names are the actors' names now; a chat mention quotes the message as it is now, or
+    says it was deleted. One query for all the chat messages, however many there are.
+    """
+    notifications = list(notifications)
+    message_ids = {i for n in notifications if (i := _chat_message_id(n)) is not None}
+    messages = (
+        ChatMessage.objects.select_related("room").in_bulk(message_ids) if message_ids else {}
+    )
+    for n in notifications:
+        n.shown_text = _with_current_name(n)
+        message_id = _chat_message_id(n)
+        if message_id is None:
+            continue
+        who = n.actor.name if n.actor is not None else "A former member"
+        message = messages.get(message_id)
+        if message is None or message.is_deleted:
+            n.shown_text = f"{who} mentioned you in a chat message that has since been deleted."
+        else:
+            n.shown_text = f"{who} mentioned you in {message.room.name}: {message.body[:120]}"
+    return notifications

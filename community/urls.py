@@ -12,4 +12,5 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.mark_all_read, name="notifications-read-all"),
     path("notifications/<int:pk>/", views.open_notification, name="notification-open"),
+    path("digest/unsubscribe/<str:token>/", views.digest_unsubscribe, name="digest-unsubscribe"),
 ]

@@ -10,12 +10,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community import actions, trust
+from community import actions, digest, trust
 from community.actions import ModerationError
 from community.forms import ModerateMemberForm, ProfileForm
-from community.models import Notification, User
+from community.models import MemberDay, Notification, User
+from community.notifications import with_current_text
 from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import flash
 from hearth.sections import render_sections
@@ -37,10 +39,14 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = _get_member(username)
     is_owner = request.user.pk == member.pk
     level = trust.trust_level(member)
+    # A member may keep their activity for signed-in members only.
+    shown = member.activity_public or request.user.is_authenticated
     context = {
         "member": member,
         "is_owner": is_owner,
-        "sections": render_sections("profile", request, member=member),
+        "activity_shown": shown,
+        "days_visited": MemberDay.objects.filter(member=member).count() if shown else None,
+        "sections": render_sections("profile", request, member=member) if shown else [],
         "trust_level_name": trust.level_name(level),
         # What unlocks the next level is for the member alone.
         "next_unlock": trust.next_unlock(member) if is_owner else "",
@@ -117,7 +123,8 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(
         Notification.objects.filter(recipient=request.user).select_related("actor"), 30
     ).get_page(request.GET.get("page"))
-    return render(request, "community/notifications.html", {"page": page})
+    items = with_current_text(page.object_list)
+    return render(request, "community/notifications.html", {"page": page, "items": items})
 
 
 @login_required
@@ -137,3 +144,18 @@ def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     actions.mark_notifications_read(member=request.user)
     messages.success(request, "All notifications are marked as read.")
     return redirect("community:notifications")
+
+
+# A mail client's one-click unsubscribe (RFC 8058) posts without a CSRF token; the signed
+# token in the address is what proves the request, and all it can do is stop digests.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        member_id = digest.read_unsubscribe_token(token)
+        if request.method == "POST":
+            digest.turn_digests_off(member_id=member_id)
+    except digest.LinkInvalid:
+        context = {"invalid": True}
+        return render(request, "community/digest_unsubscribe.html", context, status=400)
+    return render(request, "community/digest_unsubscribe.html", {"done": request.method == "POST"})

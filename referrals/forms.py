@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from hearth.forms import LengthLimitsMixin
 from hearth.params import FIRST_YEAR
 from referrals.dashboard import MAX_RANGE_DAYS, Span
 from referrals.periods import ALL_TIME, Month, PeriodError, month_of, parse_month
@@ -17,7 +18,9 @@ from referrals.periods import ALL_TIME, Month, PeriodError, month_of, parse_mont
 _SPLIT_RE = re.compile(r"[\s,;]+")
 
 
-class InviteForm(forms.Form):
+class InviteForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"emails": "The list of addresses", "note": "A note"}
+
     emails = forms.CharField(
         label="Friends' email addresses",
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
@@ -59,7 +62,8 @@ class InviteForm(forms.Form):
         return emails
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"note": "A note"}
     DECISIONS = [("approve", "Approve: it counts"), ("reject", "Reject: it does not count")]
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
     note = forms.CharField(
@@ -78,7 +82,9 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ThankYouForm(forms.Form):
+class ThankYouForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"message": "A message"}
+
     message = forms.CharField(
         label="Your personal message",
         max_length=5000,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
+from community.digest import ITEMS_PER_PART, DigestItem, DigestPart, absolute, register_part
 from hearth.sections import register_section
 from referrals import badges, recruiting
-from referrals.models import ReferralScore
+from referrals.models import ReferralEvent, ReferralScore, Stage
 from referrals.periods import ALL_TIME
 
 
@@ -53,3 +56,32 @@ def recruiting_line(request, *, content, **kwargs):
     if not counts.members:
         return None
     return "referrals/_recruiting_line.html", {"text": recruiting.line(content, counts)}
+
+
+NEWS = {Stage.JOINED: "joined", Stage.CONVERTED: "became a regular"}
+
+
+@register_part(order=30)
+def digest_referral_news(member, since):
+    """The member's friends who joined or converted since their last visit."""
+    events = list(
+        ReferralEvent.objects.filter(
+            referral__referrer=member,
+            created_at__gte=since,
+            stage__in=[Stage.JOINED, Stage.CONVERTED],
+        )
+        .select_related("referral__referee")
+        .order_by("-created_at", "-pk")[:ITEMS_PER_PART]
+    )
+    if not events:
+        return None
+    url = absolute(reverse("referrals:mine"))
+    items = tuple(
+        DigestItem(
+            f"{event.referral.referee.name} {NEWS[Stage(event.stage)]}",
+            url,
+            "Thanks to your invitation",
+        )
+        for event in events
+    )
+    return DigestPart("Your referrals", items)

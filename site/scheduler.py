@@ -129,6 +129,13 @@ SCHEDULE: tuple[Job, ...] = (
     ),
     # Wagtail's scheduled publishing (go-live and expiry dates set by editors).
     Job("publish_scheduled", ManagementCommand("publish_scheduled"), every=5 * MINUTE),
+    # Bookmark reminders that are due ring the member's bell, each once.
+    Job(
+        "send_bookmark_reminders",
+        ManagementCommand("send_bookmark_reminders"),
+        every=5 * MINUTE,
+        at=2 * MINUTE,
+    ),
     # Last month's awards; re-running changes nothing, so daily runs are a free retry.
     Job(
         "award_top_recommenders",
@@ -150,6 +157,9 @@ SCHEDULE: tuple[Job, ...] = (
         every=DAY,
         at=daily_at_site_time(10),
     ),
+    # The weekly digest for members who have been away; at most one per member a week,
+    # so the daily run is a retry. Early morning local time, to be read with breakfast.
+    Job("send_digests", ManagementCommand("send_digests"), every=DAY, at=daily_at_site_time(7)),
     Job("clearsessions", ManagementCommand("clearsessions"), every=DAY, at=3 * HOUR),
     # Finished tasks older than 14 days (only when tasks are kept in the database).
     Job(

@@ -272,6 +272,14 @@ ACCOUNT_USERNAME_VALIDATORS = "community.validators.username_validators"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
+# allauth's forms with Hearth's length rule (refuse with a sentence, never cut).
+ACCOUNT_FORMS = {
+    "login": "hearth.account_forms.LoginForm",
+    "signup": "hearth.account_forms.SignupForm",
+    "reset_password": "hearth.account_forms.ResetPasswordForm",
+    "add_email": "hearth.account_forms.AddEmailForm",
+    "change_email": "hearth.account_forms.ChangeEmailForm",
+}
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, stated so they are visible and tunable in one place.
     "login": "30/m/ip",
@@ -461,6 +469,11 @@ HEARTH_SPAM = {
     "new_member_max_topics": env_int("SPAM_NEW_MEMBER_MAX_TOPICS", 3, minimum=1),
     "new_member_topics_window_minutes": env_int("SPAM_NEW_MEMBER_TOPICS_MINUTES", 10, minimum=0),
 }
+# Topic views are tallied in each web process and written at most this often (seconds),
+# one UPDATE for all topics read meanwhile (community.forum.view_counts). 0: only at exit.
+FORUM_VIEW_FLUSH_SECONDS = env_int("FORUM_VIEW_FLUSH_SECONDS", 30, minimum=0)
+# The weekly digest goes to members whose last visit is older than this (community.digest).
+DIGEST_AWAY_DAYS = env_int("DIGEST_AWAY_DAYS", 7, minimum=1)
 # Email invitations a new member (trust level 0) may send per 24 hours.
 TRUST_NEW_MEMBER_INVITES_PER_DAY = env_int("TRUST_NEW_MEMBER_INVITES_PER_DAY", 2, minimum=0)
 # Pages outside Wagtail a member may share with a referral link, by URL name (live,

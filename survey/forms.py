@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from hearth.forms import LengthLimitsMixin
+
 from .actions import REASON_MAX
 
 
@@ -16,7 +18,9 @@ class ScoreForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"reason": "A reason"}
+
     reason = forms.CharField(
         label="What is the main reason for your score?",
         max_length=REASON_MAX,

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
+from community.forum import view_counts
 from hearth import outages
 from tests.factories import PASSWORD, make_editor, make_member, make_moderator
 
@@ -84,6 +85,9 @@ def _isolated_state(request, settings, tmp_path):
     clear_cache()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Topic views are written when a test flushes them, never by a thread mid-test.
+    settings.FORUM_VIEW_FLUSH_SECONDS = 0
+    view_counts.forget()
     if not _checks_passwords_in_another_process(request):
         # Hashing a password the production way costs a third of a second; the tests
         # make thousands of members. Servers started in another process (browser
@@ -91,6 +95,7 @@ def _isolated_state(request, settings, tmp_path):
         # are hashed the same way.
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
+    view_counts.forget()
     clear_cache()
 
 

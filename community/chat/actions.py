@@ -11,7 +11,7 @@ the same text to its sockets (see fanout.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +39,7 @@ from community.chat.text import body_html
 from community.forum.actions import start_topic
 from community.forum.markup import escape_markdown
 from community.live import send_signal_after_commit, send_to_group
-from community.mentions import mentioned_members
+from community.mentions import members_mentioned_in, mentioned_members
 from community.models import REACTION_KEYS, User
 from community.moderation.actions import record_lift, record_penalty
 from community.moderation.models import CannedReason, Penalty
@@ -78,12 +78,19 @@ def author_payload(user: User) -> dict[str, Any]:
     }
 
 
-def message_payload(message: ChatMessage, *, reactions: dict[str, int] | None = None) -> dict:
+def message_payload(
+    message: ChatMessage,
+    *,
+    reactions: dict[str, int] | None = None,
+    members: Mapping[str, User] | None = None,
+) -> dict:
+    """A message as frames carry it; ``members``: its mentions looked up in advance
+    (``members_mentioned_in``) when many messages are sent at once."""
     return {
         "id": message.pk,
         "author": author_payload(message.author),
         "body": message.body,
-        "html": str(body_html(message.body, author=message.author)),
+        "html": str(body_html(message.body, author=message.author, members=members)),
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "reactions": reactions or {},
@@ -111,7 +118,11 @@ def broadcast(room: Room, frame: dict[str, Any], *, message_id: int | None = Non
 
 def broadcast_messages(room: Room, messages: list[ChatMessage]) -> None:
     """New messages as one layer event (one frame each, in id order) after commit."""
-    frames = [[encode({"type": "message", "message": message_payload(m)}), m.pk] for m in messages]
+    members = members_mentioned_in(m.body for m in messages)
+    frames = [
+        [encode({"type": "message", "message": message_payload(m, members=members)}), m.pk]
+        for m in messages
+    ]
     if len(frames) == 1:
         event = {"type": FRAME_EVENT, "frame": frames[0][0], "id": frames[0][1]}
     else:

@@ -33,6 +33,7 @@ from community.chat.protocol import (
 )
 from community.chat.wire import direct_writer
 from community.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, HearthConsumer
+from community.mentions import members_mentioned_in
 from community.models import User
 from community.moderation.templatetags.moderation_tags import standing_notice_html
 from hearth import outages
@@ -60,7 +61,8 @@ def _server_error(ref: str | None) -> dict:
 
 def _payloads(messages: list[ChatMessage]) -> list[dict]:
     counts = reaction_counts(m.pk for m in messages)
-    return [message_payload(m, reactions=counts.get(m.pk)) for m in messages]
+    members = members_mentioned_in(m.body for m in messages)
+    return [message_payload(m, reactions=counts.get(m.pk), members=members) for m in messages]
 
 
 def _slow_down(seconds: float) -> ChatError:

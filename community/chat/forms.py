@@ -29,10 +29,12 @@ def _new_client_ref() -> str:
 
 
 class EditMessageForm(forms.Form):
+    # No max_length: the browser would cut a long paste without a word. The limit is
+    # the action's (actions._validated_body), which refuses with the length, and the
+    # page's counter (chat.js, data-max-length) warns before that.
     body = forms.CharField(
         label="Message",
-        max_length=MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MESSAGE_MAX_LENGTH}),
+        widget=forms.Textarea(attrs={"rows": 2, "data-max-length": MESSAGE_MAX_LENGTH}),
         help_text="Plain text; links become clickable. Enter sends, Shift+Enter adds a line.",
         error_messages={"required": "Write something first: a message cannot be empty."},
     )

@@ -176,7 +176,9 @@ class ChatMessage(models.Model):
     # Not stored: set by the room page for its template (chat/_message.html).
     editable: bool
     deletable: bool
+    html: str
     reaction_list: list[ReactionButton]
+    reactions_unused: bool
 
     class Meta:
         ordering = ["id"]

@@ -25,9 +25,12 @@ from community.chat.models import (
     MESSAGE_MAX_LENGTH,
     ChatMessage,
     ChatReaction,
+    ReadState,
     Room,
 )
-from community.chat.protocol import HISTORY_MAX
+from community.chat.protocol import HISTORY_MAX, MAX_FRAME_BYTES
+from community.chat.text import body_html
+from community.mentions import members_mentioned_in
 from community.models import REACTIONS
 from hearth.access import sign_in_for_members
 from hearth.http import AuthenticatedHttpRequest
@@ -35,6 +38,8 @@ from hearth.params import int_param
 from hearth.rules import RuleError, add_to_form, flash
 
 PAGE_SIZE = 50
+# How far back a member's room page reaches to open at their first unread message.
+UNREAD_MAX = 200
 
 
 def _get_room_for_reader(request: AuthenticatedHttpRequest, slug: str) -> Room:
@@ -79,26 +84,36 @@ def _room_page(
     request: HttpRequest, room: Room, *, form: MessageForm | None = None
 ) -> HttpResponse:
     before = int_param(request, "before")
+    user = request.user
     chat_messages, has_earlier = ChatMessage.objects.newest(
         room_id=room.pk, limit=PAGE_SIZE, before=before
     )
+    unread_from = None
+    if user.is_authenticated and before is None:
+        chat_messages, has_earlier, unread_from = _open_at_unread(
+            room, user, chat_messages, has_earlier
+        )
     ids = [m.pk for m in chat_messages]
     counts = actions.reaction_counts(ids)
     mine: set[tuple[int, str]] = set()
-    user = request.user
     if user.is_authenticated and ids:
         mine = set(
             ChatReaction.objects.filter(message_id__in=ids, member=user).values_list(
                 "message_id", "kind"
             )
         )
+    members = members_mentioned_in(m.body for m in chat_messages)
     for message in chat_messages:
         message.editable = message.can_edit(user)
         message.deletable = message.can_delete(user)
+        message.html = body_html(message.body, author=message.author, members=members)
         message.reaction_list = [
             (key, emoji, label, counts.get(message.pk, {}).get(key, 0), (message.pk, key) in mine)
             for key, emoji, label in REACTIONS
         ]
+        message.reactions_unused = any(
+            not count and not given for _, _, _, count, given in message.reaction_list
+        )
     refusal = room.send_refusal(user)
     if user.is_authenticated and chat_messages and before is None:
         actions.mark_read(room=room, member=user, last_id=chat_messages[-1].pk)
@@ -109,6 +124,7 @@ def _room_page(
         "browsing_earlier": before is not None,
         "first_id": ids[0] if ids else 0,
         "last_id": ids[-1] if ids else 0,
+        "unread_from": unread_from,
         "refusal": refusal,
         "form": form if form is not None else (MessageForm() if not refusal else None),
         "is_moderator": user.is_authenticated and user.is_moderator,
@@ -118,11 +134,40 @@ def _room_page(
         # The server's limits, for the page's data-* attributes and forms: chat.js reads
         # them there instead of keeping its own copy.
         "max_length": MESSAGE_MAX_LENGTH,
+        "max_frame_bytes": MAX_FRAME_BYTES,
         "edit_seconds": EDIT_WINDOW_SECONDS,
         "history_max": HISTORY_MAX,
         "typing_seconds": TYPING_EVERY_SECONDS,
     }
     return render(request, "chat/room.html", context)
+
+
+def _open_at_unread(
+    room: Room, member, chat_messages: list[ChatMessage], has_earlier: bool
+) -> tuple[list[ChatMessage], bool, int | None]:
+    """The page a member opens: the newest messages, reaching back to their first unread
+    one (at most UNREAD_MAX), and that message's id for the "unread" divider (None when
+    everything is read). Unread is what the room list counts (``with_unread_for``):
+    others' messages after the read marker, sent after the member joined."""
+    last_read = (
+        ReadState.objects.filter(room=room, member=member)
+        .values_list("last_read_id", flat=True)
+        .first()
+    ) or 0
+
+    def unread(message: ChatMessage) -> bool:
+        return message.pk > last_read and message.created_at > member.date_joined
+
+    if has_earlier and chat_messages and unread(chat_messages[0]):
+        chat_messages, more = ChatMessage.objects.newest(
+            room_id=room.pk, limit=UNREAD_MAX, after=last_read
+        )
+        has_earlier = more or (
+            last_read > 0
+            and ChatMessage.objects.visible().filter(room=room, id__lte=last_read).exists()
+        )
+    first = next((m.pk for m in chat_messages if unread(m) and m.author_id != member.pk), None)
+    return chat_messages, has_earlier, first
 
 
 def _message_template(user, *, can_send: bool) -> SimpleNamespace:
@@ -133,11 +178,13 @@ def _message_template(user, *, can_send: bool) -> SimpleNamespace:
         author_id=0,
         author=SimpleNamespace(username="", name="", get_absolute_url=""),
         body="",
+        html="",
         created_at=None,
         edited_at=None,
         editable=can_send,
         deletable=user.is_authenticated,
         reaction_list=[(key, emoji, label, 0, False) for key, emoji, label in REACTIONS],
+        reactions_unused=True,
         is_template=True,
     )
 

@@ -4,14 +4,17 @@ fields to them (``_check``) so a refusal shows beside the field that caused it."
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from community import trust
 from community.models import REACTION_CHOICES
 from community.uploads import process_uploaded_image
-from hearth.forms import model_choice_field
+from hearth.forms import LengthLimitsMixin, model_choice_field
+from hearth.params import parse_int
 from hearth.rules import RuleError, add_to_form
 from hearth.text import clean_line
 
@@ -22,7 +25,15 @@ from .models import Category, FlagOutcome, FlagReason, TopicTag
 IMAGE_MAX_DIMENSION = 2000
 
 
-class _RulesMixin(forms.Form):
+class _RulesMixin(LengthLimitsMixin, forms.Form):
+    length_nouns = {
+        "title": "A title",
+        "body": "A post",
+        "image_alt": "An image description",
+        "new_tags": "The new tags",
+        "reason": "A reason",
+    }
+
     def _check(self, field: str, rule: Callable[[Any], Any]) -> None:
         """Hold a cleaned field to a forum rule; the rule's refusal becomes its error."""
         if field not in self.cleaned_data:
@@ -162,7 +173,15 @@ class TopicForm(_TagsMixin, _BodyMixin):
 
 
 class ReplyForm(_BodyMixin):
-    pass
+    # The post this reply answers (set by its "Reply" button). Not a number, or a post
+    # gone meanwhile: the reply still goes in, without the link.
+    reply_to = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+
+    def clean_reply_to(self) -> int | None:
+        try:
+            return parse_int(self.cleaned_data.get("reply_to") or "", minimum=1)
+        except ValueError:
+            return None
 
 
 class EditPostForm(_TagsMixin, forms.Form):
@@ -203,7 +222,9 @@ class ReactionForm(forms.Form):
     )
 
 
-class FlagForm(forms.Form):
+class FlagForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"text": "Your note"}
+
     reason = forms.ChoiceField(
         label="What is wrong with this post?",
         choices=FlagReason.choices,
@@ -284,3 +305,60 @@ class WatchForm(forms.Form):
         coerce=lambda v: v == "on",
         error_messages={"required": _CHOOSE_WATCHING, "invalid_choice": _CHOOSE_WATCHING},
     )
+
+
+_CHOOSE_A_REMINDER = "Choose when to be reminded, or no reminder."
+REMINDER_CHOICES = [
+    ("", "No reminder"),
+    ("hour", "In an hour"),
+    ("tomorrow", "Tomorrow morning"),
+    ("week", "In a week"),
+    ("at", "At a time I choose"),
+]
+# A reminder further ahead than this is a typo, not a plan.
+REMINDER_HORIZON = timedelta(days=366)
+
+
+class BookmarkForm(forms.Form):
+    """Keep, change or remove a bookmark. ``remind`` picks a reminder; "at" reads
+    ``remind_at`` (a local date and time in the reader's time zone)."""
+
+    remove = forms.BooleanField(required=False)
+    remind = forms.ChoiceField(
+        choices=REMINDER_CHOICES,
+        required=False,
+        label="Remind me",
+        error_messages={"invalid_choice": _CHOOSE_A_REMINDER},
+    )
+    remind_at = forms.DateTimeField(
+        required=False,
+        label="Reminder time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        error_messages={"invalid": "Enter the date and time as shown, e.g. 2026-12-24 09:00."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("remove"):
+            return data
+        now = timezone.now()
+        choice = data.get("remind") or ""
+        when: datetime | None = None
+        if choice == "hour":
+            when = now + timedelta(hours=1)
+        elif choice in ("tomorrow", "week"):
+            local = timezone.localtime(now)
+            days = 1 if choice == "tomorrow" else 7
+            when = (local + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
+        elif choice == "at":
+            when = data.get("remind_at")
+            if when is None and "remind_at" not in self.errors:
+                self.add_error("remind_at", "Choose the date and time to be reminded.")
+            elif when is not None and when <= now:
+                self.add_error("remind_at", "Choose a time in the future.")
+            elif when is not None and when > now + REMINDER_HORIZON:
+                self.add_error("remind_at", "Choose a time within the next year.")
+        data["when"] = when
+        return data

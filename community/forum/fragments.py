@@ -35,7 +35,7 @@ from community import trust
 from community.badges import BadgeLabel
 from community.models import REACTIONS
 
-from .forms import ReplyForm
+from .forms import REMINDER_CHOICES, ReplyForm
 from .models import Post, Topic
 
 CORE_TEMPLATE = "forum/_post_core.html"
@@ -45,6 +45,8 @@ REACTIONS_TEMPLATE = "forum/_reactions.html"
 NEW_MARK = "<!--new-->"
 # Stands for the request's CSRF token in a cached fragment; never reaches a browser.
 CSRF_MARK = "__hearth_csrf_token__"
+# The reminders a post's bookmark control offers (a chosen time is set on /bookmarks/).
+QUICK_REMINDERS = tuple((value, text) for value, text in REMINDER_CHOICES if value != "at")
 # A fragment unused this long drops out; a changed post simply gets a new key.
 TIMEOUT = 7 * 24 * 3600
 
@@ -57,6 +59,7 @@ def _template_version() -> str:
         ACTIONS_TEMPLATE,
         REACTIONS_TEMPLATE,
         "forum/_reaction_button.html",
+        "forum/_bookmark.html",
         "community/_avatar.html",
         "_form_fields.html",
     ):
@@ -117,6 +120,21 @@ def core_values(post: Post, *, badge: BadgeLabel | None, moderator: bool) -> dic
         # Held by a spam signal: only its author and moderators are ever shown it.
         "held_reason": post.held_reason if post.held_at else None,
         "held_review": moderator and post.held_at is not None,
+        "reply_to": _answered(post),
+        "answers": getattr(post, "answers_count", 0) if shown else 0,
+    }
+
+
+def _answered(post: Post) -> dict[str, Any] | None:
+    """The post this one answers, as the core shows it ("in reply to @maya ↑")."""
+    if post.reply_to_id is None:
+        return None
+    answered = post.reply_to
+    author = answered.author if answered is not None else None
+    return {
+        "pk": post.reply_to_id,
+        "number": answered.number if answered is not None else 0,
+        "username": author.username if author is not None else "",
     }
 
 
@@ -157,6 +175,9 @@ def actions_values(
             "may_flag": post.author_id != member.pk,
             "moderator": tools["moderator"],
             "hidden": post.hidden,
+            "bookmarked": bool(getattr(post, "bookmarked", False)),
+            "label": f"post #{post.number}",
+            "reminders": QUICK_REMINDERS,
         }
     return values
 

@@ -29,6 +29,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 
 from community.forum import page_cache
 from community.models import REACTION_CHOICES, REACTION_KEYS, REACTIONS
+from hearth.search import plain_text
 
 POSTS_PER_PAGE = 20
 TOPICS_PER_PAGE = 30
@@ -319,6 +320,8 @@ class Topic(index.Indexed, Hideable):
     # highest number ever given (a topic page is a range of numbers up to it).
     last_post_number = models.PositiveIntegerField(default=0)
     posts_total = models.PositiveIntegerField(default=0)
+    # Times the topic was read, written in batches (forum/view_counts.py).
+    views = models.PositiveIntegerField(default=0, editable=False)
 
     pinned = models.BooleanField(default=False)
     locked = models.BooleanField(default=False)
@@ -396,14 +399,19 @@ class Topic(index.Indexed, Hideable):
         return self.title
 
     def opening_text(self) -> str:
-        first = self.posts.filter(number=1).only("source").first()
-        return first.source if first else ""
+        """The opening post as a reader reads it (rendered, without markup): indexed, and
+        the snippet in search results (which annotate ``opening_html``)."""
+        rendered = getattr(self, "opening_html", None)
+        if rendered is None:
+            first = self.posts.filter(number=1).only("html").first()
+            rendered = first.html if first else ""
+        return plain_text(rendered)
 
     def tag_names(self) -> str:
         return " ".join(tag.name for tag in self.tags.all())
 
-    def search_snippet(self) -> str:
-        return self.opening_text()[:300]
+    def search_text(self) -> str:
+        return self.opening_text()
 
     def refresh_stats(self) -> None:
         """Recompute reply count, last poster, last activity and last post number."""
@@ -433,7 +441,7 @@ def page_for_number(number: int) -> int:
     return max(1, (number - 1) // POSTS_PER_PAGE + 1)
 
 
-class PostQuerySet(HideableQuerySet):
+class PostQuerySet(SearchableQuerySetMixin, HideableQuerySet):
     def visible_to(self, user: Any) -> PostQuerySet:
         """Posts whose words ``user`` may read (see "who may see what" above)."""
         return self.reachable_by(user).filter(
@@ -465,7 +473,7 @@ class PostQuerySet(HideableQuerySet):
         )
 
 
-class Post(Hideable):
+class Post(index.Indexed, Hideable):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
     number = models.PositiveIntegerField()
     author = models.ForeignKey(
@@ -494,8 +502,18 @@ class Post(Hideable):
     # {"like": 3, "heart": 1}: recomputed from the Reaction rows on every toggle.
     reaction_counts = models.JSONField(default=dict, blank=True)
     open_flag_count = models.PositiveSmallIntegerField(default=0)
+    # The earlier post of the same topic this one answers ("in reply to @maya").
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
 
     objects = PostQuerySet.as_manager()
+
+    # The words as a reader reads them. Search narrows the rows to the readable ones by
+    # their ids (community.forum.search: ``pk__in`` Post.objects.visible_to()), so the
+    # index holds text only; it follows edits of the text, not every save.
+    search_auto_update = False
+    search_fields = [index.SearchField("search_text"), index.FilterField("id")]
 
     # Not stored: set by the topic page (forum/pages.py) for its fragments.
     is_unread: bool
@@ -530,6 +548,28 @@ class Post(Hideable):
     @property
     def is_opening(self) -> bool:
         return self.number == 1
+
+    # --- in search results (hearth.search; load with select_related("topic", "author"))
+
+    def search_text(self) -> str:
+        return plain_text(self.html)
+
+    @property
+    def search_title(self) -> str:
+        return self.topic.title
+
+    @property
+    def search_url(self) -> str:
+        return self.topic.post_url(self.number)
+
+    @property
+    def search_label(self) -> str:
+        return "Opening post" if self.is_opening else "Reply"
+
+    @property
+    def search_meta(self) -> str:
+        who = self.author.name if self.author else "a former member"
+        return f"Post #{self.number} by {who}"
 
     def hide(self, *, by: Any, reason: str) -> None:
         """``by`` None: members' flags hid it, until a moderator reviews them."""
@@ -693,3 +733,100 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} flag on post {self.post_id}"
+
+
+class BookmarkQuerySet(models.QuerySet):
+    def of(self, member: Any) -> BookmarkQuerySet:
+        """``member``'s bookmarks on what they may still read: a topic they may open and,
+        for a post, a post whose words they may read (one that was hidden or deleted
+        since drops out of the list, and comes back if it is shown again)."""
+        readable = Post.objects.visible_to(member).values("pk")
+        return self.filter(
+            Q(post__isnull=True) | Q(post__in=readable),
+            member=member,
+            topic__in=Topic.objects.visible_to(member).values("pk"),
+        )
+
+    def due(self, now: Any) -> BookmarkQuerySet:
+        return self.filter(remind_at__lte=now, reminded_at__isnull=True)
+
+
+class Bookmark(models.Model):
+    """A member's bookmark on a topic (``post`` empty) or on one post, with an optional
+    reminder: at ``remind_at`` the bell rings once (``reminded_at`` says it did)."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_bookmarks"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="bookmarks")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BookmarkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "post"],
+                condition=Q(post__isnull=False),
+                name="bookmark_post_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "topic"],
+                condition=Q(post__isnull=True),
+                name="bookmark_topic_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "-created_at"], name="bookmark_recent"),
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(remind_at__isnull=False, reminded_at__isnull=True),
+                name="bookmark_reminder_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"bookmark of {self.member_id} on {self.post_id or self.topic_id}"
+
+    def get_absolute_url(self) -> str:
+        if self.post is None:
+            return self.topic.get_absolute_url()
+        return self.topic.post_url(self.post.number)
+
+
+class Draft(models.Model):
+    """What a member was writing and has not posted yet: a reply to ``topic``, or a new
+    topic (``topic`` empty). Saved as they type, restored when they come back, gone once
+    they post it."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_drafts"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts"
+    )
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "topic"],
+                condition=Q(topic__isnull=False),
+                name="draft_reply_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(topic__isnull=True), name="draft_new_topic_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft of {self.member_id} for {self.topic_id or 'a new topic'}"

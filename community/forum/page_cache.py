@@ -41,6 +41,8 @@ from django.utils import timezone, translation
 from community.badges import badges_changed
 from hearth.commit import after_commit
 
+from . import view_counts
+
 logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponse]
@@ -136,16 +138,19 @@ def _kept_for(topic_id: int | None) -> int:
 
 def for_visitors(topic_kwarg: str | None = None) -> Callable[[View], View]:
     """A view whose visitors get the kept page, and whose rendered page is kept: a topic's
-    page when the URL names the topic (``topic_kwarg``), else a listing."""
+    page when the URL names the topic (``topic_kwarg``), else a listing. A topic page
+    read (kept or not, by anyone) counts as one view of it."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             topic_id = kwargs[topic_kwarg] if topic_kwarg else None
             page = kept(request, topic_id)
-            if page is not None:
-                return page
-            return keep(request, topic_id, view(request, *args, **kwargs))
+            if page is None:
+                page = keep(request, topic_id, view(request, *args, **kwargs))
+            if topic_id is not None and page.status_code == 200:
+                view_counts.count_view(topic_id)  # kept pages are read too
+            return page
 
         return serve
 

@@ -8,26 +8,31 @@ whatever its number (pinned by tests/forum/test_queries.py).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
 from community.badges import top_badges
+from community.models import MemberDay
 from hearth.http import AuthenticatedHttpRequest
 from hearth.params import parse_int
 
 from . import fragments
 from .forms import ResolveFlagsForm, TopicModerationForm
 from .models import (
+    LISTED,
     POSTS_PER_PAGE,
     TOPICS_PER_PAGE,
+    Bookmark,
     Category,
+    Draft,
     FlagOutcome,
     Post,
     Reaction,
@@ -38,6 +43,7 @@ from .models import (
 )
 
 AUTHOR_FIELDS = ("author__username", "author__display_name", "author__avatar")
+ANSWERED_FIELDS = ("reply_to__number", "reply_to__author__username")
 # A topic the member never opened counts as "new" while it was active this recently.
 NEW_TOPIC_WINDOW = timedelta(days=14)
 FLAGGED_POSTS_PER_PAGE = 20
@@ -82,6 +88,8 @@ def index_page(request: HttpRequest) -> Context:
         category.readable = category.may_read(request.user)
     latest = Topic.objects.listed_for(request.user).for_listing().order_by("-last_activity_at")[:10]
     return {
+        "lists": TOPIC_LISTS,
+        "member_lists": MEMBER_LISTS,
         "categories": categories,
         "latest": _with_unread(request, latest),
         "new_since": _new_since(),
@@ -111,6 +119,8 @@ def category_page(request: HttpRequest, category: Category) -> Context:
     )
     page = paginator.get_page(request.GET.get("page"))
     return {
+        "lists": TOPIC_LISTS,
+        "member_lists": MEMBER_LISTS,
         "category": category,
         "page": page,
         "topics": page.object_list,
@@ -118,6 +128,109 @@ def category_page(request: HttpRequest, category: Category) -> Context:
         "may_start": category.may_start_topic(request.user),
         "new_since": _new_since(),
         "hidden_count": hidden.count() if moderator and not show_hidden else None,
+    }
+
+
+# --- topic lists: Latest, New, Unread, Top ------------------------------------------
+
+TOPIC_LISTS = {
+    "latest": "Latest",
+    "new": "New",
+    "unread": "Unread",
+    "top": "Top",
+}
+# Only a member has a last visit and topics they follow.
+MEMBER_LISTS = frozenset({"new", "unread"})
+TOP_PERIODS = {"week": ("This week", 7), "month": ("This month", 30), "year": ("This year", 365)}
+DEFAULT_TOP_PERIOD = "month"
+
+
+def last_visit(member: Any) -> datetime:
+    """Where "New" starts for a member: the start of the last day before today they
+    visited, but never further back than NEW_TOPIC_WINDOW."""
+    floor = timezone.now() - NEW_TOPIC_WINDOW
+    day = (
+        MemberDay.objects.filter(member=member, day__lt=timezone.localdate())
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    if day is None:
+        return floor
+    return max(floor, timezone.make_aware(datetime.combine(day, time.min)))
+
+
+def _top(topics: QuerySet[Topic], since: datetime) -> QuerySet[Topic]:
+    """Ranked by what happened in the period (replies and reactions), then by views."""
+    replies = (
+        Post.objects.filter(topic=OuterRef("pk"), number__gt=1, created_at__gte=since)
+        .filter(LISTED)
+        .order_by()
+        .values("topic")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    reactions = (
+        Reaction.objects.filter(post__topic=OuterRef("pk"), created_at__gte=since)
+        .order_by()
+        .values("post__topic")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        topics.filter(last_activity_at__gte=since)
+        .annotate(
+            period_replies=Coalesce(Subquery(replies), 0),
+            period_reactions=Coalesce(Subquery(reactions), 0),
+        )
+        .annotate(score=F("period_replies") + F("period_reactions"))
+        .order_by("-score", "-views", "-last_activity_at", "-id")
+    )
+
+
+def topic_list_page(
+    request: HttpRequest, kind: str, *, category: Category | None, period: str
+) -> Context:
+    """One of the forum's topic lists, across the forum or in one category. ``kind`` is a
+    key of TOPIC_LISTS (a member's list only for a member), ``period`` of TOP_PERIODS."""
+    user: Any = request.user  # a member for "new" and "unread" (the view sees to it)
+    topics: QuerySet[Topic] = Topic.objects.listed_for(user).for_listing()
+    if category is not None:
+        topics = topics.filter(category=category)
+    since = None
+    if kind == "latest":
+        topics = topics.order_by("-last_activity_at", "-id")
+    elif kind == "new":
+        since = last_visit(user)
+        opened = TopicUser.objects.filter(topic=OuterRef("pk"), member=user, last_read_number__gt=0)
+        topics = topics.filter(created_at__gte=since).exclude(Exists(opened))
+        topics = topics.order_by("-created_at", "-id")
+    elif kind == "unread":
+        behind = TopicUser.objects.filter(
+            topic=OuterRef("pk"),
+            member=user,
+            watching=True,
+            last_read_number__lt=OuterRef("last_post_number"),
+        )
+        topics = topics.filter(Exists(behind)).order_by("-last_activity_at", "-id")
+    else:
+        topics = _top(topics, timezone.now() - timedelta(days=TOP_PERIODS[period][1]))
+    listed = _with_unread(request, topics)
+    page = Paginator(listed, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "kind": kind,
+        "title": TOPIC_LISTS[kind],
+        "lists": TOPIC_LISTS,
+        "member_lists": MEMBER_LISTS,
+        "category": category,
+        "period": period,
+        "period_label": TOP_PERIODS[period][0],
+        "periods": {key: label for key, (label, _) in TOP_PERIODS.items()},
+        "since": since,
+        "page": page,
+        "topics": page.object_list,
+        "new_since": _new_since(),
+        "show_category": category is None,
     }
 
 
@@ -172,6 +285,12 @@ def topic_for_reading(request: HttpRequest, pk: int) -> Topic | None:
         topics = topics.annotate(
             my_last_read=Subquery(state.values("last_read_number")[:1]),
             my_watching=Subquery(state.values("watching")[:1]),
+            my_bookmark=Exists(
+                Bookmark.objects.filter(topic=OuterRef("pk"), member=request.user, post=None)
+            ),
+            my_draft=Subquery(
+                Draft.objects.filter(topic=OuterRef("pk"), member=request.user).values("body")[:1]
+            ),
         )
     return topics.filter(pk=pk).first()
 
@@ -207,6 +326,8 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
         "may_reply": topic.may_reply(member),
         "may_mark_solution": topic.may_mark_solution(member),
         "watching": bool(getattr(topic, "my_watching", False)),
+        "bookmarked": bool(getattr(topic, "my_bookmark", False)),
+        "reminders": fragments.QUICK_REMINDERS,
     }
     context["posts"] = _rendered_posts(request, posts, topic=topic, member=member, context=context)
     context["last_number"] = posts[-1].number if posts else None
@@ -215,6 +336,8 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
             context["first_unread_url"] = topic.post_url(last_read + 1)
         if context["may_reply"]:
             context["reply_fields"] = fragments.reply_fields(member)
+            # What they were writing here, put back in the box by forum.js.
+            context["draft"] = {"key": f"reply:{topic.pk}", "body": topic.my_draft or ""}
         if moderator:
             context["moderation_form"] = TopicModerationForm(
                 initial={"category": topic.category.slug}
@@ -224,13 +347,26 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
 
 def _posts_on(page: Page, *, topic: Topic, member: Any) -> list[Post]:
     first, last = (page.start_index(), page.end_index()) if topic.posts_total else (1, 0)
+    answers = (
+        Post.objects.filter(reply_to=OuterRef("pk"))
+        .filter(LISTED)
+        .order_by()
+        .values("reply_to")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     queryset = (
         topic.posts.filter(number__gte=first, number__lte=last)
-        .select_related("author")
-        # Only what a post shows of its author (forum/fragments.py).
-        .only(*(f.name for f in Post._meta.concrete_fields), *AUTHOR_FIELDS)
+        .select_related("author", "reply_to__author")
+        # Only what a post shows of its author and of the post it answers (fragments.py).
+        .only(*(f.name for f in Post._meta.concrete_fields), *AUTHOR_FIELDS, *ANSWERED_FIELDS)
         .with_shown(member)
+        .annotate(answers_count=Coalesce(Subquery(answers), 0))
     )
+    if member is not None:
+        queryset = queryset.annotate(
+            bookmarked=Exists(Bookmark.objects.filter(post=OuterRef("pk"), member=member))
+        )
     posts = list(queryset.order_by("number"))
     mine: dict[int, set[str]] = {}
     if member is not None and posts:

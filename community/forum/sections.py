@@ -1,6 +1,7 @@
-"""The forum's slots on shared pages (home, profile) and its source for the one search.
+"""The forum's slots on shared pages (home, profile); its sources for the one search are
+in community.forum.search.
 
-All three show what lists show (``Topic.objects.listed_for(user)``): topics the reader
+Both show what lists show (``Topic.objects.listed_for(user)``): topics the reader
 may open, never hidden ones, even to moderators.
 """
 
@@ -8,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 
+from community.digest import ITEMS_PER_PART, DigestItem, DigestPart, absolute, register_part
 from hearth.content import register_finder
-from hearth.search import SearchSource, register_search_source
 from hearth.sections import register_section
 
-from .models import Topic
+from . import search
+from .models import Post, Reaction, Topic, TopicUser
 
 HOME_TOPICS = 6
 PROFILE_TOPICS = 5
@@ -45,9 +48,50 @@ def recent_topics(
     return "forum/_profile_topics.html", {"topics": topics}
 
 
-def search_topics(query: str, request: HttpRequest) -> Any:
-    """Topics matched on title, opening post and tags."""
-    return Topic.objects.listed_for(request.user).search(query)
+def activity(
+    request: HttpRequest, *, member: Any, **kwargs: Any
+) -> tuple[str, dict[str, Any]] | None:
+    """What the member did in the forum, counted over what the reader may see."""
+    topics = Topic.objects.listed_for(request.user).aggregate(
+        started=Count("pk", filter=Q(author=member)),
+        solutions=Count("pk", filter=Q(solution__author=member, solution__hidden=False)),
+    )
+    replies = Post.objects.visible_to(request.user).filter(author=member, number__gt=1).count()
+    reactions = Reaction.objects.filter(
+        Q(member=member) | Q(post__author=member, post__deleted_at__isnull=True)
+    ).aggregate(
+        given=Count("pk", filter=Q(member=member)),
+        received=Count("pk", filter=Q(post__author=member, post__deleted_at__isnull=True)),
+    )
+    counts = topics | reactions | {"replies": replies}
+    if not any(counts.values()):
+        return None
+    return "forum/_profile_activity.html", counts
+
+
+def digest_topics(member: Any, since: Any) -> DigestPart | None:
+    """The busiest topics started since the member's last visit that they never opened."""
+    opened = TopicUser.objects.filter(topic=OuterRef("pk"), member=member, last_read_number__gt=0)
+    topics = list(
+        Topic.objects.listed_for(member)
+        .filter(created_at__gte=since)
+        .exclude(author=member)
+        .exclude(Exists(opened))
+        .select_related("category")
+        .order_by("-reply_count", "-last_activity_at", "-id")[:ITEMS_PER_PART]
+    )
+    if not topics:
+        return None
+    items = tuple(
+        DigestItem(
+            title=topic.title,
+            url=absolute(topic.get_absolute_url()),
+            detail=f"{topic.category.name} · {topic.reply_count} "
+            f"repl{'y' if topic.reply_count == 1 else 'ies'}",
+        )
+        for topic in topics
+    )
+    return DigestPart("New in the forum", items)
 
 
 def topic_at(match: Any) -> Topic | None:
@@ -60,5 +104,7 @@ def topic_at(match: Any) -> Topic | None:
 def register() -> None:
     register_finder(["forum:topic", "forum:topic-short"], topic_at)
     register_section("home", order=30)(latest_topics)
+    register_section("profile", order=10)(activity)
+    register_part(order=10)(digest_topics)
     register_section("profile", order=20)(recent_topics)
-    register_search_source(SearchSource("forum-topics", "Topic", search=search_topics))
+    search.register()

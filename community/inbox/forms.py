@@ -4,10 +4,14 @@ from typing import Any
 
 from django import forms
 
+from hearth.forms import LengthLimitsMixin
+
 REASON_MAX = 500
 
 
-class DecideForm(forms.Form):
+class DecideForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"reason": "A reason"}
+
     ref = forms.CharField(max_length=150)
     decision = forms.CharField(max_length=40)
     reason = forms.CharField(label="Reason", max_length=REASON_MAX, required=False)
@@ -18,7 +22,9 @@ class ClaimForm(forms.Form):
     action = forms.ChoiceField(choices=[("claim", "Claim"), ("release", "Release")])
 
 
-class BulkForm(forms.Form):
+class BulkForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"reason": "A reason"}
+
     items = forms.MultipleChoiceField(
         error_messages={"required": "Select at least one item."},
     )

@@ -7,9 +7,12 @@ from django import forms
 from django.utils import timezone
 
 from community.moderation.models import TEXT_MAX_LENGTH, Appeal, CannedReason
+from hearth.forms import LengthLimitsMixin
 
 
-class AppealForm(forms.Form):
+class AppealForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"text": "An appeal"}
+
     text = forms.CharField(
         label="Why should a moderator look at this again?",
         max_length=TEXT_MAX_LENGTH,
@@ -19,7 +22,9 @@ class AppealForm(forms.Form):
     )
 
 
-class DecideAppealForm(forms.Form):
+class DecideAppealForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"reply": "A reply"}
+
     decision = forms.ChoiceField(
         choices=[
             ("uphold", "Uphold: the penalty stands"),
@@ -56,7 +61,9 @@ class DecideAppealForm(forms.Form):
         return value
 
 
-class LiftPenaltyForm(forms.Form):
+class LiftPenaltyForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"reason": "A reason"}
+
     reason = forms.CharField(
         label="Why lift it?",
         max_length=300,
@@ -65,7 +72,9 @@ class LiftPenaltyForm(forms.Form):
     )
 
 
-class StaffNoteForm(forms.Form):
+class StaffNoteForm(LengthLimitsMixin, forms.Form):
+    length_nouns = {"text": "A note"}
+
     text = forms.CharField(
         label="Private note (moderators only)",
         max_length=TEXT_MAX_LENGTH,

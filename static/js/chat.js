@@ -32,6 +32,14 @@
   const editSeconds = Number(root.dataset.editSeconds);
   const historyMax = Number(root.dataset.historyMax);
   const typingSeconds = Number(root.dataset.typingSeconds);
+  const maxLength = Number(root.dataset.maxLength);
+  const maxFrameBytes = Number(root.dataset.maxFrameBytes);
+  const counter = root.querySelector("[data-counter]");
+  const numberFormat = new Intl.NumberFormat(root.dataset.locale);
+  // The counter shows once a message is this far towards the server's limit.
+  const COUNTER_FROM = 0.8;
+  // New messages are announced at most this often, together ("3 new messages from …").
+  const ANNOUNCE_EVERY_MS = 4000;
 
   const me = root.dataset.me ? Number(root.dataset.me) : null;
   const isModerator = root.dataset.moderator === "true";
@@ -51,6 +59,10 @@
   let lastTypingSent = 0;
   let readTimer = null;
   let lastReadSent = 0;
+  const pendingEdits = new Map(); // ref -> the in-place edit form waiting for its answer
+  let heard = []; // live messages not announced yet
+  let announceTimer = null;
+  let lastAnnounced = 0;
 
   // --- rendering -------------------------------------------------------------------------
 
@@ -73,6 +85,27 @@
     element.querySelector("[data-count]").textContent = count ? String(count) : "";
     element.classList.toggle("has-count", count > 0);
     if (element.hasAttribute("data-read-only")) element.hidden = !count; // a visitor's view
+    else placeReaction(element);
+  }
+
+  // As in the forum: a reaction someone gave (or the member's own) sits in the row, in
+  // the site's order; the others wait inside the message's "Add a reaction" control.
+  function placeReaction(button) {
+    const item = button.closest("[data-order]");
+    const box = button.closest("[data-reactions]");
+    const add = box && box.querySelector("[data-add-reaction]");
+    if (!item || !add) return;
+    const given = button.classList.contains("has-count") || button.getAttribute("aria-pressed") === "true";
+    const focused = button === document.activeElement;
+    const order = Number(item.dataset.order);
+    const place = given ? box : add;
+    if (item.parentElement !== place) {
+      const next = [...place.children].find((el) => el !== item && el.dataset.order && Number(el.dataset.order) > order);
+      place.insertBefore(item, next || (given ? add : null));
+      if (given && focused) { add.open = false; button.focus(); }
+      else if (focused) add.querySelector("summary").focus();
+    }
+    add.hidden = !add.querySelector("[data-order]");
   }
 
   function buildMessage(m) {
@@ -120,9 +153,12 @@
   }
 
   // Where an item of the log sits in id order: a message at its id, a gap marker just
-  // after the last message the client had before the gap.
+  // after the last message the client had before the gap, the unread divider just
+  // before the first unread message.
   function position(el) {
-    return el.dataset.gapAfter !== undefined ? Number(el.dataset.gapAfter) + 0.5 : Number(el.dataset.id);
+    if (el.dataset.gapAfter !== undefined) return Number(el.dataset.gapAfter) + 0.5;
+    if (el.dataset.before !== undefined) return Number(el.dataset.before) - 0.5;
+    return Number(el.dataset.id);
   }
 
   // A catch-up sends the newest messages only; the ones between what the client had
@@ -188,6 +224,41 @@
     while (announcer.childNodes.length > 5) announcer.removeChild(announcer.firstChild);
   }
 
+  // A burst of messages is one announcement ("3 new messages from Maya and Sam"), at most
+  // one every ANNOUNCE_EVERY_MS; a single message is read out with its words.
+  function announceMessage(m) {
+    heard.push(m);
+    if (announceTimer) return;
+    const wait = Math.max(0, lastAnnounced + ANNOUNCE_EVERY_MS - Date.now());
+    announceTimer = setTimeout(flushAnnouncements, wait);
+  }
+
+  function names(list) {
+    if (window.Intl && Intl.ListFormat) {
+      return new Intl.ListFormat(root.dataset.locale, { type: "conjunction" }).format(list);
+    }
+    return list.length > 1 ? list.slice(0, -1).join(", ") + " and " + list[list.length - 1] : list.join("");
+  }
+
+  function flushAnnouncements() {
+    announceTimer = null;
+    lastAnnounced = Date.now();
+    const batch = heard;
+    heard = [];
+    if (batch.length === 1) {
+      announce(batch[0].author.name + ": " + batch[0].body.slice(0, 200));
+    } else if (batch.length > 1) {
+      const authors = [...new Set(batch.map((m) => m.author.name))];
+      const shown = authors.length > 3
+        ? [...authors.slice(0, 2), counted("%(n)s other", "%(n)s others", authors.length - 2)]
+        : authors;
+      announce(interpolate(
+        ngettext("%(n)s new message from %(names)s", "%(n)s new messages from %(names)s", batch.length),
+        { n: batch.length, names: names(shown) }, true,
+      ));
+    }
+  }
+
   function insertMessage(m, { live }) {
     if (messageEl(m.id)) return false; // exactly once, whatever the path
     const empty = log.querySelector("[data-empty]");
@@ -201,7 +272,7 @@
     lastId = Math.max(lastId, m.id);
     if (!firstId) firstId = m.id;
     if (live) {
-      if (m.author.id !== me) announce(m.author.name + ": " + m.body.slice(0, 200));
+      if (m.author.id !== me) announceMessage(m);
       if (stick || m.author.id === me) scrollToBottom(); else jump.hidden = false;
       clearTyping(m.author.id);
       scheduleRead();
@@ -333,8 +404,8 @@
         const el = messageEl(frame.id);
         const button = el && el.querySelector('[data-reaction="' + frame.reaction + '"]');
         if (button) {
-          setCount(button, frame.count);
           if (frame.member === me) button.setAttribute("aria-pressed", String(frame.on));
+          setCount(button, frame.count);
         }
         break;
       }
@@ -345,9 +416,13 @@
         typing(frame.member);
         break;
       case "ack":
+        if (pendingEdits.has(frame.ref)) {
+          pendingEdits.get(frame.ref).finish();
+          pendingEdits.delete(frame.ref);
+        }
         if (pending.has(frame.ref)) {
           pending.delete(frame.ref);
-          if (textarea && !pending.size) textarea.value = "";
+          if (textarea && !pending.size) { textarea.value = ""; showCounter(); }
         }
         break;
       case "read":
@@ -357,12 +432,40 @@
         break;
       case "error":
         setStatus(frame.message);
+        if (pendingEdits.has(frame.ref)) {
+          pendingEdits.get(frame.ref).area.focus();
+          pendingEdits.delete(frame.ref);
+        }
         if (frame.ref && pending.has(frame.ref) && textarea && !textarea.value) {
           textarea.value = pending.get(frame.ref); // never lose what they wrote
+          showCounter();
         }
         if (frame.ref) pending.delete(frame.ref);
         break;
     }
+  }
+
+  // How long the message is, once it nears the server's limit (nothing is cut: a message
+  // over the limit is refused by the server with its own words). Crossing the limit is
+  // announced once, not every keystroke.
+  let wasOver = false;
+  function showCounter() {
+    if (!counter || !textarea) return;
+    const length = [...textarea.value.trim()].length; // characters, as the server counts
+    const over = length - maxLength;
+    counter.hidden = length < maxLength * COUNTER_FROM;
+    if (counter.hidden) { counter.textContent = ""; wasOver = false; return; }
+    counter.classList.toggle("is-over", over > 0);
+    let text = numberFormat.format(length) + " / " + numberFormat.format(maxLength);
+    if (over > 0) {
+      text += " · " + interpolate(
+        ngettext("%(n)s character too many", "%(n)s characters too many", over),
+        { n: numberFormat.format(over) }, true,
+      );
+    }
+    counter.textContent = text;
+    if (over > 0 && !wasOver) announce(text);
+    wasOver = over > 0;
   }
 
   // A moderator muted or silenced this member (or lifted it) while the page is open: the
@@ -435,7 +538,11 @@
       }
       if (stopped) return; // no socket: let the browser post it
       const ref = "m" + (++refCounter);
-      if (send({ type: "send", body, ref })) {
+      const frame = { type: "send", body, ref };
+      // A frame the socket would refuse outright: the page's form posts it instead, and
+      // the server answers with the same refusal (and the words kept).
+      if (new TextEncoder().encode(JSON.stringify(frame)).length > maxFrameBytes) return;
+      if (send(frame)) {
         event.preventDefault();
         pending.set(ref, textarea.value);
         setStatus("");
@@ -447,7 +554,9 @@
         form.requestSubmit();
       }
     });
+    if (counter) textarea.setAttribute("aria-describedby", [textarea.getAttribute("aria-describedby"), counter.id].filter(Boolean).join(" "));
     textarea.addEventListener("input", () => {
+      showCounter();
       const now = Date.now();
       if (now - lastTypingSent > typingSeconds * 1000 && textarea.value.trim()) {
         lastTypingSent = now;
@@ -510,9 +619,12 @@
     const finish = () => { editForm.remove(); bodyEl.hidden = false; };
     editForm.querySelector("[data-cancel]").addEventListener("click", finish);
     editForm.addEventListener("submit", (event) => {
-      if (send({ type: "edit", id: Number(li.dataset.id), body: area.value })) {
+      // The form stays open until the server answers: a refusal (too long, too late)
+      // is shown and the words are kept.
+      const ref = "e" + (++refCounter);
+      if (send({ type: "edit", id: Number(li.dataset.id), body: area.value, ref })) {
         event.preventDefault();
-        finish();
+        pendingEdits.set(ref, { finish, area });
       }
     });
   }
@@ -529,6 +641,28 @@
     });
   }
 
-  scrollToBottom();
+  // The log is a scroll box from the start (not only once the socket is up), and opens
+  // at the member's first unread message (the server's divider) or at the newest.
+  root.classList.add("has-script");
+  openView();
+  showCounter();
   connect();
+
+  function openView() {
+    const divider = log.querySelector("[data-unread-divider]");
+    const linked = /^#message-\d+$/.test(location.hash) ? log.querySelector(location.hash) : null;
+    if (linked) {
+      log.scrollTop = Math.max(0, linked.offsetTop - (log.clientHeight - linked.offsetHeight) / 2);
+    } else if (divider) {
+      // The divider near the top, the message before it just in sight.
+      log.scrollTop = Math.max(0, divider.offsetTop - divider.offsetHeight);
+      jump.hidden = true;
+    } else {
+      scrollToBottom();
+    }
+    // On a phone, bring the log and the input into view (not the site's header).
+    if (form && form.getBoundingClientRect().bottom > window.innerHeight && !location.hash) {
+      log.scrollIntoView({ block: "start" });
+    }
+  }
 })();

@@ -86,3 +86,93 @@
   }
   connect();
 })();
+
+// Forms: the error summary takes focus when the page loads, and text with a limit
+// (data-limit, set by hearth.forms) shows a counter near it. Nothing is cut here: the
+// server refuses text over the limit with its own message and keeps what was typed.
+(function () {
+  "use strict";
+
+  // The page title says "Error: " first, as GOV.UK's pattern does (allauth's pages say
+  // it from the server already).
+  function errorSummary(root) {
+    const summary = root.matches && root.matches("[data-error-summary]")
+      ? root : root.querySelector && root.querySelector("[data-error-summary]");
+    if (!summary || summary.dataset.errorSummaryReady) return;
+    summary.dataset.errorSummaryReady = "on";
+    if (document.title.indexOf("Error: ") !== 0) document.title = "Error: " + document.title;
+    summary.focus();
+    // A link in the summary puts the cursor in its field, with the label in view.
+    summary.addEventListener("click", (event) => {
+      const link = event.target.closest("a[href^='#']");
+      const input = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!input) return;
+      event.preventDefault();
+      const label = document.querySelector("label[for='" + CSS.escape(input.id) + "']");
+      (label || input).scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
+  }
+
+  const SHOW_FROM = 0.8;  // of the limit
+  const lang = document.documentElement.lang || undefined;
+  let unnamed = 0;
+
+  function number(n) { return n.toLocaleString(lang); }
+  // Characters as the server counts them (an emoji is one, not two).
+  function characters(value) { return Array.from(value).length; }
+
+  function countText(count, limit) {
+    const over = count - limit;
+    if (over > 0) return number(over) + (over === 1 ? " character too many" : " characters too many");
+    return number(count) + " of " + number(limit) + (limit === 1 ? " character" : " characters");
+  }
+
+  // Give ``field`` (an input or textarea with data-limit) its counter. Exposed as
+  // Hearth.charCount so other scripts can reuse it for fields they build.
+  function charCount(field) {
+    const limit = parseInt(field.dataset.limit, 10);
+    if (!(limit > 0) || field.dataset.charCount) return;
+    field.dataset.charCount = "on";
+    if (!field.id) field.id = "limited-field-" + (++unnamed);
+    const counter = document.createElement("p");
+    counter.className = "char-count";
+    counter.id = field.id + "-count";
+    // Read out politely, once the member pauses, rather than at every key.
+    const live = document.createElement("span");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    live.dataset.charCountLive = "";
+    field.insertAdjacentElement("afterend", counter);
+    counter.insertAdjacentElement("afterend", live);
+    const described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    described.push(counter.id);
+    field.setAttribute("aria-describedby", described.join(" "));
+    let pause;
+    function update(announce) {
+      const count = characters(field.value);
+      const text = count >= Math.ceil(limit * SHOW_FROM) ? countText(count, limit) : "";
+      counter.textContent = text;
+      counter.classList.toggle("char-count--over", count > limit);
+      clearTimeout(pause);
+      if (announce) pause = setTimeout(() => { live.textContent = text; }, 800);
+    }
+    field.addEventListener("input", () => update(true));
+    update(false);  // a refused form comes back with its text: shown, not read out again
+  }
+
+  function charCounts(root) {
+    if (root.matches && root.matches("[data-limit]")) charCount(root);
+    if (root.querySelectorAll) root.querySelectorAll("input[data-limit], textarea[data-limit]").forEach(charCount);
+  }
+
+  window.Hearth = window.Hearth || {};
+  window.Hearth.charCount = charCount;
+  errorSummary(document);
+  charCounts(document);
+  // Forms htmx brings in later get the same.
+  document.addEventListener("htmx:load", (event) => {
+    errorSummary(event.detail.elt);
+    charCounts(event.detail.elt);
+  });
+})();

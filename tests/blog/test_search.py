@@ -26,7 +26,8 @@ def test_it_finds_posts_and_guides_and_marks_each_with_its_type(visitor_client, 
     assert '<span class="tag tag--type">Blog post</span>' in html
     assert '<span class="tag tag--type">Guide</span>' in html
     assert "2 results for “sourdough”." in html
-    assert "Our bakers love sourdough in autumn." in html  # the post's intro as snippet
+    # The post's intro as the snippet, the word found marked.
+    assert "Our bakers love <mark>sourdough</mark> in autumn." in html
 
 
 def test_it_never_finds_drafts(member_client, content):

@@ -64,7 +64,10 @@ def test_the_room_page_gives_a_member_the_edit_form_the_script_clones(member_cli
     assert form["action"] == f"/chat/{room.slug}/messages/0/edit/"
     assert form.select_one("input[name=csrfmiddlewaretoken]")
     area = form.select_one("textarea[name=body]")
-    assert int(area["maxlength"]) == MESSAGE_MAX_LENGTH
+    # The limit is the server's to enforce (with the length in its refusal): the browser
+    # gets it for the counter, never as a maxlength that cuts a long paste.
+    assert int(area["data-max-length"]) == MESSAGE_MAX_LENGTH
+    assert not area.has_attr("maxlength")
     label = form.select_one("label")
     assert label["for"] == area["id"] and label.get_text(strip=True) == "Edit your message"
     assert [b.get_text(strip=True) for b in form.select("button")] == ["Save", "Cancel"]

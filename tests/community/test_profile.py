@@ -130,7 +130,7 @@ def test_it_rejects_a_bad_avatar_and_saves_nothing(member_client, member, upload
 def test_it_rejects_a_bio_over_500_characters(member_client, member):
     response = member_client.post(_edit_url(member), _form(bio="x" * 10_000))
     assert response.status_code == 200
-    assert "the limit is 500" in response.content.decode()
+    assert "A bio can be at most 500 characters (this one has 10,000)." in response.content.decode()
     member.refresh_from_db()
     assert member.bio == ""
 

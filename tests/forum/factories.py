@@ -32,7 +32,7 @@ def make_tag(name: str) -> TopicTag:
     return tag
 
 
-def _forget_rate_limit(member: User) -> None:
+def forget_rate_limit(member: User) -> None:
     # Tests post many times in a row; the 20-second rule has its own tests.
     cache.delete(rules._rate_key(member))
 
@@ -45,7 +45,7 @@ def make_topic(
     body: str = "Hello everyone, this is the opening post.",
     tags: tuple[str, ...] = (),
 ) -> Topic:
-    _forget_rate_limit(author)
+    forget_rate_limit(author)
     topic = actions.start_topic(
         category=category or make_category(),
         author=author,
@@ -53,14 +53,14 @@ def make_topic(
         body=body,
         tags=tags,
     )
-    _forget_rate_limit(author)
+    forget_rate_limit(author)
     return topic
 
 
 def make_reply(*, topic: Topic, author: User, body: str = "A thoughtful reply.") -> Post:
-    _forget_rate_limit(author)
+    forget_rate_limit(author)
     post = actions.reply(topic=topic, author=author, body=body)
-    _forget_rate_limit(author)
+    forget_rate_limit(author)
     return post
 
 

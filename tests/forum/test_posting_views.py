@@ -156,7 +156,7 @@ def test_a_reply_over_the_limit_keeps_the_text(other_member_client, topic):
     body = "word " * 4001
     response = other_member_client.post(f"/forum/t/{topic.pk}/reply/", {"body": body})
     page = response.content.decode()
-    assert "limit is 20,000" in page
+    assert "A post can be at most 20,000 characters (this one has 20,005)." in page
     assert "word word word" in page
 
 

@@ -223,3 +223,20 @@ def test_only_given_reactions_show_and_the_rest_wait_behind_one_control(
     given, rest = reactions.split("<details", 1)
     assert f'id="react-{post.pk}-heart"' in given and 'reaction__count">1<' in given
     assert f'id="react-{post.pk}-heart"' not in rest
+
+
+def test_reaction_buttons_show_the_sites_svg_icons_with_the_name_as_text(
+    member_client, visitor_client, member, other_member
+):
+    topic = make_topic(author=other_member, title="Crumb shots")
+    post = make_reply(topic=topic, author=other_member, body="Look at this crumb.")
+    actions.toggle_reaction(post=post, member=member, kind="celebrate")
+    page = member_client.get(topic.get_absolute_url()).content.decode()
+    button = page.split(f'id="react-{post.pk}-celebrate"', 1)[1].split("</button>", 1)[0]
+    assert (
+        '<img class="reaction__icon" src="/static/icons/reactions/celebrate.svg" alt=""' in button
+    )
+    assert '<span class="visually-hidden">Celebrate</span>' in button and "🎉" not in button
+    page = visitor_client.get(topic.get_absolute_url()).content.decode()
+    static = page.split("reaction reaction--static", 1)[1].split("</span></span>", 1)[0]
+    assert "/static/icons/reactions/celebrate.svg" in static and "🎉" not in static

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from community import digest
 from community.actions import notify, silence_member
 from community.chat.models import Room
 from community.forum.models import ReadAccess
@@ -178,12 +179,23 @@ TABLE: dict[str, Row] = {
     "community:moderate-member": _post(lambda w: "/members/sam/moderate/", *MODERATORS),
     "community:notifications": _get("/notifications/", *MEMBERS),
     "community:notifications-read-all": _post(lambda w: "/notifications/read-all/", *MEMBERS),
+    "community:digest-unsubscribe": _get(
+        lambda w: f"/digest/unsubscribe/{digest.unsubscribe_token(w.owner)}/", *ALL
+    ),
     "community:notification-open": Row(
         "GET", _own_notification, _expect("login", "ok", "ok", "ok", "ok")
     ),
     # forum
     "forum:index": _get("/forum/", *ALL),
     "forum:new-topic": _get("/forum/new/", *MEMBERS),
+    "forum:preview": _post(lambda w: "/forum/preview/", *MEMBERS, data=lambda w: {"body": "Hi"}),
+    "forum:save-draft": _post(
+        lambda w: "/forum/drafts/", *MEMBERS, data=lambda w: {"key": "topic", "body": "Hi"}
+    ),
+    "forum:latest": _get("/forum/latest/", *ALL),
+    "forum:new": _get("/forum/new-topics/", *MEMBERS),
+    "forum:unread": _get("/forum/unread/", *MEMBERS),
+    "forum:top": _get("/forum/top/?period=week", *ALL),
     "forum:category": _get("/forum/c/kitchen/", *ALL),
     "forum:tags": _get("/forum/tags/", *ALL),
     "forum:tag": _get("/forum/tags/ovens/", *ALL),
@@ -191,6 +203,7 @@ TABLE: dict[str, Row] = {
     "forum:topic": _get(lambda w: w.topic.get_absolute_url(), *ALL),
     "forum:reply": _get(lambda w: f"/forum/t/{w.topic.pk}/reply/", *MEMBERS),
     "forum:watch": _post(lambda w: f"/forum/t/{w.topic.pk}/watch/", *MEMBERS),
+    "forum:bookmark-topic": _post(lambda w: f"/forum/t/{w.topic.pk}/bookmark/", *MEMBERS),
     "forum:moderate-topic": _post(lambda w: f"/forum/t/{w.topic.pk}/moderate/", *MODERATORS),
     "forum:post": _get(lambda w: f"/forum/p/{w.post.pk}/", *ALL),
     "forum:edit-post": _get(lambda w: f"/forum/p/{w.post.pk}/edit/", *MODERATORS),
@@ -199,10 +212,12 @@ TABLE: dict[str, Row] = {
     "forum:quote": _get(lambda w: f"/forum/p/{w.post.pk}/quote/", *MEMBERS),
     "forum:react": _post(lambda w: f"/forum/p/{w.post.pk}/react/", *MEMBERS),
     "forum:solution": _post(lambda w: f"/forum/p/{w.post.pk}/solution/", *MODERATORS),
+    "forum:bookmark-post": _post(lambda w: f"/forum/p/{w.post.pk}/bookmark/", *MEMBERS),
     "forum:flag": _get(lambda w: f"/forum/p/{w.post.pk}/flag/", *MEMBERS),
     "forum:moderate-post": _post(lambda w: f"/forum/p/{w.post.pk}/moderate/", *MODERATORS),
     "forum:flags": _get("/forum/flags/", *MODERATORS),
     "forum:resolve-flags": _post(lambda w: f"/forum/flags/{w.post.pk}/", *MODERATORS),
+    "forum:bookmarks": _get("/bookmarks/", *MEMBERS),
     # chat
     "chat:rooms": _get("/chat/", *ALL),
     "chat:unread-badge": _get("/chat/unread/", *ALL),

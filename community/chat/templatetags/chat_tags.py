@@ -3,16 +3,9 @@ from __future__ import annotations
 from django import template
 
 from community.chat.actions import mute_scope
-from community.chat.text import body_html
 from community.moderation.templatetags.moderation_tags import standing_notice_html
 
 register = template.Library()
-
-
-@register.filter(name="chat_text")
-def chat_text(body: str, author=None):
-    """``{{ message.body|chat_text:message.author }}``: the author's trust decides links."""
-    return body_html(body, author=author)
 
 
 @register.simple_tag

@@ -12,10 +12,14 @@ only after the transaction commits (``community.live``). A rule that says no rai
 - ``reading``: watching and the read position
 - ``flags``: flag_post, resolve_flags
 - ``moderation``: pin, lock, hide, unhide, move
+- ``bookmarks``: bookmark, remove_bookmark, send_bookmark_reminders
+- ``drafts``: save_draft, discard_draft, draft_for
 """
 
 from __future__ import annotations
 
+from .bookmarks import bookmark, remove_bookmark, send_bookmark_reminders
+from .drafts import NEW_TOPIC, discard_draft, draft_for, reply_key, save_draft
 from .flags import FLAGS_TO_HIDE, flag_post, resolve_flags
 from .moderation import (
     hide_post,
@@ -45,10 +49,19 @@ from .rules import (
     checked_reason,
     checked_title,
     normalise_tag_names,
+    render_checked,
     resolve_tags,
 )
 
 __all__ = [
+    "NEW_TOPIC",
+    "discard_draft",
+    "draft_for",
+    "reply_key",
+    "save_draft",
+    "bookmark",
+    "remove_bookmark",
+    "send_bookmark_reminders",
     "FLAGS_TO_HIDE",
     "MAX_IMAGES",
     "MAX_MENTIONS",
@@ -74,6 +87,7 @@ __all__ = [
     "move_topic",
     "normalise_tag_names",
     "record_read",
+    "render_checked",
     "reply",
     "resolve_flags",
     "resolve_tags",

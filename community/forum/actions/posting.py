@@ -112,7 +112,17 @@ def start_topic(
 
 
 @transaction.atomic
-def reply(*, topic: Topic, author: User, body: str, images: Sequence[ImageAttachment] = ()) -> Post:
+def reply(
+    *,
+    topic: Topic,
+    author: User,
+    body: str,
+    images: Sequence[ImageAttachment] = (),
+    reply_to: Post | None = None,
+) -> Post:
+    """A reply to ``topic``; ``reply_to`` is the post of the topic it answers, if any (one
+    its author may no longer read, or of another topic, is not linked: the reply still
+    goes in)."""
     check_standing(author)
     found = Topic.objects.visible_to(author).select_related("category").filter(pk=topic.pk)
     current = found.first()
@@ -127,7 +137,12 @@ def reply(*, topic: Topic, author: User, body: str, images: Sequence[ImageAttach
     check_interval(author)
     held = spam.hold_reason(author=author, body=body, topic=topic)
 
-    post, rendered = _create_post(topic=topic, author=author, body=body, images=images, held=held)
+    answered = None
+    if reply_to is not None and reply_to.topic_id == topic.pk:
+        answered = Post.objects.visible_to(author).filter(pk=reply_to.pk).first()
+    post, rendered = _create_post(
+        topic=topic, author=author, body=body, images=images, held=held, reply_to=answered
+    )
     refresh(topic)
     _touch_topic_user(topic=topic, member=author, read_to=post.number, watch=True)
     claim_interval(author)
@@ -143,12 +158,25 @@ def _reply_published(post: Post, *, mentioned: Sequence[User]) -> None:
     topic, author = post.topic, post.author
     assert author is not None  # a reply is published by its author or approved with them
     told = _notify_mentions(post=post, members=mentioned, actor=author)
+    answered = post.reply_to
+    url = topic.post_url(post.number)
+    if answered is not None and answered.author_id not in told | {author.pk, None}:
+        recipient = answered.author
+        assert recipient is not None
+        if readers(topic, [recipient]):
+            notify(
+                recipient=recipient,
+                kind="forum_reply",
+                text=f"{author.name} answered your post in {quoted_title(topic)}",
+                url=url,
+                actor=author,
+            )
+            told = told | {recipient.pk}
     watchers = (
         User.objects.filter(forum_topics__topic=topic, forum_topics__watching=True)
         .exclude(pk=author.pk)
         .exclude(pk__in=told)
     )
-    url = topic.post_url(post.number)
     for watcher in readers(topic, watchers):
         notify(
             recipient=watcher,
@@ -357,7 +385,13 @@ def delete_post(*, post: Post, member: User) -> None:
 
 
 def _create_post(
-    *, topic: Topic, author: User, body: str, images: Sequence[ImageAttachment], held: str = ""
+    *,
+    topic: Topic,
+    author: User,
+    body: str,
+    images: Sequence[ImageAttachment],
+    held: str = "",
+    reply_to: Post | None = None,
 ) -> tuple[Post, RenderedPost]:
     rendered = render_checked(body, author=author)
     locked = Topic.objects.select_for_update().get(pk=topic.pk)
@@ -372,6 +406,7 @@ def _create_post(
         html=rendered.html,
         held_at=timezone.now() if held else None,
         held_reason=held,
+        reply_to=reply_to,
     )
     if images:
         post.source = f"{body}\n\n{_attach_images(post=post, images=images, author=author)}"

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from community import trust
 from community.models import User
+from hearth.forms import too_long_message
 from hearth.rules import RuleError
 from hearth.text import clean_line, clean_text
 
@@ -134,8 +135,8 @@ def checked_body(body: str) -> str:
         raise PostingError("Write something first: the post is empty.", code="empty")
     if len(body) > MAX_POST_CHARS:
         raise PostingError(
-            f"The post is {len(body):,} characters long; the limit is {MAX_POST_CHARS:,}. "
-            "Split it into two posts or shorten it.",
+            too_long_message(MAX_POST_CHARS, len(body), "A post")
+            + " Split it into two posts or shorten it.",
             code="too_long",
         )
     return body
@@ -149,10 +150,7 @@ def checked_title(title: str) -> str:
             f"Give the topic a title of at least {TITLE_MIN} characters.", code="too_short"
         )
     if len(title) > TITLE_MAX:
-        raise PostingError(
-            f"The title is {len(title)} characters long; the limit is {TITLE_MAX}.",
-            code="too_long",
-        )
+        raise PostingError(too_long_message(TITLE_MAX, len(title), "A title"), code="too_long")
     return title
 
 

@@ -117,7 +117,7 @@ def flag_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @moderator_required
 def resolve_flags(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Any flagged post, as the queue lists them (not only those in view).
-    post = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
+    post: Post = get_object_or_404(Post.objects.select_related("topic"), pk=pk)
     form = ResolveFlagsForm(request.POST)
     if not form.is_valid():
         flash(request, form)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from community.models import User
 from hearth.http import AuthenticatedHttpRequest
-from hearth.params import int_param
+from hearth.params import int_param, parse_int
 from hearth.rules import RuleError, add_to_form, flash
 
 from .. import actions
@@ -34,6 +34,9 @@ def _posted(
 @login_required
 def new_topic(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = {"category": request.GET.get("category")}
+    draft = actions.draft_for(request.user, actions.NEW_TOPIC)
+    if draft is not None:
+        initial |= {"title": draft.title, "body": draft.body}
     form = TopicForm(*_posted(request), initial=initial, member=request.user)
     if not form.categories.exists():
         raise PermissionDenied("There is no category you can start a topic in.")
@@ -50,10 +53,12 @@ def new_topic(request: AuthenticatedHttpRequest) -> HttpResponse:
         except RuleError as error:
             add_to_form(form, error)
         else:
+            actions.discard_draft(member=request.user, key=actions.NEW_TOPIC)
             if not _told_if_held(request, topic):
                 messages.success(request, "Your topic is up.")
             return redirect(topic)
-    return render(request, "forum/new_topic.html", {"form": form})
+    context = {"form": form, "draft": {"key": actions.NEW_TOPIC, "body": ""}}
+    return render(request, "forum/new_topic.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,15 +73,42 @@ def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 author=request.user,
                 body=form.cleaned_data["body"],
                 images=form.attachments(),
+                reply_to=_answered(request, topic, form.cleaned_data["reply_to"]),
             )
         except RuleError as error:
             add_to_form(form, error)
         else:
+            actions.discard_draft(member=request.user, key=actions.reply_key(topic))
             if not _told_if_held(request, post):
                 messages.success(request, "Your reply is posted.")
             return redirect(after(post))
-    context = {"topic": topic, "form": form, "may_reply": topic.may_reply(request.user)}
+    answering = _answered(request, topic, form["reply_to"].value())
+    context = {
+        "topic": topic,
+        "form": form,
+        "may_reply": topic.may_reply(request.user),
+        "answering": answering,
+        "draft": {"key": actions.reply_key(topic), "body": _draft_body(request, topic, form)},
+    }
     return render(request, "forum/reply.html", context)
+
+
+def _draft_body(request: AuthenticatedHttpRequest, topic: Topic, form: ReplyForm) -> str:
+    """What they were writing here, for forum.js to put back (not over a quote)."""
+    if form.is_bound or form.initial.get("body"):
+        return ""
+    draft = actions.draft_for(request.user, actions.reply_key(topic))
+    return draft.body if draft is not None else ""
+
+
+def _answered(request: HttpRequest, topic: Topic, raw: object) -> Post | None:
+    """The post of ``topic`` a reply answers, if the reader may read it."""
+    try:
+        pk = parse_int(str(raw or ""), minimum=1)
+    except ValueError:
+        return None
+    posts = Post.objects.visible_to(request.user).select_related("author")
+    return posts.filter(pk=pk, topic=topic).first()
 
 
 def _told_if_held(request: HttpRequest, post: Post | Topic) -> bool:
@@ -93,12 +125,17 @@ def _told_if_held(request: HttpRequest, post: Post | Topic) -> bool:
 
 
 def _quoted(request: HttpRequest, topic: Topic) -> dict[str, str]:
-    """``?quote=<post id>`` fills the reply box with that post, quoted."""
-    quoted = int_param(request, "quote") if request.method == "GET" else None
-    if quoted is None:
+    """``?quote=<post id>`` fills the reply box with that post, quoted; ``?to=<post id>``
+    makes the reply answer that post."""
+    if request.method != "GET":
         return {}
+    answering = int_param(request, "to")
+    initial = {"reply_to": str(answering)} if answering is not None else {}
+    quoted = int_param(request, "quote")
+    if quoted is None:
+        return initial
     post = visible_post(request, quoted)
-    return {"body": post.as_quote()} if post.topic_id == topic.pk else {}
+    return initial | ({"body": post.as_quote()} if post.topic_id == topic.pk else {})
 
 
 @require_http_methods(["GET", "POST"])

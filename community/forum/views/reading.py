@@ -1,9 +1,10 @@
-"""Reading the forum: index, categories, tags, topics, permalinks, edit history, quotes."""
+"""Reading the forum: index, categories, topic lists, tags, topics, permalinks, edit
+history, quotes."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
@@ -27,6 +28,27 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     if not category.may_read(request.user):
         return sign_in_for_members(request)
     return render(request, "forum/category.html", pages.category_page(request, category))
+
+
+@require_GET
+def topic_list(request: HttpRequest, kind: str) -> HttpResponse:
+    """Latest, New, Unread or Top, across the forum or in one category (``?category=``);
+    Top over ``?period=`` (week, month or year; anything else is a month)."""
+    if kind in pages.MEMBER_LISTS and not request.user.is_authenticated:
+        return sign_in_for_members(request)
+    category = None
+    slug = request.GET.get("category")
+    if slug:
+        category = Category.objects.filter(slug=slug[:80]).first()
+        if category is None:
+            raise Http404("No such category.")
+        if not category.may_read(request.user):
+            return sign_in_for_members(request)
+    period = request.GET.get("period", "")
+    if period not in pages.TOP_PERIODS:
+        period = pages.DEFAULT_TOP_PERIOD
+    context = pages.topic_list_page(request, kind, category=category, period=period)
+    return render(request, "forum/topic_list.html", context)
 
 
 @require_GET

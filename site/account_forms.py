@@ -1,0 +1,31 @@
+"""Allauth's forms under Hearth's length rule (``settings.ACCOUNT_FORMS`` names them):
+no ``maxlength`` for the browser to cut a pasted username or address at, a counter near
+the limit, and the server's own refusal (:class:`hearth.forms.LengthLimitsMixin`)."""
+
+from __future__ import annotations
+
+from allauth.account import forms as allauth_forms
+
+from hearth.forms import LengthLimitsMixin
+
+_ADDRESS = {"email": "An email address"}
+
+
+class LoginForm(LengthLimitsMixin, allauth_forms.LoginForm):
+    length_nouns = {"login": "An email address"}
+
+
+class SignupForm(LengthLimitsMixin, allauth_forms.SignupForm):
+    length_nouns = {**_ADDRESS, "username": "A username"}
+
+
+class ResetPasswordForm(LengthLimitsMixin, allauth_forms.ResetPasswordForm):
+    length_nouns = _ADDRESS
+
+
+class AddEmailForm(LengthLimitsMixin, allauth_forms.AddEmailForm):
+    length_nouns = _ADDRESS
+
+
+class ChangeEmailForm(LengthLimitsMixin, allauth_forms.ChangeEmailForm):
+    length_nouns = _ADDRESS

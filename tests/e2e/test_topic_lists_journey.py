@@ -1,0 +1,40 @@
+"""A member finds what she missed: the Unread list shows a watched topic with a new reply,
+and once she has read it the list says she is caught up."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.factories import PASSWORD, make_member
+from tests.forum.factories import make_category, make_reply, make_topic
+
+
+def test_unread_lists_a_watched_topic_with_new_posts(page, asgi_server):
+    make_category(name="Baking", slug="baking")
+    make_member(username="maya", display_name="Maya")
+    sam = make_member(username="sam", display_name="Sam")
+    topic = make_topic(author=sam, title="Rye starter smells of acetone")
+
+    sign_in(page, "maya@example.com", PASSWORD)
+    page.goto(topic.get_absolute_url())
+    page.get_by_role("button", name="Watch").click()
+    expect(page.get_by_role("button", name="Stop watching")).to_be_visible()
+
+    page.goto("/forum/")
+    page.get_by_role("navigation", name="Topic lists").get_by_role("link", name="Unread").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Unread")
+    expect(page.get_by_text("You are all caught up.")).to_be_visible()
+
+    make_reply(topic=topic, author=sam, body="Feed it more often: it is hungry.")
+    page.reload()
+    row = page.get_by_role("link", name="Rye starter smells of acetone")
+    expect(row).to_be_visible()
+    page.set_viewport_size({"width": 360, "height": 800})
+    screenshot(page, "forum-unread-360")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    row.click()
+    expect(page.locator("#post-2")).to_contain_text("it is hungry")
+
+    page.goto("/forum/unread/")
+    expect(page.get_by_text("You are all caught up.")).to_be_visible()
