@@ -51,7 +51,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         username = super().clean_username(username, shallow=shallow)
-        if username.lower() in {"me", "admin", "hearth", "moderator", "editor", "staff"}:
+        if username.lower() in {"me", "admin", "hearth", "moderator", "editor", "staff", "suggest"}:
             raise ValidationError("That username is reserved. Choose another.")
         return username
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from community import views
+from community import suggest, views
 
 app_name = "community"
 
 urlpatterns = [
     path("members/me/", views.my_profile, name="my-profile"),
+    path("members/suggest/", suggest.suggest_members, name="member-suggest"),
     path("members/<str:username>/", views.profile, name="profile"),
     path("members/<str:username>/edit/", views.edit_profile, name="edit-profile"),
     path("members/<str:username>/moderate/", views.moderate_member, name="moderate-member"),

@@ -144,7 +144,12 @@ def test_it_rate_limits_failed_sign_ins(client):
 
 @pytest.mark.parametrize(
     ("username", "message"),
-    [("a", "at least 3"), ("bad name!", "letters, digits or underscores"), ("admin", "reserved")],
+    [
+        ("a", "at least 3"),
+        ("bad name!", "letters, digits or underscores"),
+        ("admin", "reserved"),
+        ("suggest", "reserved"),
+    ],
 )
 def test_it_rejects_bad_usernames_at_sign_up(client, username, message):
     response = _sign_up(client, username=username)

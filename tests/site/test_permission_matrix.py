@@ -174,6 +174,7 @@ TABLE: dict[str, Row] = {
     "account_reset_password_from_key_done": _get("/accounts/password/reset/key/done/", *ALL),
     # community
     "community:my-profile": _get("/members/me/", *MEMBERS),
+    "community:member-suggest": _get("/members/suggest/?q=ma", *MEMBERS),
     "community:profile": _get("/members/sam/", *ALL),
     "community:edit-profile": _get("/members/sam/edit/", "login", "403", "403", "403", "403"),
     "community:moderate-member": _post(lambda w: "/members/sam/moderate/", *MODERATORS),
@@ -197,8 +198,14 @@ TABLE: dict[str, Row] = {
     "forum:unread": _get("/forum/unread/", *MEMBERS),
     "forum:top": _get("/forum/top/?period=week", *ALL),
     "forum:category": _get("/forum/c/kitchen/", *ALL),
+    "forum:category-level": _post(
+        lambda w: "/forum/c/kitchen/level/", *MEMBERS, data=lambda w: {"level": "tracking"}
+    ),
     "forum:tags": _get("/forum/tags/", *ALL),
     "forum:tag": _get("/forum/tags/ovens/", *ALL),
+    "forum:tag-level": _post(
+        lambda w: "/forum/tags/ovens/level/", *MEMBERS, data=lambda w: {"level": "tracking"}
+    ),
     "forum:topic-short": _get(lambda w: f"/forum/t/{w.topic.pk}/", *ALL),
     "forum:topic": _get(lambda w: w.topic.get_absolute_url(), *ALL),
     "forum:reply": _get(lambda w: f"/forum/t/{w.topic.pk}/reply/", *MEMBERS),
