@@ -18,7 +18,6 @@ from community.models import REACTION_KEYS, User
 from .markup import render_post
 from .models import (
     Category,
-    NotificationLevel,
     Post,
     Reaction,
     ReadAccess,
@@ -141,7 +140,7 @@ TOPICS = [
         "ana",
         25,
         "What does watching a topic mean?",
-        "There is a Notifications menu on each topic. What do watching and tracking do?",
+        "There is a Watch button on each topic. What does it do?",
         ["beginners"],
         [
             (
@@ -448,8 +447,7 @@ def _make_topic(spec, *, categories, tags, people, now, seed) -> bool:
         state, _ = TopicUser.objects.get_or_create(member=writer, topic=topic)
         state.last_read_number = number
         state.watching = True
-        state.level = NotificationLevel.WATCHING
-        state.save(update_fields=["last_read_number", "watching", "level"])
+        state.save(update_fields=["last_read_number", "watching"])
     topic.posts_total = len(posts)
     if "solution" in options:
         topic.solution = posts[options["solution"] + 1]

@@ -9,21 +9,10 @@ whatever its number (pinned by tests/forum/test_queries.py).
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    When,
-)
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -36,22 +25,17 @@ from hearth.http import AuthenticatedHttpRequest
 from hearth.params import parse_int
 
 from . import fragments
-from .actions.levels import level_expression
 from .forms import ResolveFlagsForm, TopicModerationForm
 from .models import (
-    LEVEL_HINTS,
     LISTED,
     POSTS_PER_PAGE,
     TOPICS_PER_PAGE,
     Bookmark,
     Category,
-    CategoryUser,
     Draft,
     FlagOutcome,
-    NotificationLevel,
     Post,
     Reaction,
-    TagUser,
     Topic,
     TopicTag,
     TopicUser,
@@ -83,46 +67,12 @@ def _new_since() -> datetime:
     return timezone.now() - NEW_TOPIC_WINDOW
 
 
-FOLLOWED = (NotificationLevel.WATCHING, NotificationLevel.TRACKING)
-_Topics = TypeVar("_Topics", bound=QuerySet[Topic])
-
-
 def _with_unread(request: HttpRequest, topics: QuerySet[Topic]) -> QuerySet[Topic]:
-    """Annotate topics with the member's read position and, for the topics they track or
-    watch, how many posts they have not read (``my_unread``), in the same SELECT."""
+    """Annotate topics with the member's read position (in the same SELECT)."""
     if not request.user.is_authenticated:
         return topics
     state = TopicUser.objects.filter(topic=OuterRef("pk"), member=request.user)
-    topics = topics.annotate(
-        my_last_read=Subquery(state.values("last_read_number")[:1]),
-        my_level=level_expression(request.user),
-    )
-    return topics.annotate(
-        my_unread=Case(
-            When(
-                Q(my_level__in=FOLLOWED, my_last_read__lt=F("last_post_number")),
-                then=F("last_post_number") - F("my_last_read"),
-            ),
-            default=None,
-            output_field=IntegerField(),
-        )
-    )
-
-
-def _not_muted(
-    request: HttpRequest,
-    topics: _Topics,
-    *,
-    category_mutes: bool = True,
-    tags_mute: bool = True,
-) -> _Topics:
-    """Without the topics the member muted (in the same SELECT). A category's (tag's)
-    own list passes ``category_mutes`` (``tags_mute``) False: it shows the topics muted
-    by muting that category (tag), since the member asked for it."""
-    if not request.user.is_authenticated:
-        return topics
-    level = level_expression(request.user, category_mutes=category_mutes, tags_mute=tags_mute)
-    return topics.alias(my_list_level=level).exclude(my_list_level=NotificationLevel.MUTED)
+    return topics.annotate(my_last_read=Subquery(state.values("last_read_number")[:1]))
 
 
 # --- listings ---------------------------------------------------------------------
@@ -136,13 +86,12 @@ def index_page(request: HttpRequest) -> Context:
     )
     for category in categories:
         category.readable = category.may_read(request.user)
-    listed = _not_muted(request, Topic.objects.listed_for(request.user).for_listing())
-    latest = _with_unread(request, listed.order_by("-last_activity_at"))[:10]
+    latest = Topic.objects.listed_for(request.user).for_listing().order_by("-last_activity_at")[:10]
     return {
         "lists": TOPIC_LISTS,
         "member_lists": MEMBER_LISTS,
         "categories": categories,
-        "latest": latest,
+        "latest": _with_unread(request, latest),
         "new_since": _new_since(),
     }
 
@@ -155,11 +104,11 @@ def category_page(request: HttpRequest, category: Category) -> Context:
     if show_hidden:
         topics = hidden.order_by("-hidden_at", "-id")
     else:
-        topics = _not_muted(
-            request,
-            Topic.objects.listed_for(request.user).filter(category=category),
-            category_mutes=False,
-        ).order_by("-pinned", "-last_activity_at", "-id")
+        topics = (
+            Topic.objects.listed_for(request.user)
+            .filter(category=category)
+            .order_by("-pinned", "-last_activity_at", "-id")
+        )
     listed = _with_unread(
         request, topics.select_related("author", "last_poster").prefetch_related("tags")
     )
@@ -179,42 +128,7 @@ def category_page(request: HttpRequest, category: Category) -> Context:
         "may_start": category.may_start_topic(request.user),
         "new_since": _new_since(),
         "hidden_count": hidden.count() if moderator and not show_hidden else None,
-        **_level_control(request, "category", category),
     }
-
-
-LEVEL_STATUS = {
-    NotificationLevel.WATCHING: "You are watching: every new post notifies you.",
-    NotificationLevel.TRACKING: "You are tracking: lists show how many posts you have not read.",
-    NotificationLevel.NORMAL: "Not watching. Mentions and answers to you still notify you.",
-    NotificationLevel.MUTED: "Muted: nothing here notifies you, and it stays out of your lists.",
-}
-
-
-def level_choices(level: str) -> Context:
-    """What the notification level control (forum/_watch.html) shows."""
-    current = NotificationLevel(level or NotificationLevel.NORMAL)
-    return {
-        "level": current,
-        "level_status": LEVEL_STATUS[current],
-        "level_choices": [(choice, LEVEL_HINTS[choice]) for choice in NotificationLevel],
-    }
-
-
-def _level_control(request: HttpRequest, kind: str, target: Category | TopicTag) -> Context:
-    """The level control of a category or tag page: a member's current choice (one query)."""
-    if not request.user.is_authenticated:
-        return {}
-    if isinstance(target, Category):
-        chosen = CategoryUser.objects.filter(category=target, member=request.user)
-        level = chosen.values_list("level", flat=True).first()
-    else:
-        level = (
-            TagUser.objects.filter(tag=target, member=request.user)
-            .values_list("level", flat=True)
-            .first()
-        )
-    return {"level_target": kind, **level_choices(level or "")}
 
 
 # --- topic lists: Latest, New, Unread, Top ------------------------------------------
@@ -283,7 +197,6 @@ def topic_list_page(
     topics: QuerySet[Topic] = Topic.objects.listed_for(user).for_listing()
     if category is not None:
         topics = topics.filter(category=category)
-    topics = _not_muted(request, topics)
     since = None
     if kind == "latest":
         topics = topics.order_by("-last_activity_at", "-id")
@@ -293,13 +206,13 @@ def topic_list_page(
         topics = topics.filter(created_at__gte=since).exclude(Exists(opened))
         topics = topics.order_by("-created_at", "-id")
     elif kind == "unread":
-        # Topics they track or watch (themselves, or by category or tag) and have opened.
         behind = TopicUser.objects.filter(
-            topic=OuterRef("pk"), member=user, last_read_number__lt=OuterRef("last_post_number")
+            topic=OuterRef("pk"),
+            member=user,
+            watching=True,
+            last_read_number__lt=OuterRef("last_post_number"),
         )
-        topics = topics.alias(my_follow_level=level_expression(user))
-        topics = topics.filter(Exists(behind), my_follow_level__in=FOLLOWED)
-        topics = topics.order_by("-last_activity_at", "-id")
+        topics = topics.filter(Exists(behind)).order_by("-last_activity_at", "-id")
     else:
         topics = _top(topics, timezone.now() - timedelta(days=TOP_PERIODS[period][1]))
     listed = _with_unread(request, topics)
@@ -334,22 +247,16 @@ def tags_page(request: HttpRequest) -> Context:
 
 
 def tag_page(request: HttpRequest, tag: TopicTag) -> Context:
-    topics = _not_muted(
-        request,
-        Topic.objects.listed_for(request.user).filter(tagged_items__tag=tag),
-        tags_mute=False,
+    topics = (
+        Topic.objects.listed_for(request.user)
+        .filter(tagged_items__tag=tag)
+        .for_listing()
+        .order_by("-last_activity_at", "-id")
     )
-    topics = topics.for_listing().order_by("-last_activity_at", "-id")
     page = Paginator(_with_unread(request, topics), TOPICS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return {
-        "tag": tag,
-        "page": page,
-        "topics": page.object_list,
-        "new_since": _new_since(),
-        **_level_control(request, "tag", tag),
-    }
+    return {"tag": tag, "page": page, "topics": page.object_list, "new_since": _new_since()}
 
 
 def flag_queue_page(request: HttpRequest) -> Context:
@@ -378,8 +285,6 @@ def topic_for_reading(request: HttpRequest, pk: int) -> Topic | None:
         topics = topics.annotate(
             my_last_read=Subquery(state.values("last_read_number")[:1]),
             my_watching=Subquery(state.values("watching")[:1]),
-            my_level=level_expression(request.user),
-            my_chosen_level=Subquery(state.values("level")[:1]),
             my_bookmark=Exists(
                 Bookmark.objects.filter(topic=OuterRef("pk"), member=request.user, post=None)
             ),
@@ -421,10 +326,6 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
         "may_reply": topic.may_reply(member),
         "may_mark_solution": topic.may_mark_solution(member),
         "watching": bool(getattr(topic, "my_watching", False)),
-        **level_choices(getattr(topic, "my_level", "")),
-        # Their category's or a tag's level decides until they choose one here.
-        "level_inherited": not getattr(topic, "my_chosen_level", "")
-        and getattr(topic, "my_level", "normal") != NotificationLevel.NORMAL,
         "bookmarked": bool(getattr(topic, "my_bookmark", False)),
         "reminders": fragments.QUICK_REMINDERS,
     }

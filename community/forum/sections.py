@@ -17,8 +17,7 @@ from hearth.content import register_finder
 from hearth.sections import register_section
 
 from . import search
-from .actions.levels import level_expression
-from .models import NotificationLevel, Post, Reaction, Topic, TopicUser
+from .models import Post, Reaction, Topic, TopicUser
 
 HOME_TOPICS = 6
 PROFILE_TOPICS = 5
@@ -78,8 +77,6 @@ def digest_topics(member: Any, since: Any) -> DigestPart | None:
         .filter(created_at__gte=since)
         .exclude(author=member)
         .exclude(Exists(opened))
-        .alias(level=level_expression(member))
-        .exclude(level=NotificationLevel.MUTED)
         .select_related("category")
         .order_by("-reply_count", "-last_activity_at", "-id")[:ITEMS_PER_PART]
     )

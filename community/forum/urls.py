@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import views
-from .views.levels import category_level, tag_level
 
 app_name = "forum"
 
@@ -15,9 +14,7 @@ urlpatterns = [
     path("forum/unread/", views.topic_list, {"kind": "unread"}, name="unread"),
     path("forum/top/", views.topic_list, {"kind": "top"}, name="top"),
     path("forum/c/<slug:slug>/", views.category, name="category"),
-    path("forum/c/<slug:slug>/level/", category_level, name="category-level"),
     path("forum/tags/", views.tags, name="tags"),
-    path("forum/tags/<str:slug>/level/", tag_level, name="tag-level"),
     path("forum/tags/<str:slug>/", views.tag, name="tag"),
     path("forum/t/<int:pk>/", views.topic, name="topic-short"),
     path("forum/t/<int:pk>-<str:slug>/", views.topic, name="topic"),

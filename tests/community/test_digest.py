@@ -137,9 +137,3 @@ def test_a_broken_unsubscribe_link_says_so(visitor_client, token):
 def test_members_can_turn_the_digest_off_in_their_profile(member_client, member):
     page = member_client.get("/members/maya/edit/").content.decode()
     assert "Email me what I missed when I have been away (at most weekly)" in page
-
-
-def test_a_muted_category_stays_out_of_the_digest(away, news):
-    actions.set_category_level(member=away, category=news.category, level="muted")
-    parts = digest.parts_for(away, digest.since_for(away, now=timezone.now()))
-    assert "Rye starter troubles" not in [item.title for part in parts for item in part.items]

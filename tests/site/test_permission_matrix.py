@@ -198,14 +198,8 @@ TABLE: dict[str, Row] = {
     "forum:unread": _get("/forum/unread/", *MEMBERS),
     "forum:top": _get("/forum/top/?period=week", *ALL),
     "forum:category": _get("/forum/c/kitchen/", *ALL),
-    "forum:category-level": _post(
-        lambda w: "/forum/c/kitchen/level/", *MEMBERS, data=lambda w: {"level": "tracking"}
-    ),
     "forum:tags": _get("/forum/tags/", *ALL),
     "forum:tag": _get("/forum/tags/ovens/", *ALL),
-    "forum:tag-level": _post(
-        lambda w: "/forum/tags/ovens/level/", *MEMBERS, data=lambda w: {"level": "tracking"}
-    ),
     "forum:topic-short": _get(lambda w: f"/forum/t/{w.topic.pk}/", *ALL),
     "forum:topic": _get(lambda w: w.topic.get_absolute_url(), *ALL),
     "forum:reply": _get(lambda w: f"/forum/t/{w.topic.pk}/reply/", *MEMBERS),

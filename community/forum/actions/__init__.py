@@ -10,7 +10,6 @@ only after the transaction commits (``community.live``). A rule that says no rai
 - ``posting``: start_topic, reply, edit_post, delete_post
 - ``responses``: reactions and solutions
 - ``reading``: watching and the read position
-- ``levels``: notification levels of topics, categories and tags (watching to muted)
 - ``flags``: flag_post, resolve_flags
 - ``moderation``: pin, lock, hide, unhide, move
 - ``bookmarks``: bookmark, remove_bookmark, send_bookmark_reminders
@@ -22,14 +21,6 @@ from __future__ import annotations
 from .bookmarks import bookmark, remove_bookmark, send_bookmark_reminders
 from .drafts import NEW_TOPIC, discard_draft, draft_for, reply_key, save_draft
 from .flags import FLAGS_TO_HIDE, flag_post, resolve_flags
-from .levels import (
-    category_level,
-    effective_level,
-    set_category_level,
-    set_tag_level,
-    set_topic_level,
-    tag_level,
-)
 from .moderation import (
     hide_post,
     hide_topic,
@@ -84,13 +75,11 @@ __all__ = [
     "TITLE_MIN",
     "ImageAttachment",
     "PostingError",
-    "category_level",
     "checked_body",
     "checked_reason",
     "checked_title",
     "delete_post",
     "edit_post",
-    "effective_level",
     "flag_post",
     "hide_post",
     "hide_topic",
@@ -102,14 +91,10 @@ __all__ = [
     "reply",
     "resolve_flags",
     "resolve_tags",
-    "set_category_level",
     "set_locked",
     "set_pinned",
-    "set_tag_level",
-    "set_topic_level",
     "set_watching",
     "start_topic",
-    "tag_level",
     "toggle_reaction",
     "unhide_post",
     "unhide_topic",

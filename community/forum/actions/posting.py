@@ -20,15 +20,7 @@ from hearth.mail import queue_email
 
 from .. import spam
 from ..markup import RenderedPost, render_post
-from ..models import (
-    Category,
-    NotificationLevel,
-    Post,
-    PostImage,
-    PostRevision,
-    Topic,
-    TopicUser,
-)
+from ..models import Category, Post, PostImage, PostRevision, Topic, TopicUser
 from ._common import (
     first_post_published,
     lock_post,
@@ -40,7 +32,6 @@ from ._common import (
     require_moderator,
     withdraw,
 )
-from .levels import levels_for, members_at
 from .rules import (
     MAX_IMAGES,
     PostingError,
@@ -114,7 +105,7 @@ def start_topic(
     if held:
         _announce_held(post)
     else:
-        _topic_published(post, mentioned=rendered.mentioned)
+        _notify_mentions(post=post, members=rendered.mentioned, actor=author)
         publish(topic)
         first_post_published(post)
     return topic
@@ -162,35 +153,14 @@ def reply(
     return post
 
 
-def _topic_published(post: Post, *, mentioned: Sequence[User]) -> None:
-    """A new topic became readable: mentioned members and those watching its category or
-    one of its tags are told (nobody who muted it)."""
-    topic, author = post.topic, post.author
-    assert author is not None
-    levels = levels_for(topic)
-    told = _notify_mentions(post=post, members=mentioned, actor=author, levels=levels)
-    watchers = User.objects.filter(pk__in=members_at(levels, NotificationLevel.WATCHING))
-    for watcher in readers(topic, watchers.exclude(pk=author.pk).exclude(pk__in=told)):
-        notify(
-            recipient=watcher,
-            kind="forum_topic",
-            text=f"{author.name} started {quoted_title(topic)} in {topic.category.name}",
-            url=topic.get_absolute_url(),
-            actor=author,
-        )
-
-
 def _reply_published(post: Post, *, mentioned: Sequence[User]) -> None:
-    """A reply became readable: mentioned members and watchers are told (nobody who muted
-    the topic), other apps hear."""
+    """A reply became readable: mentioned members and watchers are told, other apps hear."""
     topic, author = post.topic, post.author
     assert author is not None  # a reply is published by its author or approved with them
-    levels = levels_for(topic)
-    muted = members_at(levels, NotificationLevel.MUTED)
-    told = _notify_mentions(post=post, members=mentioned, actor=author, levels=levels)
+    told = _notify_mentions(post=post, members=mentioned, actor=author)
     answered = post.reply_to
     url = topic.post_url(post.number)
-    if answered is not None and answered.author_id not in told | muted | {author.pk, None}:
+    if answered is not None and answered.author_id not in told | {author.pk, None}:
         recipient = answered.author
         assert recipient is not None
         if readers(topic, [recipient]):
@@ -203,7 +173,7 @@ def _reply_published(post: Post, *, mentioned: Sequence[User]) -> None:
             )
             told = told | {recipient.pk}
     watchers = (
-        User.objects.filter(pk__in=members_at(levels, NotificationLevel.WATCHING))
+        User.objects.filter(forum_topics__topic=topic, forum_topics__watching=True)
         .exclude(pk=author.pk)
         .exclude(pk__in=told)
     )
@@ -257,7 +227,7 @@ def approve_held_post(*, post: Post, moderator: User) -> Post:
         links = trust.may_post_links(author)
         mentioned = render_post(post.source, links=links).mentioned
         if post.is_opening:
-            _topic_published(post, mentioned=mentioned)
+            _notify_mentions(post=post, members=mentioned, actor=author)
             if topic.is_visible:
                 publish(topic)
                 first_post_published(post)
@@ -461,34 +431,23 @@ def _attach_images(*, post: Post, images: Sequence[ImageAttachment], author: Use
 def _touch_topic_user(
     *, topic: Topic, member: User, read_to: int | None = None, watch: bool | None = None
 ) -> None:
-    """Create or update a member's read position and (unless they chose a level) watching."""
+    """Create or update a member's read position and (unless they opted out) watching."""
     state, _ = TopicUser.objects.get_or_create(member=member, topic=topic)
     fields = []
     if read_to is not None and read_to > state.last_read_number:
         state.last_read_number = read_to
         fields.append("last_read_number")
-    if watch is not None and state.watching is None and not state.level:
+    if watch is not None and state.watching is None:
         state.watching = watch
-        state.level = NotificationLevel.WATCHING if watch else NotificationLevel.NORMAL
-        fields += ["watching", "level"]
+        fields.append("watching")
     if fields:
         state.save(update_fields=fields)
 
 
 def _notify_mentions(
-    *,
-    post: Post,
-    members: Sequence[User],
-    actor: User,
-    skip: Iterable[int] = (),
-    levels: dict[int, NotificationLevel] | None = None,
+    *, post: Post, members: Sequence[User], actor: User, skip: Iterable[int] = ()
 ) -> set[int]:
-    """Tell the mentioned members (not those who muted the topic); who was told."""
     skip = set(skip)
-    if members:
-        skip |= members_at(
-            levels_for(post.topic) if levels is None else levels, NotificationLevel.MUTED
-        )
     notified: set[int] = set()
     topic = post.topic
     url = topic.post_url(post.number)

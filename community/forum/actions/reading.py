@@ -6,16 +6,14 @@ from django.db import transaction
 
 from community.models import User
 
-from ..models import NotificationLevel, Topic, TopicUser
+from ..models import Topic, TopicUser
 
 
 @transaction.atomic
 def set_watching(*, topic: Topic, member: User, watching: bool) -> None:
-    """Watch a topic, or stop (its level becomes normal): actions.set_topic_level."""
     state, _ = TopicUser.objects.get_or_create(member=member, topic=topic)
     state.watching = watching
-    state.level = NotificationLevel.WATCHING if watching else NotificationLevel.NORMAL
-    state.save(update_fields=["watching", "level"])
+    state.save(update_fields=["watching"])
 
 
 def record_read(*, topic: Topic, member: User, last_read: int | None, up_to: int) -> None:
