@@ -320,6 +320,9 @@ class Topic(index.Indexed, Hideable):
     # highest number ever given (a topic page is a range of numbers up to it).
     last_post_number = models.PositiveIntegerField(default=0)
     posts_total = models.PositiveIntegerField(default=0)
+    # Some post of the topic answers another (Post.reply_to): only then does the topic
+    # page look up who answers whom. Set by the first such reply, never unset.
+    has_answers = models.BooleanField(default=False, editable=False)
     # Times the topic was read, written in batches (forum/view_counts.py).
     views = models.PositiveIntegerField(default=0, editable=False)
 

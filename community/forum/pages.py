@@ -347,22 +347,28 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
 
 def _posts_on(page: Page, *, topic: Topic, member: Any) -> list[Post]:
     first, last = (page.start_index(), page.end_index()) if topic.posts_total else (1, 0)
-    answers = (
-        Post.objects.filter(reply_to=OuterRef("pk"))
-        .filter(LISTED)
-        .order_by()
-        .values("reply_to")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     queryset = (
         topic.posts.filter(number__gte=first, number__lte=last)
-        .select_related("author", "reply_to__author")
-        # Only what a post shows of its author and of the post it answers (fragments.py).
-        .only(*(f.name for f in Post._meta.concrete_fields), *AUTHOR_FIELDS, *ANSWERED_FIELDS)
+        .select_related("author")
+        # Only what a post shows of its author (forum/fragments.py).
+        .only(*(f.name for f in Post._meta.concrete_fields), *AUTHOR_FIELDS)
         .with_shown(member)
-        .annotate(answers_count=Coalesce(Subquery(answers), 0))
     )
+    if topic.has_answers:
+        # Who answers whom, only in topics where someone answered a post (most have not).
+        answers = (
+            Post.objects.filter(reply_to=OuterRef("pk"))
+            .filter(LISTED)
+            .order_by()
+            .values("reply_to")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        queryset = (
+            queryset.select_related("reply_to__author")
+            .only(*(f.name for f in Post._meta.concrete_fields), *AUTHOR_FIELDS, *ANSWERED_FIELDS)
+            .annotate(answers_count=Coalesce(Subquery(answers), 0))
+        )
     if member is not None:
         queryset = queryset.annotate(
             bookmarked=Exists(Bookmark.objects.filter(post=OuterRef("pk"), member=member))

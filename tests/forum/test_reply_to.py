@@ -31,6 +31,9 @@ def test_a_reply_answers_a_post_and_both_say_so(other_member_client, member, top
     assert response.status_code == 302
     reply = topic.posts.get(number=3)
     assert reply.reply_to == answered
+    # Only now does the topic page look up who answers whom.
+    topic.refresh_from_db()
+    assert topic.has_answers
     page = sam.get(topic.get_absolute_url()).content.decode()
     assert f'<a class="post__reply-to" href="/forum/p/{answered.pk}/">in reply to @maya' in page
     assert "1 reply to this post" in page

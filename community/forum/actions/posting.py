@@ -143,6 +143,9 @@ def reply(
     post, rendered = _create_post(
         topic=topic, author=author, body=body, images=images, held=held, reply_to=answered
     )
+    if answered is not None and not topic.has_answers:
+        Topic.objects.filter(pk=topic.pk).update(has_answers=True)
+        topic.has_answers = True
     refresh(topic)
     _touch_topic_user(topic=topic, member=author, read_to=post.number, watch=True)
     claim_interval(author)
