@@ -24,7 +24,6 @@ from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hearth.mail import queue_email
+from hearth.signed_links import member_token, read_member_token
 
 from .models import DigestSent, MemberDay, Notification, User
 
@@ -88,16 +88,12 @@ class LinkInvalid(Exception):
 
 
 def unsubscribe_token(member: User) -> str:
-    return signing.dumps({"m": member.pk}, salt=UNSUBSCRIBE_SALT)
+    return member_token(member.pk, salt=UNSUBSCRIBE_SALT)
 
 
 def read_unsubscribe_token(token: str) -> int:
-    try:
-        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except (signing.BadSignature, ValueError, UnicodeError):
-        raise LinkInvalid from None
-    member_id = payload.get("m") if isinstance(payload, dict) else None
-    if not isinstance(member_id, int) or isinstance(member_id, bool):
+    member_id = read_member_token(token, salt=UNSUBSCRIBE_SALT)
+    if member_id is None:
         raise LinkInvalid
     return member_id
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from community.models import User
 from hearth.mail import queue_email
+from hearth.signed_links import member_token, read_member_token
 
 from . import actions
 from .actions import SurveyError
@@ -91,16 +92,12 @@ def read_answer_token(token: str) -> AnswerToken:
 
 
 def unsubscribe_token(member: User) -> str:
-    return signing.dumps({"m": member.pk}, salt=UNSUBSCRIBE_SALT)
+    return member_token(member.pk, salt=UNSUBSCRIBE_SALT)
 
 
 def read_unsubscribe_token(token: str) -> int:
-    try:
-        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except (signing.BadSignature, ValueError, UnicodeError):
-        raise LinkInvalid from None
-    member_id = payload.get("m") if isinstance(payload, dict) else None
-    if not isinstance(member_id, int) or isinstance(member_id, bool):
+    member_id = read_member_token(token, salt=UNSUBSCRIBE_SALT)
+    if member_id is None:
         raise LinkInvalid
     return member_id
 
