@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from hearth.text import clean_text, linkifier
+from hearth.text import LINK_REL, clean_text, linkifier
 
 MAX_SOURCE_LENGTH = 50_000
 MAX_BLOCKS = 200
@@ -93,7 +93,7 @@ def render_markdown(source: str) -> str:
         tags=_ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow ugc noopener noreferrer",
+        link_rel=LINK_REL,
     )
 
 

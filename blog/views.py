@@ -103,6 +103,17 @@ def edit_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not status.can_edit:
         messages.info(request, "This guide is with the editors. Withdraw it to make changes.")
         return redirect("blog:my-guides")
+    form = _edit_form(request, guide)
+    if request.method == "POST" and form.is_valid():
+        response = _save_from_form(request, form, guide)
+        if response is not None:
+            return response
+    return render(request, "blog/guide_form.html", {"form": form, "guide": guide, "status": status})
+
+
+def _edit_form(request: AuthenticatedHttpRequest, guide: GuidePage) -> GuideForm:
+    """The form filled from the guide's latest revision; images already in the guide may
+    stay in it."""
     latest = guide.get_latest_revision_as_object()
     raw_body = list(latest.body.raw_data)
     image_ids = {
@@ -118,18 +129,13 @@ def edit_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "co_authors": ", ".join(member.username for member in latest.co_authors.all()),
         "body": blocks_to_source(raw_body),
     }
-    form = GuideForm(
+    return GuideForm(
         request.POST or None,
         request.FILES or None,
         author=request.user,
         allowed_image_ids=image_ids,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        response = _save_from_form(request, form, guide)
-        if response is not None:
-            return response
-    return render(request, "blog/guide_form.html", {"form": form, "guide": guide, "status": status})
 
 
 @login_required

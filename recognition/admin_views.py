@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Sum
-from django.http import HttpResponse, HttpResponseForbidden
+from django.db.models import QuerySet, Sum
+from django.http import HttpResponse, HttpResponseForbidden, QueryDict
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
@@ -29,32 +29,34 @@ def draws(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request,
             )
         )
+    rows, username, outcome = _filtered_draws(request.GET)
+    context = {
+        "page": Paginator(rows, DRAWS_PER_PAGE).get_page(request.GET.get("page")),
+        "member": username,
+        "outcome": outcome,
+        "outcomes": SurpriseDraw.Outcome.choices,
+        "config": SurpriseSettings.load(request_or_site=request),
+        "months": list(SurpriseBudget.objects.order_by("-month")[:3]),
+        "paid_total": _paid_total(rows),
+    }
+    return TemplateResponse(request, "recognition/admin/draws.html", context)
+
+
+def _filtered_draws(params: QueryDict) -> tuple[QuerySet[SurpriseDraw], str, str]:
+    """The draws the filters choose, newest first, with the filters as understood.
+    Unknown filter values are ignored, never an error: it is a read-only audit."""
     rows = SurpriseDraw.objects.select_related("member").order_by("-created_at", "-pk")
-    # Unknown filter values are ignored, never an error: it is a read-only audit.
-    username = request.GET.get("member", "").strip()[:150]
+    username = params.get("member", "").strip()[:150]
     if username:
         rows = rows.filter(member__username__iexact=username)
-    outcome = request.GET.get("outcome", "")
+    outcome = params.get("outcome", "")
     if outcome not in SurpriseDraw.Outcome.values:
         outcome = ""
     if outcome:
         rows = rows.filter(outcome=outcome)
-    page = Paginator(rows, DRAWS_PER_PAGE).get_page(request.GET.get("page"))
-    config = SurpriseSettings.load(request_or_site=request)
-    months = list(SurpriseBudget.objects.order_by("-month")[:3])
-    return TemplateResponse(
-        request,
-        "recognition/admin/draws.html",
-        {
-            "page": page,
-            "member": username,
-            "outcome": outcome,
-            "outcomes": SurpriseDraw.Outcome.choices,
-            "config": config,
-            "months": months,
-            "paid_total": rows.filter(outcome=SurpriseDraw.Outcome.WON).aggregate(
-                total=Sum("amount")
-            )["total"]
-            or 0,
-        },
-    )
+    return rows, username, outcome
+
+
+def _paid_total(rows: QuerySet[SurpriseDraw]):
+    won = rows.filter(outcome=SurpriseDraw.Outcome.WON)
+    return won.aggregate(total=Sum("amount"))["total"] or 0

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from community import trust
 from community.models import User
 from hearth.mail import queue_email
+from hearth.text import clean_text
 from referrals.actions import ReferralError, day_month, get_or_create_link
 from referrals.models import INVITE_LIFETIME, INVITE_REPEAT_AFTER, Invite, ReferralLink
 
@@ -114,7 +115,7 @@ def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteRe
         .values_list("email", flat=True)
         .distinct()
     )
-    note = note.strip()[:500]
+    note = clean_text(note)[:500]
     expires_at = now + INVITE_LIFETIME
     for email in emails:
         emailed = email not in skip

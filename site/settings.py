@@ -296,14 +296,19 @@ ACCOUNT_RATE_LIMITS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env_str("EMAIL_HOST")
+# Every email, ours and Django's, Wagtail's or allauth's, is queued as a task
+# (hearth.mail.QueueingBackend); the task delivers it with EMAIL_DELIVERY_BACKEND.
+EMAIL_BACKEND = "hearth.mail.QueueingBackend"
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 else:
-    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    EMAIL_DELIVERY_BACKEND = env_str(
+        "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    )
     EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "outbox"))
 
 # --- Internationalisation ------------------------------------------------------------

@@ -108,7 +108,6 @@ def _clean_query(raw: str) -> str:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = _clean_query(request.GET.get("q", ""))
-    sources = search_sources()
     context: dict = {"query": query, "max_length": SEARCH_MAX_LENGTH, "filters": []}
     if not query:
         context["message"] = "Type a word or two to search posts, guides and the forum."
@@ -119,24 +118,33 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         context["query"] = query[:SEARCH_MAX_LENGTH]
     else:
-        hits = search_everything(query, request)
-        counts = Counter(hit.key for hit in hits)
-        selected = request.GET.get("type", "")
-        if selected not in counts:
-            selected = ""
-        context["filters"] = [
-            {"key": "", "label": "Everything", "count": len(hits), "current": not selected}
-        ] + [
-            {"key": s.key, "label": s.label, "count": counts[s.key], "current": s.key == selected}
-            for s in sources
-            if counts[s.key]
-        ]
-        if selected:
-            hits = [hit for hit in hits if hit.key == selected]
-        context["page"] = Paginator(hits, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        if not hits:
-            context["message"] = f"Nothing matched “{query}”. Try fewer or different words."
+        context |= _search_results(request, query)
     return render(request, "search.html", context)
+
+
+def _search_results(request: HttpRequest, query: str) -> dict:
+    """The page of hits for ``query``, with a filter per kind of result that has any
+    (``?type=`` picks one; an unknown one means everything)."""
+    hits = search_everything(query, request)
+    counts = Counter(hit.key for hit in hits)
+    selected = request.GET.get("type", "")
+    if selected not in counts:
+        selected = ""
+    filters = [{"key": "", "label": "Everything", "count": len(hits), "current": not selected}]
+    filters += [
+        {"key": s.key, "label": s.label, "count": counts[s.key], "current": s.key == selected}
+        for s in search_sources()
+        if counts[s.key]
+    ]
+    if selected:
+        hits = [hit for hit in hits if hit.key == selected]
+    results: dict = {
+        "filters": filters,
+        "page": Paginator(hits, SEARCH_PAGE_SIZE).get_page(request.GET.get("page")),
+    }
+    if not hits:
+        results["message"] = f"Nothing matched “{query}”. Try fewer or different words."
+    return results
 
 
 @require_GET

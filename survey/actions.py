@@ -32,6 +32,7 @@ from community.review import StaleItem, announce
 from community.signals import warm_action
 from hearth.mail import queue_email
 from hearth.rules import RuleError
+from hearth.text import clean_text
 
 from .models import DETRACTOR, Prompt, SurveyAnswer, SurveySettings, group_of
 
@@ -195,10 +196,6 @@ def latest_answer(member: User) -> SurveyAnswer | None:
     """The member's last answer, while it is recent enough to add a reason to."""
     since = timezone.now() - REASON_WINDOW
     return SurveyAnswer.objects.filter(member=member, created_at__gt=since).first()
-
-
-def clean_text(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
 @transaction.atomic

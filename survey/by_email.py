@@ -35,6 +35,7 @@ from django.utils import timezone
 from community.models import User
 from hearth.mail import queue_email
 from hearth.signed_links import member_token, read_member_token
+from hearth.text import clean_text
 
 from . import actions
 from .actions import SurveyError
@@ -273,7 +274,7 @@ def answer_by_email(*, token: AnswerToken) -> EmailAnswer:
 @transaction.atomic
 def add_reason_by_email(*, token: AnswerToken, reason: str) -> SurveyAnswer:
     """The reason for the answer of the token's round, and only that one."""
-    reason = actions.clean_text(reason)
+    reason = clean_text(reason)
     if not reason:
         raise SurveyError("Write a few words, or leave the page: your score is saved.")
     if len(reason) > actions.REASON_MAX:

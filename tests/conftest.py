@@ -9,10 +9,12 @@ from django.conf import settings as settings_module
 from django.core.cache import cache
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
+from pytest_asyncio import is_async_test
 
 from community.forum import view_counts
 from hearth import outages
 from tests.factories import PASSWORD, make_editor, make_member, make_moderator
+from tests.sockets import OPENED, close_all_opened
 
 # Property tests draw the same examples on every run (and every machine), so a red run is
 # a real defect that the next run reproduces, never a lucky draw.
@@ -30,8 +32,22 @@ def pytest_collection_modifyitems(items):
         if marker is not None and marker.kwargs.get("transaction"):
             kwargs = {**marker.kwargs, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+        # Sockets an async test opened are closed when it ends, also when it fails.
+        if is_async_test(item) and SOCKETS_CLOSED not in item.fixturenames:
+            item.fixturenames.append(SOCKETS_CLOSED)
     # Browser journeys last: they are the slowest and run a real server beside the suite.
     items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+
+
+SOCKETS_CLOSED = "_sockets_closed_after_each_test"
+
+
+@pytest.fixture
+async def _sockets_closed_after_each_test():
+    """Closes every socket the test opened through ``tests.sockets.recorded``."""
+    OPENED.clear()
+    yield
+    await close_all_opened()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -84,7 +100,10 @@ def _isolated_state(request, settings, tmp_path):
     outages.reset()
     clear_cache()
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Every email is queued (the immediate task backend runs the task at once) and the
+    # task delivers to mail.outbox: the production path, minus SMTP.
+    settings.EMAIL_BACKEND = "hearth.mail.QueueingBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Topic views are written when a test flushes them, never by a thread mid-test.
     settings.FORUM_VIEW_FLUSH_SECONDS = 0
     view_counts.forget()

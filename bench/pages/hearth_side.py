@@ -43,7 +43,7 @@ def setup_django(folder: Path) -> None:
             "DEBUG": "false",
             "HTTPS": "false",
             "LOG_LEVEL": "WARNING",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "EMAIL_DELIVERY_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
     for name in ("DATABASE_URL", "REDIS_URL", "HEARTH_TESTING"):

@@ -31,6 +31,7 @@ from community.moderation.models import Appeal, CannedReason, Penalty, StaffNote
 from community.notifications import notify
 from hearth.mail import queue_email
 from hearth.rules import RuleError
+from hearth.text import clean_text
 
 
 class PenaltyError(RuleError):
@@ -326,18 +327,13 @@ def appeal(*, penalty: Penalty, member: User, text: str) -> Appeal:
     """The member asks once, while the penalty lasts or a few days after, for a review."""
     if penalty.member_id != member.pk:
         raise PermissionDenied("You can appeal only your own penalties.")
-    text = text.strip()
+    text = clean_text(text)
     if not text:
         raise PenaltyError("Tell the moderators why, in a few words.", code="invalid")
     penalty = _lock(penalty)
-    if Appeal.objects.filter(penalty=penalty).exists():
-        raise PenaltyError("You have already appealed this penalty.", code="duplicate")
-    if not penalty.can_be_appealed:
-        raise PenaltyError(
-            "This penalty can no longer be appealed: it was lifted or ended more than "
-            "a few days ago.",
-            code="closed",
-        )
+    refusal = why_not_appeal(penalty, appealed=Appeal.objects.filter(penalty=penalty).exists())
+    if refusal is not None:
+        raise refusal
     made = Appeal.objects.create(penalty=penalty, text=text[:2000])
     log(
         instance=penalty,
@@ -353,6 +349,20 @@ def appeal(*, penalty: Penalty, member: User, text: str) -> Appeal:
         skip={pk for pk in (penalty.member_id, penalty.moderator_id) if pk is not None},
     )
     return made
+
+
+def why_not_appeal(penalty: Penalty, *, appealed: bool) -> PenaltyError | None:
+    """Why the member cannot appeal ``penalty`` now (``appealed``: they already did), or
+    None when they can. The page hides its form on the same rule."""
+    if appealed:
+        return PenaltyError("You have already appealed this penalty.", code="duplicate")
+    if not penalty.can_be_appealed:
+        return PenaltyError(
+            "This penalty can no longer be appealed: it was lifted or ended more than "
+            "a few days ago.",
+            code="closed",
+        )
+    return None
 
 
 @transaction.atomic
@@ -393,7 +403,7 @@ def decide_appeal(
         if penalty.open_ended:
             raise PenaltyError("Choose uphold or lift: a hidden post has no end.", code="invalid")
         raise PenaltyError("Choose uphold, shorten or lift.", code="invalid")
-    reply = reply.strip()
+    reply = clean_text(reply)
     if not reply:
         raise PenaltyError("Write a reply: the member reads it.", code="invalid")
     now = timezone.now()
@@ -487,7 +497,7 @@ def _tell_decided(appeal: Appeal) -> None:
 @transaction.atomic
 def add_staff_note(*, member: User, author: User, text: str):
     _check_moderator(author)
-    text = text.strip()
+    text = clean_text(text)
     if not text:
         raise PenaltyError("Write the note first.", code="invalid")
     return StaffNote.objects.create(member=member, author=author, text=text[:2000])

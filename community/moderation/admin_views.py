@@ -113,36 +113,39 @@ def appeal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_moderator(request)
-    item = get_object_or_404(
-        Appeal.objects.select_related(
-            "penalty",
-            "penalty__member",
-            "penalty__moderator",
-            "penalty__canned_reason",
-            "decided_by",
-        ),
-        pk=pk,
-    )
-    gave_it = item.penalty.moderator_id == request.user.pk
+    item = get_object_or_404(_APPEALS_FOR_REVIEW, pk=pk)
     form = DecideAppealForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.decide_appeal(
-                appeal=item,
-                moderator=request.user,
-                decision=form.cleaned_data["decision"],
-                reply=form.cleaned_data["reply"],
-                new_ends_at=form.new_end,
-            )
-        except RuleError as error:  # StaleItem included: someone else decided first
-            add_to_form(form, error)
-            item.refresh_from_db()
-        else:
-            messages.success(request, f"Decided; {item.penalty.member.name} has been told.")
-            return redirect("moderation_admin:appeal", pk=item.pk)
+    if request.method == "POST" and _decided(form, item, request.user):
+        messages.success(request, f"Decided; {item.penalty.member.name} has been told.")
+        return redirect("moderation_admin:appeal", pk=item.pk)
+    gave_it = item.penalty.moderator_id == request.user.pk
     return render(
         request,
         "moderation/admin/appeal.html",
         {"appeal": item, "penalty": item.penalty, "form": form, "gave_it": gave_it},
         status=400 if request.method == "POST" else 200,
     )
+
+
+_APPEALS_FOR_REVIEW = Appeal.objects.select_related(
+    "penalty", "penalty__member", "penalty__moderator", "penalty__canned_reason", "decided_by"
+)
+
+
+def _decided(form: DecideAppealForm, item: Appeal, moderator: User) -> bool:
+    """Decide the appeal from a valid form; a refusal lands on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        actions.decide_appeal(
+            appeal=item,
+            moderator=moderator,
+            decision=form.cleaned_data["decision"],
+            reply=form.cleaned_data["reply"],
+            new_ends_at=form.new_end,
+        )
+    except RuleError as error:  # StaleItem included: someone else decided first
+        add_to_form(form, error)
+        item.refresh_from_db()
+        return False
+    return True

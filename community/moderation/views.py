@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from community.moderation import actions
 from community.moderation.forms import AppealForm
 from community.moderation.models import Appeal, Penalty
-from hearth.rules import add_to_form
+from hearth.rules import add_to_form, flash
 
 
 def _get_penalty_for_member(request: HttpRequest, pk: int, token: str) -> Penalty:
@@ -38,37 +38,28 @@ def penalty(request: HttpRequest, pk: int) -> HttpResponse:
     # The page's own address (with its token), so a signed-out member stays on it.
     here = request.get_full_path()
     existing = Appeal.objects.filter(penalty=penalty).first()
-    form = None
-    if existing is None and penalty.can_be_appealed:
-        form = AppealForm(request.POST or None)
+    refusal = actions.why_not_appeal(penalty, appealed=existing is not None)
+    form = None if refusal else AppealForm(request.POST or None)
     if request.method == "POST":
-        if form is None:
-            messages.error(
-                request,
-                "You have already appealed this penalty."
-                if existing
-                else "This penalty can no longer be appealed.",
+        if refusal is not None:
+            flash(request, refusal)
+            return redirect(here)
+        if _appeal_sent(form, penalty):
+            messages.success(
+                request, "Your appeal is sent. A moderator will reply here and by email."
             )
             return redirect(here)
-        if form.is_valid():
-            try:
-                actions.appeal(
-                    penalty=penalty, member=penalty.member, text=form.cleaned_data["text"]
-                )
-            except actions.PenaltyError as error:
-                add_to_form(form, error, "text")
-            else:
-                messages.success(
-                    request, "Your appeal is sent. A moderator will reply here and by email."
-                )
-                return redirect(here)
-    return render(
-        request,
-        "moderation/penalty.html",
-        {
-            "penalty": penalty,
-            "appeal": existing,
-            "form": form,
-            "suspended": penalty.kind == Penalty.Kind.SUSPEND and penalty.is_active,
-        },
-    )
+    suspended = penalty.kind == Penalty.Kind.SUSPEND and penalty.is_active
+    context = {"penalty": penalty, "appeal": existing, "form": form, "suspended": suspended}
+    return render(request, "moderation/penalty.html", context)
+
+
+def _appeal_sent(form: AppealForm | None, penalty: Penalty) -> bool:
+    if form is None or not form.is_valid():
+        return False
+    try:
+        actions.appeal(penalty=penalty, member=penalty.member, text=form.cleaned_data["text"])
+    except actions.PenaltyError as error:
+        add_to_form(form, error, "text")
+        return False
+    return True

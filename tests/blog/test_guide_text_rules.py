@@ -8,6 +8,7 @@ from blog import markup
 from blog.markup import render_markdown, source_to_blocks
 from blog.models import GuidePage
 from community.forum.markup import render_post
+from hearth.text import LINK_REL
 from tests.blog.factories import published_guide
 from tests.factories import make_editor, make_member
 
@@ -88,8 +89,7 @@ def test_it_turns_a_bare_address_in_a_guide_into_a_link_like_the_forum():
     source = "See https://example.com/bread for more, e.g. example.com or `https://in.code`."
     html = render_markdown(source)
     assert (
-        '<a href="https://example.com/bread" rel="nofollow ugc noopener noreferrer">'
-        "https://example.com/bread</a>"
+        f'<a href="https://example.com/bread" rel="{LINK_REL}">https://example.com/bread</a>'
     ) in html
     assert "e.g. example.com or" in html  # no scheme, no link: same rule as the forum
     assert "<code>https://in.code</code>" in html
@@ -111,8 +111,8 @@ def test_it_links_bare_addresses_on_a_published_guide_page(visitor_client):
         source="Flour guide: https://example.com/flour\n\n1. Read https://example.com/step",
     )
     html = visitor_client.get(guide.url).content.decode()
-    assert '<a href="https://example.com/flour" rel="nofollow ugc noopener noreferrer">' in html
-    assert '<a href="https://example.com/step" rel="nofollow ugc noopener noreferrer">' in html
+    assert f'<a href="https://example.com/flour" rel="{LINK_REL}">' in html
+    assert f'<a href="https://example.com/step" rel="{LINK_REL}">' in html
 
 
 def test_it_keeps_the_same_blocks_after_a_round_trip_with_links():

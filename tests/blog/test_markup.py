@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from blog.markup import MAX_SOURCE_LENGTH, blocks_to_source, render_markdown, source_to_blocks
+from hearth.text import LINK_REL
 
 GUIDE = """Intro paragraph with **bold** and a [link](https://example.com).
 
@@ -105,9 +106,9 @@ def test_it_renders_markdown_without_raw_html_or_scripts():
     assert "<strong>ok</strong>" in html
 
 
-def test_it_marks_member_links_as_user_content():
+def test_it_marks_member_links_as_user_content_like_the_forum_and_chat():
     html = render_markdown("[site](https://example.com)")
-    assert 'rel="nofollow ugc noopener noreferrer"' in html
+    assert f'rel="{LINK_REL}"' in html
 
 
 @settings(max_examples=200, deadline=None)

@@ -3,8 +3,6 @@ from __future__ import annotations
 import pytest
 from channels.layers import channel_layers
 
-from tests.chat.helpers import OPENED, close_all_opened
-
 
 @pytest.fixture(autouse=True)
 def _fresh_channel_layer():
@@ -13,10 +11,3 @@ def _fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
-
-
-@pytest.fixture(autouse=True)
-async def _sockets_closed_after_each_test():
-    OPENED.clear()
-    yield
-    await close_all_opened()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 
 from channels.routing import URLRouter
@@ -11,28 +10,16 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from community.chat.routing import websocket_urlpatterns
+from tests.sockets import recorded
 
 chat_app = URLRouter(websocket_urlpatterns)
 
 
-# Every communicator a test opens, so the chat conftest can close it when the test ends,
-# also when it fails half-way (an open one would leak its task into the next test).
-OPENED: list[WebsocketCommunicator] = []
-
-
 def communicator(room, user=None) -> WebsocketCommunicator:
+    # Recorded: the root conftest closes it when the test ends, also on failure.
     comm = WebsocketCommunicator(chat_app, f"/ws/chat/{room.slug}/")
     comm.scope["user"] = user if user is not None else AnonymousUser()
-    OPENED.append(comm)
-    return comm
-
-
-async def close_all_opened() -> None:
-    while OPENED:
-        comm = OPENED.pop()
-        if not comm.future.done():
-            with contextlib.suppress(Exception):
-                await comm.disconnect(timeout=5)
+    return recorded(comm)
 
 
 async def receive_until(comm: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:

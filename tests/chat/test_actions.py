@@ -104,6 +104,13 @@ def test_nobody_reacts_to_a_deleted_message(member, other_member):
         actions.react(message=message, member=other_member, kind="like")
 
 
+def test_a_message_loses_bidi_overrides_and_zero_width_characters(member):
+    body = "see \u202egpj.exe\u202c\u200b and \u2066this\u2069"
+    message = actions.send_message(room=make_room(), author=member, body=body)
+    message.refresh_from_db()
+    assert message.body == "see gpj.exe and this"
+
+
 def test_a_mention_in_a_members_room_reaches_members_only(member, other_member):
     from community.models import Notification
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from community import actions
 from hearth.asgi import application
 from tests.factories import make_member, make_moderator
+from tests.sockets import OPENED, recorded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +28,9 @@ async def _connect(cookie: str | None = None, origin: str = "http://testserver")
     headers = [(b"origin", origin.encode()), (b"host", b"testserver")]
     if cookie:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    communicator = recorded(
+        WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    )
     connected, code = await communicator.connect(timeout=5)
     return communicator, connected, code
 
@@ -150,3 +153,11 @@ async def test_it_closes_the_sockets_of_a_suspended_member():
         assert (await communicator.receive_output(timeout=5))["code"] == 4001
         await communicator.disconnect()
     await asyncio.sleep(0)
+
+
+async def test_the_sockets_a_test_opens_are_recorded_for_closing(request):
+    # The root conftest closes them when the test ends, also when it fails.
+    assert "_sockets_closed_after_each_test" in request.fixturenames
+    communicator, connected, _ = await _connect()
+    assert connected
+    assert communicator in OPENED

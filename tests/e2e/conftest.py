@@ -135,7 +135,8 @@ def asgi_server(django_db_serialized_rollback, transactional_db, settings, tmp_p
 
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Emails are queued (hearth.mail.QueueingBackend) and the task delivers them here.
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(outbox)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
 

@@ -218,3 +218,26 @@ def test_an_editor_cannot_decide_through_the_action(silence, member, editor):
 
     with pytest.raises(PermissionDenied):
         actions.decide_appeal(appeal=appeal, moderator=editor, decision="lift", reply="ok")
+
+
+def test_appeal_text_and_reply_lose_bidi_overrides_and_zero_width_characters(
+    silence, member, other_moderator
+):
+    penalty = silence()
+    appeal = actions.appeal(penalty=penalty, member=member, text="I was \u202equoting\u202c\u200b")
+    assert appeal.text == "I was quoting"
+    appeal = actions.decide_appeal(
+        appeal=appeal, moderator=other_moderator, decision="uphold", reply="\u200bNo.\u2066"
+    )
+    assert appeal.reply == "No."
+
+
+def test_the_action_says_why_a_penalty_cannot_be_appealed(silence):
+    penalty = silence()
+    assert actions.why_not_appeal(penalty, appealed=False) is None
+    assert actions.why_not_appeal(penalty, appealed=True).code == "duplicate"
+    Penalty.objects.filter(pk=penalty.pk).update(
+        starts_at=timezone.now() - timedelta(days=20), ends_at=timezone.now() - timedelta(days=10)
+    )
+    penalty.refresh_from_db()
+    assert actions.why_not_appeal(penalty, appealed=False).code == "closed"

@@ -7,9 +7,10 @@ from asgiref.sync import sync_to_async
 
 from community.chat import actions
 from community.chat.protocol import StandingFrame
-from tests.chat.conftest import _fresh_channel_layer, _sockets_closed_after_each_test  # noqa: F401
+from tests.chat.conftest import _fresh_channel_layer  # noqa: F401
 from tests.chat.factories import make_room
 from tests.chat.helpers import frames_until_quiet, open_socket, receive_until
+from tests.sockets import recorded
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,7 +58,7 @@ async def test_the_notification_socket_ignores_the_standing_event(member, modera
 
     from community.consumers import NotificationConsumer
 
-    bell = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/")
+    bell = recorded(WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/"))
     bell.scope["user"] = member
     connected, _ = await bell.connect()
     assert connected

@@ -165,3 +165,11 @@ def test_the_list_shows_expired_and_joined_invitations(member, member_client):
     content = member_client.get("/referrals/").content.decode()
     assert "Expired" in content
     assert "Joined" in content
+
+
+def test_the_note_loses_bidi_overrides_and_zero_width_characters(member, member_client, invite):
+    invite(member_client, "ana@example.org", note="Come \u202eekab\u202c\u200b now")
+    assert Invite.objects.get(email="ana@example.org").note == "Come ekab now"
+    (message,) = mail.outbox
+    assert "Come ekab now" in message.body
+    assert "\u202e" not in message.body and "\u200b" not in message.body

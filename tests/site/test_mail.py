@@ -11,6 +11,7 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import transaction
@@ -123,7 +124,7 @@ def test_wagtails_review_request_to_editors_is_queued_not_sent_in_the_members_re
 def test_a_failed_send_is_kept_as_a_failed_task_and_the_request_is_unharmed(
     client, database_tasks, settings
 ):
-    settings.EMAIL_BACKEND = REFUSING
+    settings.EMAIL_DELIVERY_BACKEND = REFUSING
     assert _sign_up(client).status_code == 302
 
     _run_worker()
@@ -136,7 +137,7 @@ def test_a_failed_send_is_kept_as_a_failed_task_and_the_request_is_unharmed(
 
 @pytest.mark.django_db
 def test_a_failing_smtp_server_does_not_turn_a_sign_up_into_an_error(client, settings, caplog):
-    settings.EMAIL_BACKEND = REFUSING
+    settings.EMAIL_DELIVERY_BACKEND = REFUSING
     with caplog.at_level(logging.WARNING):
         response = _sign_up(client)
     assert response.status_code == 302
@@ -149,7 +150,7 @@ def test_a_failing_smtp_server_does_not_turn_a_sign_up_into_an_error(client, set
 def test_a_failing_smtp_server_does_not_turn_an_invite_into_an_error(
     member_client, settings, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = REFUSING
+    settings.EMAIL_DELIVERY_BACKEND = REFUSING
     with django_capture_on_commit_callbacks(execute=True):
         response = member_client.post(INVITE, {"emails": "ana@example.org"})
     assert response.status_code == 302
@@ -208,3 +209,68 @@ def test_the_demo_guides_decisions_email_nobody(django_capture_on_commit_callbac
         blog_demo.load(stdout=out)
     assert GuidePage.objects.live().exists()
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wagtails_password_reset_is_queued_and_a_refusing_smtp_server_does_not_fail_it(
+    client, editor, database_tasks, settings
+):
+    settings.EMAIL_DELIVERY_BACKEND = REFUSING
+    response = client.post("/admin/password_reset/", {"email": editor.email})
+    assert response.status_code == 302
+    [queued] = _queued_emails()
+    assert queued["to"] == [editor.email]
+
+    _run_worker()
+
+    assert DBTaskResult.objects.get().status == "FAILED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_djangos_send_mail_is_delivered_by_the_task_with_everything_intact(database_tasks):
+    message = EmailMultiAlternatives(
+        subject="Your digest",
+        body="Plain",
+        from_email="Hearth <digest@example.org>",
+        to=["a@example.org"],
+        cc=["b@example.org"],
+        bcc=["c@example.org"],
+        reply_to=["editor@example.org"],
+        headers={
+            "List-Unsubscribe": "<https://example.org/unsubscribe/x/>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative("<p>Rich</p>", "text/html")
+    message.attach_alternative("# Rich", "text/markdown")
+    assert message.send() == 1
+    assert mail.outbox == []
+    assert len(_queued_emails()) == 1
+
+    _run_worker()
+
+    [sent] = mail.outbox
+    assert sent.subject == "Your digest" and sent.body == "Plain"
+    assert sent.from_email == "Hearth <digest@example.org>"
+    assert (sent.to, sent.cc, sent.bcc) == (["a@example.org"], ["b@example.org"], ["c@example.org"])
+    assert sent.reply_to == ["editor@example.org"]
+    assert sent.extra_headers == {
+        "List-Unsubscribe": "<https://example.org/unsubscribe/x/>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    assert [tuple(a) for a in sent.alternatives] == [
+        ("<p>Rich</p>", "text/html"),
+        ("# Rich", "text/markdown"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_refusing_smtp_server_does_not_fail_wagtails_password_reset(
+    client, editor, settings, caplog
+):
+    # The immediate task backend runs the task in the request; its failure is the task's.
+    settings.EMAIL_DELIVERY_BACKEND = REFUSING
+    with caplog.at_level(logging.WARNING):
+        response = client.post("/admin/password_reset/", {"email": editor.email})
+    assert response.status_code == 302
+    assert "Could not send the email" in caplog.text

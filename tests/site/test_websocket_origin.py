@@ -11,6 +11,7 @@ from django.test import Client
 from hearth.asgi import application
 from hearth.origins import origin_allowed
 from tests.factories import make_member
+from tests.sockets import recorded
 
 
 def _scope(origin: str | None, host: str | None) -> dict:
@@ -64,14 +65,16 @@ def _session_of(user) -> str:
 async def test_a_page_on_another_port_cannot_open_a_members_socket(origin, opens):
     member = await sync_to_async(make_member)()
     cookie = await sync_to_async(_session_of)(member)
-    communicator = WebsocketCommunicator(
-        application,
-        "/ws/notifications/",
-        headers=[
-            (b"origin", f"http://127.0.0.1:{origin}".encode()),
-            (b"host", b"127.0.0.1:8000"),
-            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
-        ],
+    communicator = recorded(
+        WebsocketCommunicator(
+            application,
+            "/ws/notifications/",
+            headers=[
+                (b"origin", f"http://127.0.0.1:{origin}".encode()),
+                (b"host", b"127.0.0.1:8000"),
+                (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+            ],
+        )
     )
     connected, _ = await communicator.connect(timeout=5)
     assert connected is opens

@@ -167,3 +167,11 @@ def test_the_cards_forms_carry_a_working_csrf_token():
     response = client.post("/survey/answer/", {"score": "9", "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert SurveyAnswer.objects.get(member=member).score == 9
+
+
+def test_a_reason_loses_bidi_overrides_and_zero_width_characters():
+    member = make_member(joined_days_ago=40)
+    client = _client(member)
+    client.post("/survey/answer/", {"score": "8"})
+    client.post("/survey/reason/", {"reason": "More \u202erecipes\u202c\u200b please"})
+    assert SurveyAnswer.objects.get(member=member).reason == "More recipes please"
