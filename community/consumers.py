@@ -134,6 +134,12 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
     async def notification_count(self, event: dict) -> None:  # pragma: no cover - overridden
         pass
 
+    async def conversation_message(self, event: dict) -> None:  # pragma: no cover
+        pass
+
+    async def conversation_count(self, event: dict) -> None:  # pragma: no cover
+        pass
+
     async def hearth_standing(self, event: dict) -> None:
         """A penalty of the member started or ended (community.moderation); the chat
         socket answers it, the others have nothing to change."""
@@ -169,6 +175,16 @@ class NotificationConsumer(HearthConsumer):
 
     async def notification_count(self, event: dict) -> None:
         await self.send_json({"type": "count", "unread": event["unread"]})
+
+    # Private messages (community.conversations): a new message for this member, and
+    # their unread-messages count. "messages_unread", not "unread": that is the bell's.
+    async def conversation_message(self, event: dict) -> None:
+        await self.send_json(
+            {"type": "message", "message": event["message"], "messages_unread": event["unread"]}
+        )
+
+    async def conversation_count(self, event: dict) -> None:
+        await self.send_json({"type": "messages_count", "messages_unread": event["unread"]})
 
     @database_sync_to_async
     def _unread_count(self, user_id: int) -> int:

@@ -61,12 +61,14 @@ class ProfileForm(LengthLimitsMixin, forms.ModelForm):
             "greetings_by_email",
             "activity_public",
             "digest_emails",
+            "message_emails",
         ]
         labels = {
             "display_name": "Display name",
             "greetings_by_email": "Email me on my birthday and join anniversary",
             "activity_public": "Show my activity (topics, replies, guides) to visitors",
             "digest_emails": "Email me what I missed when I have been away (at most weekly)",
+            "message_emails": "Email me about private messages I have not read for 15 minutes",
         }
         help_texts = {
             "display_name": "How your name appears to others. Optional.",

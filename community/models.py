@@ -68,6 +68,10 @@ class User(AbstractUser):
     activity_public = models.BooleanField("show my activity to visitors", default=True)
     # The weekly digest by email when the member has been away (community.digest).
     digest_emails = models.BooleanField("email me a digest when I have been away", default=True)
+    # One email per conversation with a message unread for a while (community.conversations).
+    message_emails = models.BooleanField(
+        "email me about private messages I have not read", default=True
+    )
     # Moderation: a silenced member can read but not post or chat; a suspended member
     # cannot sign in and their open sockets are closed.
     silenced_until = models.DateTimeField(null=True, blank=True)
@@ -319,3 +323,30 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"digest for {self.member_id} in {self.week}"
+
+
+class Block(models.Model):
+    """A member who blocked another: no private messages, mentions or notifications from
+    them (community.conversations, community.notifications). The blocked member is not
+    told; they only find they cannot message the blocker."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Also the index every "did they block them?" question uses.
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                name="block_not_self", condition=~Q(blocker=models.F("blocked"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"
+
+    @staticmethod
+    def exists_between(*, blocker_id: int, blocked_id: int) -> bool:
+        return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()

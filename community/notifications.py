@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from community.chat.models import ChatMessage
 from community.live import send_to_member
-from community.models import Notification, User
+from community.models import Block, Notification, User
 
 CHAT_MESSAGE = "chat.chatmessage"
 _MESSAGE_ANCHOR = re.compile(r"#message-(\d+)$")
@@ -33,11 +33,15 @@ def notify(
 ) -> Notification | None:
     """Create a notification and push it to the recipient's open sockets after commit.
 
-    Nobody is notified about their own doing. The page reads the words again later
+    Nobody is notified about their own doing, nor by a member they blocked (None then:
+    callers that also email check it). The page reads the words again later
     (:func:`with_current_text`): the actor's name as it is then, and a chat message
     (``target``, or the message a chat mention's url points to) as edited since.
     """
     if actor is not None and actor.pk == recipient.pk:
+        return None
+    # A member who blocked the actor hears nothing from them: mentions, replies, nothing.
+    if actor is not None and Block.exists_between(blocker_id=recipient.pk, blocked_id=actor.pk):
         return None
     text = text[:300]
     target_type, target_id = "", None

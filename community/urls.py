@@ -8,6 +8,7 @@ urlpatterns = [
     path("members/me/", views.my_profile, name="my-profile"),
     path("members/suggest/", suggest.suggest_members, name="member-suggest"),
     path("members/<str:username>/", views.profile, name="profile"),
+    path("members/<str:username>/card/", views.user_card, name="user-card"),
     path("members/<str:username>/edit/", views.edit_profile, name="edit-profile"),
     path("members/<str:username>/moderate/", views.moderate_member, name="moderate-member"),
     path("notifications/", views.notifications, name="notifications"),

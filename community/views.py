@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community import actions, digest, trust
+from community import actions, cards, digest, trust
 from community.actions import ModerationError
 from community.forms import ModerateMemberForm, ProfileForm
 from community.models import MemberDay, Notification, User
@@ -39,8 +41,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = _get_member(username)
     is_owner = request.user.pk == member.pk
     level = trust.trust_level(member)
-    # A member may keep their activity for signed-in members only.
-    shown = member.activity_public or request.user.is_authenticated
+    # A member may keep their activity for signed-in members only (as on their card).
+    shown = cards.activity_shown(member, request.user)
     context = {
         "member": member,
         "is_owner": is_owner,
@@ -54,6 +56,27 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_moderator and not context["is_owner"]:
         context["moderate_form"] = ModerateMemberForm()
     return render(request, "community/profile.html", context)
+
+
+@require_GET
+def user_card(request: HttpRequest, username: str) -> HttpResponse:
+    """The small card a click on a name opens (static/js/usercard.js fetches it)."""
+    member = _get_member(username)
+    viewer = request.user
+    context = {
+        "member": member,
+        "facts": cards.card_facts(request, member),
+        "activity_shown": cards.activity_shown(member, viewer),
+        "message_url": cards.message_url(member.username)
+        if viewer.is_authenticated and viewer.pk != member.pk
+        else None,
+    }
+    # A fragment: without the page's context processors (the header's counts).
+    response = HttpResponse(render_to_string("community/_user_card.html", context))
+    # What it shows depends on who asks: never a shared cache's copy.
+    patch_cache_control(response, private=True, max_age=cards.CACHE_SECONDS)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required
@@ -93,28 +116,30 @@ def moderate_member(request: AuthenticatedHttpRequest, username: str) -> HttpRes
     if not form.is_valid():
         flash(request, form)
         return redirect(member)
-    action = form.cleaned_data["action"]
-    reason = form.cleaned_data["reason"].strip()
     try:
-        if action == "lift":
-            actions.unsuspend_member(member=member, moderator=request.user, reason=reason)
-            messages.success(request, f"{member.name} may take part again.")
-        else:
-            until = timezone.now() + timedelta(days=form.cleaned_data["days"])
-            verb = actions.suspend_member if action == "suspend" else actions.silence_member
-            verb(
-                member=member,
-                moderator=request.user,
-                until=until,
-                reason=reason,
-                canned_reason=form.cleaned_data["rule"],
-            )
-            messages.success(
-                request, f"{member.name} is {_MODERATED[action]} until {until:%d %b %Y}."
-            )
+        messages.success(request, _moderate(member, request.user, form.cleaned_data))
     except ModerationError as error:
         flash(request, error)
     return redirect(member)
+
+
+def _moderate(member: User, moderator: User, data: dict) -> str:
+    """Lift, silence or suspend as the form chose; what to tell the moderator."""
+    action = data["action"]
+    reason = data["reason"].strip()
+    if action == "lift":
+        actions.unsuspend_member(member=member, moderator=moderator, reason=reason)
+        return f"{member.name} may take part again."
+    until = timezone.now() + timedelta(days=data["days"])
+    verb = actions.suspend_member if action == "suspend" else actions.silence_member
+    verb(
+        member=member,
+        moderator=moderator,
+        until=until,
+        reason=reason,
+        canned_reason=data["rule"],
+    )
+    return f"{member.name} is {_MODERATED[action]} until {until:%d %b %Y}."
 
 
 @login_required

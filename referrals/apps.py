@@ -23,3 +23,10 @@ class ReferralsConfig(AppConfig):
 
         badges.register_segments()
         register_badge_lookup(badges.top_badges_of)
+
+        from community.cards import register_card_badges
+
+        # A member's card shows their best few badges, not only the top one.
+        register_card_badges(
+            lambda member, limit: [badge.label() for badge, _ in badges.badges_of(member)[:limit]]
+        )

@@ -136,6 +136,13 @@ SCHEDULE: tuple[Job, ...] = (
         every=5 * MINUTE,
         at=2 * MINUTE,
     ),
+    # Private messages unread for 15 minutes, emailed once per conversation until read.
+    Job(
+        "send_message_emails",
+        ManagementCommand("send_message_emails"),
+        every=5 * MINUTE,
+        at=1 * MINUTE,
+    ),
     # Last month's awards; re-running changes nothing, so daily runs are a free retry.
     Job(
         "award_top_recommenders",

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "community.chat",
     "community.moderation",
     "community.inbox",
+    "community.conversations",
     "referrals",
     "recognition",
     "blog",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("community.forum.urls")),
     path("", include("community.chat.urls")),
+    path("", include("community.conversations.urls")),
     path("", include("community.moderation.urls")),
     path("", include("survey.urls")),
     path("", include("recognition.urls")),

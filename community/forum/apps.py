@@ -11,6 +11,10 @@ class ForumConfig(AppConfig):
         from community.forum import page_cache, record, review, sections, trust
 
         page_cache.connect()
+        # A member's category and tag levels are read when they sign in (actions.levels).
+        from community.forum.actions import levels
+
+        levels.connect()
         sections.register()
         review.register_source()
         record.register_section()

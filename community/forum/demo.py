@@ -18,6 +18,7 @@ from community.models import REACTION_KEYS, User
 from .markup import render_post
 from .models import (
     Category,
+    NotificationLevel,
     Post,
     Reaction,
     ReadAccess,
@@ -140,7 +141,7 @@ TOPICS = [
         "ana",
         25,
         "What does watching a topic mean?",
-        "There is a Watch button on each topic. What does it do?",
+        "There is a Notifications menu on each topic. What do watching and tracking do?",
         ["beginners"],
         [
             (
@@ -447,7 +448,8 @@ def _make_topic(spec, *, categories, tags, people, now, seed) -> bool:
         state, _ = TopicUser.objects.get_or_create(member=writer, topic=topic)
         state.last_read_number = number
         state.watching = True
-        state.save(update_fields=["last_read_number", "watching"])
+        state.level = NotificationLevel.WATCHING
+        state.save(update_fields=["last_read_number", "watching", "level"])
     topic.posts_total = len(posts)
     if "solution" in options:
         topic.solution = posts[options["solution"] + 1]

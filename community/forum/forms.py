@@ -8,12 +8,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from community import trust
 from community.models import REACTION_CHOICES
 from community.uploads import process_uploaded_image
-from hearth.forms import LengthLimitsMixin, model_choice_field
+from hearth.forms import LengthLimitsMixin, model_choice_field, too_long_message
 from hearth.params import parse_int
 from hearth.rules import RuleError, add_to_form
 from hearth.text import clean_line
@@ -23,6 +27,39 @@ from .actions.rules import check_images
 from .models import Category, FlagOutcome, FlagReason, TopicTag
 
 IMAGE_MAX_DIMENSION = 2000
+IMAGE_ALT_MAX = 200
+
+
+class MultipleImagesInput(forms.FileInput):
+    """One ``<input type="file" multiple>``: static/js/images.js adds pasted and dropped
+    images to its files; without JavaScript the member picks several at once."""
+
+    allow_multiple_selected = True
+
+
+class MultipleImagesField(forms.FileField):
+    """Every file sent under the field's name, each checked as a file (the images
+    themselves are checked by the form, which knows the limits)."""
+
+    widget = MultipleImagesInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleImagesInput(
+                attrs={
+                    "accept": "image/jpeg,image/png,image/webp",
+                    "data-images": "",
+                    "data-max-files": actions.MAX_IMAGES,
+                    "data-max-bytes": settings.UPLOAD_MAX_BYTES,
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleImagesField, self).clean(upload, initial) for upload in uploads]
 
 
 class _RulesMixin(LengthLimitsMixin, forms.Form):
@@ -53,17 +90,19 @@ class _BodyMixin(_RulesMixin):
         "Mention someone with @username.",
         error_messages={"required": "Write something first: the post is empty."},
     )
-    image = forms.FileField(
-        label="Attach an image",
+    images = MultipleImagesField(
+        label="Attach images",
         required=False,
-        help_text="Optional. JPEG, PNG or WebP, at most 5 MB and 40 megapixels.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=f"Optional: up to {actions.MAX_IMAGES}. JPEG, PNG or WebP, each at most "
+        "5 MB and 40 megapixels. You can also paste or drop images onto your post.",
     )
     image_alt = forms.CharField(
-        label="Describe the image",
+        label="Describe the images",
         required=False,
-        max_length=200,
-        help_text="For people who cannot see it, e.g. “A loaf with a dark, crackly crust”.",
+        max_length=(IMAGE_ALT_MAX + 1) * actions.MAX_IMAGES,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For people who cannot see them: one line per image, in the order you "
+        "chose them, e.g. “A loaf with a dark, crackly crust”.",
     )
 
     def __init__(self, *args, member=None, **kwargs) -> None:
@@ -73,35 +112,88 @@ class _BodyMixin(_RulesMixin):
         self.member = member
         self.images_locked = member is not None and not trust.may_attach_images(member)
         if self.images_locked:
-            del self.fields["image"]
+            del self.fields["images"]
             del self.fields["image_alt"]
+        # A form rendered before images became several (an open tab, a cached copy of
+        # the topic page's reply box) still sends one "image": take it as the first.
+        if self.is_bound and self.files.get("image") and not self.files.get("images"):
+            self.files = self.files.copy()
+            self.files.setlist("images", self.files.getlist("image"))
 
-    def clean_image(self):
-        upload = self.cleaned_data.get("image")
-        if not upload:
-            return None
-        return process_uploaded_image(upload, max_dimension=IMAGE_MAX_DIMENSION)
+    def clean_images(self) -> list[ContentFile]:
+        uploads = self.cleaned_data.get("images") or []
+        if len(uploads) > actions.MAX_IMAGES:
+            names = ", ".join(_file_name(upload) for upload in uploads)
+            raise ValidationError(
+                ngettext(
+                    "A post takes at most %(limit)d image, and you chose %(count)d "
+                    "(%(names)s). Leave some out.",
+                    "A post takes at most %(limit)d images, and you chose %(count)d "
+                    "(%(names)s). Leave some out.",
+                    actions.MAX_IMAGES,
+                )
+                % {"limit": actions.MAX_IMAGES, "count": len(uploads), "names": names}
+            )
+        images, errors = [], []
+        for upload in uploads:
+            try:
+                images.append(process_uploaded_image(upload, max_dimension=IMAGE_MAX_DIMENSION))
+            except ValidationError as error:
+                # Which file: the member may have chosen several.
+                errors += [f"“{_file_name(upload)}”: {message}" for message in error.messages]
+        if errors:
+            raise ValidationError(errors)
+        return images
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         self._check("body", actions.checked_body)
-        alt = clean_line(cleaned.get("image_alt"))
-        cleaned["image_alt"] = alt
-        if cleaned.get("image") and not alt:
-            self.add_error("image_alt", "Describe the image in a few words.")
-        if self.images_locked and self.files.get("image"):
+        images = cleaned.get("images") or []
+        alts = [clean_line(line) for line in (cleaned.get("image_alt") or "").splitlines()]
+        alts = [alt for alt in alts if alt]
+        cleaned["image_alts"] = alts
+        if images and len(alts) < len(images):
+            self.add_error("image_alt", _missing_descriptions(len(images), len(alts)))
+        for number, alt in enumerate(alts[: len(images)], start=1):
+            if len(alt) > IMAGE_ALT_MAX:
+                self.add_error(
+                    "image_alt",
+                    too_long_message(IMAGE_ALT_MAX, len(alt), f"Image {number}’s description"),
+                )
+        sent = self.files.getlist("images") if self.files else []
+        if self.images_locked and sent:
             try:
-                check_images(self.member, [self.files["image"]])
+                check_images(self.member, sent)
             except RuleError as error:
                 add_to_form(self, error)
         return cleaned
 
     def attachments(self) -> list[actions.ImageAttachment]:
-        image = self.cleaned_data.get("image")
-        if not image:
-            return []
-        return [actions.ImageAttachment(content=image, alt_text=self.cleaned_data["image_alt"])]
+        images = self.cleaned_data.get("images") or []
+        alts = self.cleaned_data.get("image_alts") or []
+        return [
+            actions.ImageAttachment(content=image, alt_text=alt)
+            for image, alt in zip(images, alts, strict=False)
+        ]
+
+
+def _file_name(upload: Any) -> str:
+    """The name the member's computer gave the file, short enough for a sentence."""
+    name = str(getattr(upload, "name", "") or "the file")
+    return name if len(name) <= 60 else name[:57] + "…"
+
+
+def _missing_descriptions(images: int, descriptions: int) -> str:
+    if images == 1:
+        return "Describe the image in a few words."
+    return ngettext(
+        "Describe each image in a few words, one line per image: %(images)d images, "
+        "%(descriptions)d description.",
+        "Describe each image in a few words, one line per image: %(images)d images, "
+        "%(descriptions)d descriptions.",
+        descriptions,
+    ) % {"images": images, "descriptions": descriptions}
 
 
 class _TagsMixin(_RulesMixin):
@@ -155,7 +247,7 @@ class TopicForm(_TagsMixin, _BodyMixin):
         max_length=actions.TITLE_MAX,
         help_text="A short sentence that says what the topic is about.",
     )
-    field_order = ["category", "title", "body", "tags", "new_tags", "image", "image_alt"]
+    field_order = ["category", "title", "body", "tags", "new_tags", "images", "image_alt"]
 
     def __init__(self, *args, member, **kwargs) -> None:
         super().__init__(*args, member=member, **kwargs)
@@ -304,6 +396,18 @@ class WatchForm(forms.Form):
         choices=[("on", "Watch"), ("off", "Stop watching")],
         coerce=lambda v: v == "on",
         error_messages={"required": _CHOOSE_WATCHING, "invalid_choice": _CHOOSE_WATCHING},
+    )
+
+
+class NotificationEmailsForm(forms.Form):
+    """Which forum notifications also come by email (the forum's preferences page; the
+    bell rings for all of them anyway)."""
+
+    mentions = forms.BooleanField(label="Someone mentions me", required=False)
+    answers = forms.BooleanField(label="Someone answers one of my posts", required=False)
+    watched_posts = forms.BooleanField(label="A new post in a topic I watch", required=False)
+    watched_topics = forms.BooleanField(
+        label="A new topic in a category or tag I watch", required=False
     )
 
 

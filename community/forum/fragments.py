@@ -254,7 +254,13 @@ def reply_fields(member: Any) -> SafeString:
     """The topic page's empty reply form fields: the same for every member who may (or
     may not) attach images, so rendered once per kind."""
     locked = not trust.may_attach_images(member)
-    key = _key("reply", {"images_locked": locked})
+    # The form's own fields are part of the key: a deploy that changes them (one image
+    # field become several) must not keep serving the old box from a shared cache.
+    fields = tuple(
+        (name, type(field).__name__, type(field.widget).__name__)
+        for name, field in ReplyForm.base_fields.items()
+    )
+    key = _key("reply", {"images_locked": locked, "fields": fields})
     html = cache.get(key)
     if html is None:
         form = ReplyForm(member=member)

@@ -668,8 +668,34 @@ class Reaction(models.Model):
         return f"{self.kind} on {self.post_id}"
 
 
+class NotificationLevel(models.TextChoices):
+    """How much a member hears of a topic, a category or a tag (loudest first)."""
+
+    WATCHING = "watching", "Watching"
+    TRACKING = "tracking", "Tracking"
+    NORMAL = "normal", "Normal"
+    MUTED = "muted", "Muted"
+
+
+# Louder levels rank higher: a topic's tags give it the loudest of their levels.
+LEVEL_RANK = {
+    NotificationLevel.MUTED: 0,
+    NotificationLevel.NORMAL: 1,
+    NotificationLevel.TRACKING: 2,
+    NotificationLevel.WATCHING: 3,
+}
+LEVEL_HINTS = {
+    NotificationLevel.WATCHING: "Every new post notifies you.",
+    NotificationLevel.TRACKING: "Lists show how many posts you have not read.",
+    NotificationLevel.NORMAL: "You hear when someone mentions you or answers you.",
+    NotificationLevel.MUTED: "Never notifies you and stays out of your topic lists.",
+}
+
+
 class TopicUser(models.Model):
-    """A member's relation to a topic: how far they have read and whether they watch it."""
+    """A member's relation to a topic: how far they have read and how much they hear of
+    it (``level``; empty until they or their posting chose one: the category's and the
+    tags' levels apply then, community.forum.actions.levels)."""
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_topics"
@@ -678,11 +704,18 @@ class TopicUser(models.Model):
     last_read_number = models.PositiveIntegerField(default=0)
     # None: never chose (reading only). Starting or replying sets True unless the member
     # chose False ("stop watching") before.
+    # Kept in step with ``level`` (True: watching, False: another level chosen).
     watching = models.BooleanField(null=True, default=None)
+    level = models.CharField(
+        max_length=8, choices=NotificationLevel.choices, blank=True, default=""
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["member", "topic"], name="topic_user_once"),
+            models.CheckConstraint(
+                condition=Q(level__in=["", *NotificationLevel.values]), name="topic_user_level"
+            ),
         ]
         indexes = [
             models.Index(fields=["topic"], condition=Q(watching=True), name="topic_watchers"),
@@ -690,6 +723,72 @@ class TopicUser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} in {self.topic_id}"
+
+
+class CategoryUser(models.Model):
+    """A member's notification level for every topic of a category."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_category_levels"
+    )
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="member_levels")
+    level = models.CharField(max_length=8, choices=NotificationLevel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "category"], name="category_user_once"),
+            models.CheckConstraint(
+                condition=Q(level__in=NotificationLevel.values), name="category_user_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.level} {self.category_id}"
+
+
+class TagUser(models.Model):
+    """A member's notification level for the topics that carry a tag."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_tag_levels"
+    )
+    tag = models.ForeignKey(TopicTag, on_delete=models.CASCADE, related_name="member_levels")
+    level = models.CharField(max_length=8, choices=NotificationLevel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "tag"], name="tag_user_once"),
+            models.CheckConstraint(
+                condition=Q(level__in=NotificationLevel.values), name="tag_user_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.level} {self.tag_id}"
+
+
+class NotificationEmails(models.Model):
+    """Which forum notifications a member also gets by email, besides the bell. Mentions
+    have their own switch on the member (``User.email_on_mention``); no row: none of these."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="forum_emails",
+    )
+    answers = models.BooleanField("email me when someone answers one of my posts", default=False)
+    watched_posts = models.BooleanField("email me each new post in a topic I watch", default=False)
+    watched_topics = models.BooleanField(
+        "email me each new topic in a category or tag I watch", default=False
+    )
+
+    class Meta:
+        verbose_name = "forum email choice"
+        verbose_name_plural = "forum email choices"
+
+    def __str__(self) -> str:
+        return f"forum emails of {self.member_id}"
 
 
 class FlagReason(models.TextChoices):

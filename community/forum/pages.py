@@ -3,7 +3,9 @@
 Every list comes from the one visibility rule (``Topic.objects.visible_to``,
 ``Post.objects.visible_to``); the member's read state and own reactions come in the same
 SELECTs (subquery and EXISTS annotations), so a page costs the same number of queries
-whatever its number (pinned by tests/forum/test_queries.py).
+whatever its number (pinned by tests/forum/test_queries.py). A member's notification
+levels cost no query more: their category and tag choices come from the cache
+(``actions.levels.member_levels``) and only each topic's own choice is in the SELECT.
 """
 
 from __future__ import annotations
@@ -25,8 +27,18 @@ from hearth.http import AuthenticatedHttpRequest
 from hearth.params import parse_int
 
 from . import fragments
+from .actions.emails import EMAIL_KINDS, notification_emails
+from .actions.levels import (
+    FOLLOWED,
+    NORMAL,
+    MemberLevels,
+    member_levels,
+    unread_condition,
+    without_muted,
+)
 from .forms import ResolveFlagsForm, TopicModerationForm
 from .models import (
+    LEVEL_HINTS,
     LISTED,
     POSTS_PER_PAGE,
     TOPICS_PER_PAGE,
@@ -34,6 +46,7 @@ from .models import (
     Category,
     Draft,
     FlagOutcome,
+    NotificationLevel,
     Post,
     Reaction,
     Topic,
@@ -67,12 +80,39 @@ def _new_since() -> datetime:
     return timezone.now() - NEW_TOPIC_WINDOW
 
 
-def _with_unread(request: HttpRequest, topics: QuerySet[Topic]) -> QuerySet[Topic]:
-    """Annotate topics with the member's read position (in the same SELECT)."""
+def _for_member(
+    request: HttpRequest,
+    topics: QuerySet[Topic],
+    levels: MemberLevels,
+    *,
+    category_mutes: bool = True,
+    tags_mute: bool = True,
+) -> QuerySet[Topic]:
+    """The member's read position and own level on each topic (in the same SELECT),
+    without the topics they muted (actions.levels.without_muted)."""
     if not request.user.is_authenticated:
         return topics
     state = TopicUser.objects.filter(topic=OuterRef("pk"), member=request.user)
-    return topics.annotate(my_last_read=Subquery(state.values("last_read_number")[:1]))
+    topics = topics.annotate(
+        my_last_read=Subquery(state.values("last_read_number")[:1]),
+        my_level=Subquery(state.values("level")[:1]),
+    )
+    return without_muted(
+        topics, request.user, levels, category_mutes=category_mutes, tags_mute=tags_mute
+    )
+
+
+def _unread_counts(topics: Any, levels: MemberLevels) -> list[Topic]:
+    """The listed topics, those the member tracks or watches with how many posts they
+    have not read (``my_unread``), worked out from the rows (no query)."""
+    topics = list(topics)
+    for topic in topics:
+        last_read = getattr(topic, "my_last_read", None)
+        if not last_read or last_read >= topic.last_post_number:
+            continue
+        if levels.level_for(topic, getattr(topic, "my_level", "")) in FOLLOWED:
+            topic.my_unread = topic.last_post_number - last_read
+    return topics
 
 
 # --- listings ---------------------------------------------------------------------
@@ -86,12 +126,13 @@ def index_page(request: HttpRequest) -> Context:
     )
     for category in categories:
         category.readable = category.may_read(request.user)
-    latest = Topic.objects.listed_for(request.user).for_listing().order_by("-last_activity_at")[:10]
+    levels = member_levels(request.user)
+    latest = _for_member(request, Topic.objects.listed_for(request.user).for_listing(), levels)
     return {
         "lists": TOPIC_LISTS,
         "member_lists": MEMBER_LISTS,
         "categories": categories,
-        "latest": _with_unread(request, latest),
+        "latest": _unread_counts(latest.order_by("-last_activity_at")[:10], levels),
         "new_since": _new_since(),
     }
 
@@ -100,6 +141,7 @@ def category_page(request: HttpRequest, category: Category) -> Context:
     """Listed topics, pinned first; for moderators also the hidden ones (``?show=hidden``)."""
     moderator = is_moderator(request.user)
     show_hidden = moderator and request.GET.get("show") == "hidden"
+    levels = member_levels(request.user)
     hidden = Topic.objects.visible_to(request.user).filter(category=category, hidden=True)
     if show_hidden:
         topics = hidden.order_by("-hidden_at", "-id")
@@ -109,8 +151,12 @@ def category_page(request: HttpRequest, category: Category) -> Context:
             .filter(category=category)
             .order_by("-pinned", "-last_activity_at", "-id")
         )
-    listed = _with_unread(
-        request, topics.select_related("author", "last_poster").prefetch_related("tags")
+    listed = _for_member(
+        request,
+        topics.select_related("author", "last_poster").prefetch_related("tags"),
+        levels,
+        # Their own choice for this category does not hide its topics here: they asked.
+        category_mutes=False,
     )
     paginator = (
         Paginator(listed, TOPICS_PER_PAGE)
@@ -118,6 +164,7 @@ def category_page(request: HttpRequest, category: Category) -> Context:
         else _KnownCountPaginator(listed, TOPICS_PER_PAGE, count=category.topic_count)
     )
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = _unread_counts(page.object_list, levels)
     return {
         "lists": TOPIC_LISTS,
         "member_lists": MEMBER_LISTS,
@@ -128,6 +175,76 @@ def category_page(request: HttpRequest, category: Category) -> Context:
         "may_start": category.may_start_topic(request.user),
         "new_since": _new_since(),
         "hidden_count": hidden.count() if moderator and not show_hidden else None,
+        **_level_control(request, "category", levels.categories.get(category.pk)),
+    }
+
+
+LEVEL_STATUS = {
+    NotificationLevel.WATCHING: "You are watching: every new post notifies you.",
+    NotificationLevel.TRACKING: "You are tracking: lists show how many posts you have not read.",
+    NotificationLevel.NORMAL: "Not watching. Mentions and answers to you still notify you.",
+    NotificationLevel.MUTED: "Muted: nothing here notifies you, and it stays out of your lists.",
+}
+
+
+def level_choices(level: str | None) -> Context:
+    """What the notification level control (forum/_watch.html) shows."""
+    current = NotificationLevel(level or NORMAL)
+    return {
+        "level": current,
+        "level_status": LEVEL_STATUS[current],
+        "level_choices": [(choice, LEVEL_HINTS[choice]) for choice in NotificationLevel],
+    }
+
+
+def _level_control(request: HttpRequest, kind: str, level: str | None) -> Context:
+    """The level control of a category or tag page, for a member (no query: their
+    choices are already read)."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"level_target": kind, **level_choices(level)}
+
+
+def email_choices(member: Any) -> Context:
+    """The preferences form's initial values: the member's email choice for each kind."""
+    chosen = notification_emails(member)
+    return {
+        "mentions": member.email_on_mention,
+        **{kind: getattr(chosen, kind) for kind in EMAIL_KINDS},
+    }
+
+
+MUTED_TOPICS_SHOWN = 50
+
+
+def preferences_page(request: AuthenticatedHttpRequest, form: Any) -> Context:
+    """The member's forum notification preferences: the email form, a level control for
+    each category they may read and each tag they chose, and the topics they muted."""
+    member = request.user
+    levels = member_levels(member)
+    categories = [
+        {"category": category, **level_choices(levels.categories.get(category.pk))}
+        for category in Category.objects.order_by("order", "name")
+        if category.may_read(member)
+    ]
+    tags = [
+        {"tag": tag, **level_choices(levels.tags[tag.pk])}
+        for tag in TopicTag.objects.filter(pk__in=list(levels.tags)).order_by("name")
+    ]
+    muted = TopicUser.objects.filter(member=member, level=NotificationLevel.MUTED)
+    muted_topics = list(
+        Topic.objects.visible_to(member)
+        .filter(pk__in=muted.values("topic"))
+        .select_related("category")
+        .order_by("-last_activity_at", "-id")[:MUTED_TOPICS_SHOWN]
+    )
+    return {
+        "form": form,
+        "categories": categories,
+        "tags": tags,
+        "muted_topics": muted_topics,
+        "email": member.email,
+        "level_legend": level_choices(None)["level_choices"],
     }
 
 
@@ -194,9 +311,11 @@ def topic_list_page(
     """One of the forum's topic lists, across the forum or in one category. ``kind`` is a
     key of TOPIC_LISTS (a member's list only for a member), ``period`` of TOP_PERIODS."""
     user: Any = request.user  # a member for "new" and "unread" (the view sees to it)
+    levels = member_levels(user)
     topics: QuerySet[Topic] = Topic.objects.listed_for(user).for_listing()
     if category is not None:
         topics = topics.filter(category=category)
+    topics = _for_member(request, topics, levels)
     since = None
     if kind == "latest":
         topics = topics.order_by("-last_activity_at", "-id")
@@ -206,17 +325,13 @@ def topic_list_page(
         topics = topics.filter(created_at__gte=since).exclude(Exists(opened))
         topics = topics.order_by("-created_at", "-id")
     elif kind == "unread":
-        behind = TopicUser.objects.filter(
-            topic=OuterRef("pk"),
-            member=user,
-            watching=True,
-            last_read_number__lt=OuterRef("last_post_number"),
-        )
-        topics = topics.filter(Exists(behind)).order_by("-last_activity_at", "-id")
+        # Topics they track or watch (themselves, or by category or tag) and have opened.
+        topics = topics.filter(unread_condition(user, levels))
+        topics = topics.order_by("-last_activity_at", "-id")
     else:
         topics = _top(topics, timezone.now() - timedelta(days=TOP_PERIODS[period][1]))
-    listed = _with_unread(request, topics)
-    page = Paginator(listed, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _unread_counts(page.object_list, levels)
     return {
         "kind": kind,
         "title": TOPIC_LISTS[kind],
@@ -247,16 +362,22 @@ def tags_page(request: HttpRequest) -> Context:
 
 
 def tag_page(request: HttpRequest, tag: TopicTag) -> Context:
-    topics = (
-        Topic.objects.listed_for(request.user)
-        .filter(tagged_items__tag=tag)
-        .for_listing()
-        .order_by("-last_activity_at", "-id")
+    levels = member_levels(request.user)
+    topics: QuerySet[Topic] = (
+        Topic.objects.listed_for(request.user).filter(tagged_items__tag=tag).for_listing()
     )
-    page = Paginator(_with_unread(request, topics), TOPICS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return {"tag": tag, "page": page, "topics": page.object_list, "new_since": _new_since()}
+    # Tag choices do not hide topics from a tag's own page: they asked for this tag.
+    topics = _for_member(request, topics, levels, tags_mute=False)
+    topics = topics.order_by("-last_activity_at", "-id")
+    page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _unread_counts(page.object_list, levels)
+    return {
+        "tag": tag,
+        "page": page,
+        "topics": page.object_list,
+        "new_since": _new_since(),
+        **_level_control(request, "tag", levels.tags.get(tag.pk)),
+    }
 
 
 def flag_queue_page(request: HttpRequest) -> Context:
@@ -278,13 +399,14 @@ def flag_queue_page(request: HttpRequest) -> Context:
 
 
 def topic_for_reading(request: HttpRequest, pk: int) -> Topic | None:
-    """The topic if the reader may open it, with their read position and watching."""
+    """The topic if the reader may open it, with their read position and their own level
+    for it (their category's and tags' come from ``member_levels``: :func:`topic_page`)."""
     topics = Topic.objects.visible_to(request.user).select_related("category", "author")
     if request.user.is_authenticated:
         state = TopicUser.objects.filter(topic=OuterRef("pk"), member=request.user)
         topics = topics.annotate(
             my_last_read=Subquery(state.values("last_read_number")[:1]),
-            my_watching=Subquery(state.values("watching")[:1]),
+            my_level=Subquery(state.values("level")[:1]),
             my_bookmark=Exists(
                 Bookmark.objects.filter(topic=OuterRef("pk"), member=request.user, post=None)
             ),
@@ -317,15 +439,20 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
     page = paginator.page(number)
     posts = _posts_on(page, topic=topic, member=member)
     last_read = getattr(topic, "my_last_read", None) or 0
+    tags = list(topic.tags.all())
+    own = getattr(topic, "my_level", None) or ""
+    level = member_levels(member).level_for(topic, own, tags=tags)
     context: Context = {
         "topic": topic,
         "category": topic.category,
         "page": page,
-        "tags": list(topic.tags.all()),
+        "tags": tags,
         "is_moderator": moderator,
         "may_reply": topic.may_reply(member),
         "may_mark_solution": topic.may_mark_solution(member),
-        "watching": bool(getattr(topic, "my_watching", False)),
+        **level_choices(level),
+        # Their category's or a tag's level decides until they choose one here.
+        "level_inherited": not own and level != NORMAL,
         "bookmarked": bool(getattr(topic, "my_bookmark", False)),
         "reminders": fragments.QUICK_REMINDERS,
     }

@@ -17,6 +17,7 @@ from hearth.content import register_finder
 from hearth.sections import register_section
 
 from . import search
+from .actions.levels import without_muted
 from .models import Post, Reaction, Topic, TopicUser
 
 HOME_TOPICS = 6
@@ -25,7 +26,7 @@ PROFILE_TOPICS = 5
 
 def latest_topics(request: HttpRequest, **kwargs: Any) -> tuple[str, dict[str, Any]] | None:
     topics = list(
-        Topic.objects.listed_for(request.user)
+        without_muted(Topic.objects.listed_for(request.user), request.user)
         .select_related("category")
         .order_by("-last_activity_at", "-id")[:HOME_TOPICS]
     )
@@ -73,7 +74,7 @@ def digest_topics(member: Any, since: Any) -> DigestPart | None:
     """The busiest topics started since the member's last visit that they never opened."""
     opened = TopicUser.objects.filter(topic=OuterRef("pk"), member=member, last_read_number__gt=0)
     topics = list(
-        Topic.objects.listed_for(member)
+        without_muted(Topic.objects.listed_for(member), member)
         .filter(created_at__gte=since)
         .exclude(author=member)
         .exclude(Exists(opened))

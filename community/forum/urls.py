@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views.levels import category_level, preferences, tag_level
 
 app_name = "forum"
 
@@ -14,7 +15,9 @@ urlpatterns = [
     path("forum/unread/", views.topic_list, {"kind": "unread"}, name="unread"),
     path("forum/top/", views.topic_list, {"kind": "top"}, name="top"),
     path("forum/c/<slug:slug>/", views.category, name="category"),
+    path("forum/c/<slug:slug>/level/", category_level, name="category-level"),
     path("forum/tags/", views.tags, name="tags"),
+    path("forum/tags/<str:slug>/level/", tag_level, name="tag-level"),
     path("forum/tags/<str:slug>/", views.tag, name="tag"),
     path("forum/t/<int:pk>/", views.topic, name="topic-short"),
     path("forum/t/<int:pk>-<str:slug>/", views.topic, name="topic"),
@@ -33,6 +36,7 @@ urlpatterns = [
     path("forum/p/<int:pk>/flag/", views.flag, name="flag"),
     path("forum/p/<int:pk>/moderate/", views.moderate_post, name="moderate-post"),
     path("forum/flags/", views.flag_queue, name="flags"),
+    path("forum/preferences/", preferences, name="preferences"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
     path("forum/flags/<int:pk>/", views.resolve_flags, name="resolve-flags"),
 ]

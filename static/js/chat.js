@@ -119,6 +119,7 @@
     li.classList.toggle("chat-message--mine", mine);
     const author = li.querySelector(".chat-message__author");
     author.href = m.author.url;
+    author.dataset.userCard = m.author.url + "card/"; // usercard.js opens the member's card
     author.textContent = m.author.name;
     const time = li.querySelector("time");
     time.dateTime = m.created_at;

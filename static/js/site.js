@@ -69,6 +69,8 @@
         setCount(data.unread);
         bell.dataset.live = "joined";  // the server counted us in: live notifications flow
       }
+      // Other scripts (messages.js) read the frames meant for them.
+      document.dispatchEvent(new CustomEvent("hearth:frame", { detail: data }));
       if (data.type === "notification") {
         document.dispatchEvent(new CustomEvent("hearth:notification", { detail: data.notification }));
         showToast(data.notification);

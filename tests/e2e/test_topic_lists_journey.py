@@ -18,8 +18,8 @@ def test_unread_lists_a_watched_topic_with_new_posts(page, asgi_server):
 
     sign_in(page, "maya@example.com", PASSWORD)
     page.goto(topic.get_absolute_url())
-    page.get_by_role("button", name="Watch").click()
-    expect(page.get_by_role("button", name="Stop watching")).to_be_visible()
+    page.get_by_label("Notifications").select_option("watching")
+    expect(page.get_by_role("status").filter(has_text="You are watching")).to_be_visible()
 
     page.goto("/forum/")
     page.get_by_role("navigation", name="Topic lists").get_by_role("link", name="Unread").click()

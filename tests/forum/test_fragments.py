@@ -184,3 +184,14 @@ def _client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_the_kept_reply_box_follows_the_readers_trust_level(topic, client):
+    from community.trust import MEMBER
+
+    newcomer = make_member(username="newcomer", trust_level=None, joined_days_ago=0)
+    client.force_login(newcomer)
+    assert 'name="images"' not in _page(client, topic)  # new members attach no images
+    newcomer.trust_level_granted = MEMBER
+    newcomer.save(update_fields=["trust_level_granted"])
+    assert 'name="images"' in _page(client, topic)

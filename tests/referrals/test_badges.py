@@ -497,3 +497,11 @@ async def test_the_member_hears_the_badge_live_on_their_socket():
     finally:
         await bell.disconnect()
         await database_sync_to_async(connections.close_all)()
+
+
+def test_a_members_card_shows_their_best_badges(visitor_client, member):
+    MemberBadge.objects.create(member=member, badge="fount_of_wisdom")
+    MemberBadge.objects.create(member=member, badge="first_post")
+    card = visitor_client.get(f"/members/{member.username}/card/").content.decode()
+    assert badges.BY_KEY["fount_of_wisdom"].name in card
+    assert badges.BY_KEY["first_post"].name in card

@@ -45,6 +45,7 @@ from referrals import actions as referral_actions
 from tests.blog.factories import make_post, published_guide, write_guide
 from tests.chat.factories import make_message, make_room
 from tests.chat.helpers import communicator, receive_until
+from tests.conversations.factories import sams_conversation
 from tests.factories import make_editor, make_member, make_moderator
 from tests.forum.factories import make_category, make_reply, make_tag, make_topic
 from tests.site.test_junk_urls import Junk, Route, all_routes, build_url
@@ -176,6 +177,7 @@ TABLE: dict[str, Row] = {
     "community:my-profile": _get("/members/me/", *MEMBERS),
     "community:member-suggest": _get("/members/suggest/?q=ma", *MEMBERS),
     "community:profile": _get("/members/sam/", *ALL),
+    "community:user-card": _get("/members/sam/card/", *ALL),
     "community:edit-profile": _get("/members/sam/edit/", "login", "403", "403", "403", "403"),
     "community:moderate-member": _post(lambda w: "/members/sam/moderate/", *MODERATORS),
     "community:notifications": _get("/notifications/", *MEMBERS),
@@ -198,8 +200,14 @@ TABLE: dict[str, Row] = {
     "forum:unread": _get("/forum/unread/", *MEMBERS),
     "forum:top": _get("/forum/top/?period=week", *ALL),
     "forum:category": _get("/forum/c/kitchen/", *ALL),
+    "forum:category-level": _post(
+        lambda w: "/forum/c/kitchen/level/", *MEMBERS, data=lambda w: {"level": "tracking"}
+    ),
     "forum:tags": _get("/forum/tags/", *ALL),
     "forum:tag": _get("/forum/tags/ovens/", *ALL),
+    "forum:tag-level": _post(
+        lambda w: "/forum/tags/ovens/level/", *MEMBERS, data=lambda w: {"level": "tracking"}
+    ),
     "forum:topic-short": _get(lambda w: f"/forum/t/{w.topic.pk}/", *ALL),
     "forum:topic": _get(lambda w: w.topic.get_absolute_url(), *ALL),
     "forum:reply": _get(lambda w: f"/forum/t/{w.topic.pk}/reply/", *MEMBERS),
@@ -219,6 +227,7 @@ TABLE: dict[str, Row] = {
     "forum:flags": _get("/forum/flags/", *MODERATORS),
     "forum:resolve-flags": _post(lambda w: f"/forum/flags/{w.post.pk}/", *MODERATORS),
     "forum:bookmarks": _get("/bookmarks/", *MEMBERS),
+    "forum:preferences": _get("/forum/preferences/", *MEMBERS),
     # chat
     "chat:rooms": _get("/chat/", *ALL),
     "chat:unread-badge": _get("/chat/unread/", *ALL),
@@ -233,6 +242,36 @@ TABLE: dict[str, Row] = {
     "chat:edit": _get(lambda w: f"/chat/lounge/messages/{w.message.pk}/edit/", *AUTHOR_ONLY),
     "chat:delete": _post(lambda w: f"/chat/lounge/messages/{w.message.pk}/delete/", *MODERATORS),
     "chat:react": _post(lambda w: f"/chat/lounge/messages/{w.message.pk}/react/", *MEMBERS),
+    # private messages: Sam's conversation with Bea, which no persona is in and nobody
+    # flagged (a moderator reads one only after a flag: tests/conversations)
+    "conversations:list": _get("/messages/", *MEMBERS),
+    "conversations:new": _get("/messages/new/?to=sam", *MEMBERS),
+    "conversations:unread-badge": _get("/messages/unread/", *ALL),
+    "conversations:conversation": _get(
+        lambda w: sams_conversation(w.owner).get_absolute_url(), *AUTHOR_ONLY_404
+    ),
+    "conversations:reply": _post(
+        lambda w: f"/messages/{sams_conversation(w.owner).pk}/reply/",
+        *AUTHOR_ONLY_404,
+        data=lambda w: {"body": "Hello"},
+    ),
+    "conversations:read": _post(
+        lambda w: f"/messages/{sams_conversation(w.owner).pk}/read/",
+        *AUTHOR_ONLY_404,
+        data=lambda w: {"up_to": "1"},
+    ),
+    "conversations:leave": _post(
+        lambda w: f"/messages/{sams_conversation(w.owner).pk}/leave/", *AUTHOR_ONLY_404
+    ),
+    "conversations:flag": _get(
+        lambda w: (
+            f"/messages/{sams_conversation(w.owner).pk}/messages/"
+            f"{sams_conversation(w.owner).messages.first().pk}/flag/"
+        ),
+        *AUTHOR_ONLY_404,
+    ),
+    "conversations:block": _post(lambda w: "/members/sam/block/", *MEMBERS),
+    "conversations:unblock": _post(lambda w: "/members/sam/unblock/", *MEMBERS),
     # referrals
     "referrals:follow": _get(lambda w: f"/r/{w.link.code}/", *ALL),
     "referrals:mine": _get("/referrals/", *MEMBERS),
@@ -702,6 +741,42 @@ async def test_each_persona_gets_the_frame_answer_in_the_table():
     assert not differences, differences
 
 
+# The notification socket (the bell) takes no frames: members get ``read_only`` for any
+# frame and the socket stays open; visitors are closed with 4401 after the handshake.
+NOTIFICATION_SOCKET = _expect("closed 4401", "read_only", "read_only", "read_only", "read_only")
+
+
+async def _notification_socket_answer(world: World, persona: str) -> str:
+    from channels.testing import WebsocketCommunicator
+
+    from community.consumers import NotificationConsumer
+    from tests.sockets import recorded
+
+    comm = recorded(WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/"))
+    comm.scope["user"] = world.users[persona] or AnonymousUser()
+    connected, _ = await comm.connect()
+    assert connected
+    try:
+        first = await comm.receive_output(timeout=5)
+        if first["type"] == "websocket.close":
+            return f"closed {first['code']}"
+        await comm.send_json_to({"type": "send", "body": "Hello"})
+        while True:
+            got = await comm.receive_json_from(timeout=5)
+            if got["type"] == "error":
+                return got["code"]
+    finally:
+        await comm.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_each_persona_gets_the_notification_socket_answer_in_the_table():
+    world = await sync_to_async(build_world)()
+    got = {p: await _notification_socket_answer(world, p) for p in PERSONAS}
+    differences = _mismatches({"notifications": got}, {"notifications": NOTIFICATION_SOCKET})
+    assert not differences, differences
+
+
 def test_every_frame_type_has_a_row():
     from community.chat.protocol import CLIENT_TYPES
 
@@ -726,6 +801,7 @@ def _documented() -> dict[str, dict[str, str]]:
 def _expected_in_docs() -> dict[str, dict[str, str]]:
     rows = {f"{row.method} {name}": row.expect for name, row in TABLE.items()}
     rows.update({f"frame {kind}": expect for kind, (_, expect) in FRAMES.items()})
+    rows["notification socket, any frame"] = NOTIFICATION_SOCKET
     rows.update({f"admin {name}": row.expect for name, row in ADMIN_TABLE.items()})
     return rows
 

@@ -153,3 +153,19 @@ def test_the_dashboard_counts_crawler_visits_in_words(
     content = editor_client.get("/admin/referrals/dashboard/").content.decode()
     assert words in content
     assert not_words not in content
+
+
+def test_plurals_in_templates_go_through_ngettext_not_pluralize():
+    """Django's |pluralize glues English endings on ("repl" + "ies"); languages with three or
+    four plural forms need whole sentences, so every plural is a {% blocktranslate count %}."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.glob("**/templates/**/*.html")
+        if ".venv" not in path.parts and "bench" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "|pluralize" in line
+    ]
+    assert offenders == []

@@ -10,6 +10,8 @@ only after the transaction commits (``community.live``). A rule that says no rai
 - ``posting``: start_topic, reply, edit_post, delete_post
 - ``responses``: reactions and solutions
 - ``reading``: watching and the read position
+- ``levels``: notification levels of topics, categories and tags (watching to muted)
+- ``emails``: which notifications a member also gets by email
 - ``flags``: flag_post, resolve_flags
 - ``moderation``: pin, lock, hide, unhide, move
 - ``bookmarks``: bookmark, remove_bookmark, send_bookmark_reminders
@@ -20,7 +22,17 @@ from __future__ import annotations
 
 from .bookmarks import bookmark, remove_bookmark, send_bookmark_reminders
 from .drafts import NEW_TOPIC, discard_draft, draft_for, reply_key, save_draft
+from .emails import set_notification_emails
 from .flags import FLAGS_TO_HIDE, flag_post, resolve_flags
+from .levels import (
+    category_level,
+    effective_level,
+    member_levels,
+    set_category_level,
+    set_tag_level,
+    set_topic_level,
+    tag_level,
+)
 from .moderation import (
     hide_post,
     hide_topic,
@@ -75,15 +87,18 @@ __all__ = [
     "TITLE_MIN",
     "ImageAttachment",
     "PostingError",
+    "category_level",
     "checked_body",
     "checked_reason",
     "checked_title",
     "delete_post",
     "edit_post",
+    "effective_level",
     "flag_post",
     "hide_post",
     "hide_topic",
     "mark_solution",
+    "member_levels",
     "move_topic",
     "normalise_tag_names",
     "record_read",
@@ -91,10 +106,15 @@ __all__ = [
     "reply",
     "resolve_flags",
     "resolve_tags",
+    "set_category_level",
     "set_locked",
+    "set_notification_emails",
     "set_pinned",
+    "set_tag_level",
+    "set_topic_level",
     "set_watching",
     "start_topic",
+    "tag_level",
     "toggle_reaction",
     "unhide_post",
     "unhide_topic",

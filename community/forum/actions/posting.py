@@ -20,7 +20,15 @@ from hearth.mail import queue_email
 
 from .. import spam
 from ..markup import RenderedPost, render_post
-from ..models import Category, Post, PostImage, PostRevision, Topic, TopicUser
+from ..models import (
+    Category,
+    NotificationLevel,
+    Post,
+    PostImage,
+    PostRevision,
+    Topic,
+    TopicUser,
+)
 from ._common import (
     first_post_published,
     lock_post,
@@ -32,6 +40,8 @@ from ._common import (
     require_moderator,
     withdraw,
 )
+from .emails import email_notified
+from .levels import levels_for, members_at
 from .rules import (
     MAX_IMAGES,
     PostingError,
@@ -105,7 +115,7 @@ def start_topic(
     if held:
         _announce_held(post)
     else:
-        _notify_mentions(post=post, members=rendered.mentioned, actor=author)
+        _topic_published(post, mentioned=rendered.mentioned)
         publish(topic)
         first_post_published(post)
     return topic
@@ -156,38 +166,55 @@ def reply(
     return post
 
 
+def _topic_published(post: Post, *, mentioned: Sequence[User]) -> None:
+    """A new topic became readable: mentioned members and those watching its category or
+    one of its tags are told (nobody who muted it), by email too if they asked."""
+    topic, author = post.topic, post.author
+    assert author is not None
+    levels = levels_for(topic)
+    told = _notify_mentions(post=post, members=mentioned, actor=author, levels=levels)
+    watchers = User.objects.filter(pk__in=members_at(levels, NotificationLevel.WATCHING))
+    text = f"{author.name} started {quoted_title(topic)} in {topic.category.name}"
+    url = topic.get_absolute_url()
+    notified = [
+        watcher
+        for watcher in readers(topic, watchers.exclude(pk=author.pk).exclude(pk__in=told))
+        if notify(recipient=watcher, kind="forum_topic", text=text, url=url, actor=author)
+    ]
+    email_notified(kind="watched_topics", members=notified, text=text, url=url)
+
+
 def _reply_published(post: Post, *, mentioned: Sequence[User]) -> None:
-    """A reply became readable: mentioned members and watchers are told, other apps hear."""
+    """A reply became readable: mentioned members, the answered post's author and watchers
+    are told (nobody who muted the topic; by email too if they asked), other apps hear."""
     topic, author = post.topic, post.author
     assert author is not None  # a reply is published by its author or approved with them
-    told = _notify_mentions(post=post, members=mentioned, actor=author)
+    levels = levels_for(topic)
+    muted = members_at(levels, NotificationLevel.MUTED)
+    told = _notify_mentions(post=post, members=mentioned, actor=author, levels=levels)
     answered = post.reply_to
     url = topic.post_url(post.number)
-    if answered is not None and answered.author_id not in told | {author.pk, None}:
+    if answered is not None and answered.author_id not in told | muted | {author.pk, None}:
         recipient = answered.author
         assert recipient is not None
-        if readers(topic, [recipient]):
-            notify(
-                recipient=recipient,
-                kind="forum_reply",
-                text=f"{author.name} answered your post in {quoted_title(topic)}",
-                url=url,
-                actor=author,
-            )
+        text = f"{author.name} answered your post in {quoted_title(topic)}"
+        if readers(topic, [recipient]) and notify(
+            recipient=recipient, kind="forum_reply", text=text, url=url, actor=author
+        ):
+            email_notified(kind="answers", members=[recipient], text=text, url=url)
             told = told | {recipient.pk}
     watchers = (
-        User.objects.filter(forum_topics__topic=topic, forum_topics__watching=True)
+        User.objects.filter(pk__in=members_at(levels, NotificationLevel.WATCHING))
         .exclude(pk=author.pk)
         .exclude(pk__in=told)
     )
-    for watcher in readers(topic, watchers):
-        notify(
-            recipient=watcher,
-            kind="forum_reply",
-            text=f"{author.name} replied in {quoted_title(topic)}",
-            url=url,
-            actor=author,
-        )
+    text = f"{author.name} replied in {quoted_title(topic)}"
+    notified = [
+        watcher
+        for watcher in readers(topic, watchers)
+        if notify(recipient=watcher, kind="forum_reply", text=text, url=url, actor=author)
+    ]
+    email_notified(kind="watched_posts", members=notified, text=text, url=url)
     if topic.is_visible:
         publish(post)
         first_post_published(post)
@@ -230,7 +257,7 @@ def approve_held_post(*, post: Post, moderator: User) -> Post:
         links = trust.may_post_links(author)
         mentioned = render_post(post.source, links=links).mentioned
         if post.is_opening:
-            _notify_mentions(post=post, members=mentioned, actor=author)
+            _topic_published(post, mentioned=mentioned)
             if topic.is_visible:
                 publish(topic)
                 first_post_published(post)
@@ -434,35 +461,48 @@ def _attach_images(*, post: Post, images: Sequence[ImageAttachment], author: Use
 def _touch_topic_user(
     *, topic: Topic, member: User, read_to: int | None = None, watch: bool | None = None
 ) -> None:
-    """Create or update a member's read position and (unless they opted out) watching."""
+    """Create or update a member's read position and (unless they chose a level) watching."""
     state, _ = TopicUser.objects.get_or_create(member=member, topic=topic)
     fields = []
     if read_to is not None and read_to > state.last_read_number:
         state.last_read_number = read_to
         fields.append("last_read_number")
-    if watch is not None and state.watching is None:
+    if watch is not None and state.watching is None and not state.level:
         state.watching = watch
-        fields.append("watching")
+        state.level = NotificationLevel.WATCHING if watch else NotificationLevel.NORMAL
+        fields += ["watching", "level"]
     if fields:
         state.save(update_fields=fields)
 
 
 def _notify_mentions(
-    *, post: Post, members: Sequence[User], actor: User, skip: Iterable[int] = ()
+    *,
+    post: Post,
+    members: Sequence[User],
+    actor: User,
+    skip: Iterable[int] = (),
+    levels: dict[int, NotificationLevel] | None = None,
 ) -> set[int]:
+    """Tell the mentioned members (not those who muted the topic); who was told."""
     skip = set(skip)
+    if members:
+        skip |= members_at(
+            levels_for(post.topic) if levels is None else levels, NotificationLevel.MUTED
+        )
     notified: set[int] = set()
     topic = post.topic
     url = topic.post_url(post.number)
     candidates = [m for m in members if m.pk not in skip and m.pk != actor.pk]
     for member in readers(topic, candidates):
-        notify(
+        told = notify(
             recipient=member,
             kind="forum_mention",
             text=f"{actor.name} mentioned you in {quoted_title(topic)}",
             url=url,
             actor=actor,
         )
+        if told is None:  # they blocked the author: no email either
+            continue
         notified.add(member.pk)
         if member.email_on_mention and member.email:
             _email_mention(member=member, actor=actor, topic=topic, url=url)

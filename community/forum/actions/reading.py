@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from community.models import User
 
-from ..models import Topic, TopicUser
+from ..models import NotificationLevel, Topic, TopicUser
+from .levels import set_topic_level
 
 
-@transaction.atomic
 def set_watching(*, topic: Topic, member: User, watching: bool) -> None:
-    state, _ = TopicUser.objects.get_or_create(member=member, topic=topic)
-    state.watching = watching
-    state.save(update_fields=["watching"])
+    """Watch a topic, or stop (its level becomes normal): actions.set_topic_level."""
+    level = NotificationLevel.WATCHING if watching else NotificationLevel.NORMAL
+    set_topic_level(topic=topic, member=member, level=level)
 
 
 def record_read(*, topic: Topic, member: User, last_read: int | None, up_to: int) -> None:

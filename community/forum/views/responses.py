@@ -1,4 +1,4 @@
-"""Reactions, solutions and watching."""
+"""Reactions, solutions and a topic's notification level."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from hearth.http import AuthenticatedHtmxHttpRequest, AuthenticatedHttpRequest
@@ -16,6 +16,7 @@ from .. import actions, pages
 from ..forms import ReactionForm, WatchForm
 from ..models import Post
 from ._access import after, visible_post, visible_topic
+from .levels import level_refused, level_saved
 
 
 @require_POST
@@ -64,19 +65,18 @@ def solution(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def watch(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
+    """The topic's notification level (``level``; or ``watching`` on/off, as before)."""
     topic = visible_topic(request, pk)
-    form = WatchForm(request.POST)
-    if not form.is_valid():
-        flash(request, form)
-        return redirect(topic)
-    watching = form.cleaned_data["watching"]
-    actions.set_watching(topic=topic, member=request.user, watching=watching)
-    if request.htmx:
-        return render(request, "forum/_watch.html", {"topic": topic, "watching": watching})
-    messages.success(
-        request,
-        "You are watching this topic: replies will notify you."
-        if watching
-        else "You stopped watching this topic.",
-    )
-    return redirect(topic)
+    level = request.POST.get("level")
+    if level is None:
+        form = WatchForm(request.POST)
+        if not form.is_valid():
+            flash(request, form)
+            return redirect(topic)
+        level = "watching" if form.cleaned_data["watching"] else "normal"
+    try:
+        actions.set_topic_level(topic=topic, member=request.user, level=level)
+    except RuleError as error:
+        current = actions.effective_level(topic=topic, member=request.user)
+        return level_refused(request, error, {"topic": topic}, current, after=topic)
+    return level_saved(request, {"topic": topic}, level, after=topic)
