@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import URLPattern, include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from hearth import views
+from hearth import kept_pages, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -30,7 +30,15 @@ if settings.MEDIA_URL.startswith("/"):
     # are; a front proxy or object storage can take over by pointing MEDIA_URL at it.
     urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media)]
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's own patterns, with its page view serving visitors kept pages (kept_pages.py).
+urlpatterns += [
+    re_path(
+        pattern.pattern.regex.pattern, kept_pages.site_pages(pattern.callback), name=pattern.name
+    )
+    if isinstance(pattern, URLPattern) and pattern.name == "wagtail_serve"
+    else pattern
+    for pattern in wagtail_urls.urlpatterns
+]
 
 handler400 = "hearth.views.bad_request"
 handler403 = "hearth.views.permission_denied"

@@ -1,0 +1,170 @@
+"""Whole pages kept for visitors (Discourse's "anonymous cache"): the rules every kept page
+follows, and the site's own pages (Wagtail's: home, blog, guides) kept for a minute.
+
+Every visitor of a page sees the same page, so the first one's rendering is kept and the
+next ones get it without touching the database. A kept page is found under a key that
+carries one or more *generations*; whatever changes what a visitor could see retires a
+generation (:func:`retire`), now and again after the transaction commits, so the next
+visitor gets a fresh page at once. The forum keeps its pages by the same rules
+(community/forum/page_cache.py) with generations of its own.
+
+Only plain anonymous GETs are served from here: no session or messages cookie (a
+visitor with a flash message or a session gets the page rendered), only known query
+parameters (nobody can fill the cache with made-up addresses), and a page is kept only
+when its response set no cookie (no CSRF token, nothing personal).
+
+The site's pages show what other apps write (the home page's latest topics, a guide's
+author's name), so they are kept for a minute at most; publishing, unpublishing, moving or
+deleting a page, or changing who may see it, retires them all at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+from hearth.commit import after_commit
+
+View = Callable[..., HttpResponse]
+
+# Only these query parameters make a kept page of their own: any other (a tracking tag,
+# junk) gets the page rendered.
+KEPT_PARAMETERS = frozenset({"page"})
+LONGEST_PATH = 300
+# What a cache in one process's memory may keep: it cannot hear the task worker or the
+# scheduler, so a page changed there (a badge given at night) lives this long at most.
+LOCAL_CACHE_TIMEOUT = 60
+
+
+def may_use(request: HttpRequest, parameters: Iterable[str] = KEPT_PARAMETERS) -> bool:
+    """Whether this request may be answered with, and leave behind, a kept page."""
+    return (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and set(request.GET) <= set(parameters)
+        and len(request.get_full_path()) <= LONGEST_PATH
+    )
+
+
+def may_keep(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether a freshly rendered page is the same for every visitor."""
+    if response.status_code != 200 or response.cookies or response.streaming:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # the page holds a CSRF token
+        return False
+    session = getattr(request, "session", None)
+    return not (session is not None and session.modified)  # nothing personal written
+
+
+def page_key(prefix: str, generations: list[str], request: HttpRequest) -> str | None:
+    """The key of this request's kept page under the current ``generations``, taken before
+    the page is rendered: a change committed meanwhile retires the generation, so the page
+    rendered from the old rows is kept where nobody looks. A generation unknown to the cache
+    (first use, eviction, Redis restarted) is started; None when the cache keeps nothing
+    (Redis away)."""
+    found = cache.get_many(generations)
+    if len(found) < len(generations):
+        for generation in generations:
+            cache.add(generation, uuid.uuid4().hex, None)
+        found = cache.get_many(generations)
+        if len(found) < len(generations):
+            return None
+    where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    stamp = ":".join(found[generation] for generation in generations)
+    return f"{prefix}:{stamp}:{where}:{request.get_full_path()}"
+
+
+def retire(generations: list[str], *, what: str) -> None:
+    """Retire every page kept under these generations: now, and again once the current
+    transaction commits, since a visitor served meanwhile still read the old rows and may
+    have kept a page under the new generation."""
+
+    def start_new() -> None:
+        cache.set_many({generation: uuid.uuid4().hex for generation in generations}, None)
+
+    start_new()
+    after_commit(start_new, what=f"retiring kept pages ({what})")
+
+
+def kept_for(timeout: int) -> int:
+    """How long to keep a page: ``timeout``, or a minute in one process's memory."""
+    if isinstance(caches["default"], LocMemCache):
+        return min(timeout, LOCAL_CACHE_TIMEOUT)
+    return timeout
+
+
+def served(
+    request: HttpRequest,
+    key_for: Callable[[], str | None],
+    render: Callable[[], HttpResponse],
+    *,
+    timeout: int,
+    parameters: Iterable[str] = KEPT_PARAMETERS,
+) -> HttpResponse:
+    """The kept page for a visitor's request if there is one, else ``render()``, kept for
+    the next visitors when it may be."""
+    if not may_use(request, parameters):
+        return render()
+    key = key_for()
+    content = cache.get(key) if key else None
+    if content is not None:
+        return HttpResponse(content)
+    response = render()
+    if getattr(response, "is_rendered", True) is False:
+        response.render()  # a TemplateResponse (Wagtail's pages): its content is needed now
+    if key and may_keep(request, response):
+        cache.set(key, response.content, kept_for(timeout))
+    return response
+
+
+# --- the site's own pages (Wagtail's) --------------------------------------------------
+
+SITE_PAGES = "site:page-gen"
+SITE_PAGES_TIMEOUT = 60
+
+
+def site_pages(view: View) -> View:
+    """Wagtail's page view, with visitors served kept pages (home, blog, guides)."""
+
+    @functools.wraps(view)
+    def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return served(
+            request,
+            lambda: page_key("site:page", [SITE_PAGES], request),
+            lambda: view(request, *args, **kwargs),
+            timeout=SITE_PAGES_TIMEOUT,
+        )
+
+    return serve
+
+
+def retire_site_pages(**kwargs: Any) -> None:
+    retire([SITE_PAGES], what="the site's pages")
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page, PageViewRestriction
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(retire_site_pages, dispatch_uid="kept-pages-published")
+    page_unpublished.connect(retire_site_pages, dispatch_uid="kept-pages-unpublished")
+    post_page_move.connect(retire_site_pages, dispatch_uid="kept-pages-moved")
+    # Deleting a page deletes its specific row and its Page row: one signal is enough.
+    post_delete.connect(retire_site_pages, sender=Page, dispatch_uid="kept-pages-deleted")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            retire_site_pages,
+            sender=PageViewRestriction,
+            dispatch_uid=f"kept-pages-restriction-{signal}",
+        )
