@@ -1,8 +1,9 @@
 """The throwaway-reaction attempt from issue 11, in real browsers against a live server:
-Robin (referred by Maya, joined minutes ago) signs up a second account with a disposable
-address through her own link, posts a topic, and reacts to it from the second account.
-Maya's referral of Robin stays "joined" and earns nothing; Robin sees her second account
-held for review."""
+Robin (referred by Maya, already active, so one reaction from a member who counts would
+convert the referral) signs up a second account with a disposable address through her own
+link, posts a topic, and reacts to it from the second account. Maya's referral of Robin
+stays "active" and earns nothing: the throwaway's reaction is not one that counts. Robin
+sees her second account held for review."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def test_a_throwaway_accounts_reaction_does_not_convert_the_referral(page, new_p
     make_category(name="Baking", slug="baking")
     maya = make_member(username="maya", display_name="Maya")
     robin = make_member(username="robin", display_name="Robin", trust_level=None, joined_days_ago=0)
-    make_referral(referrer=maya, referee=robin, stage=Stage.JOINED)
+    make_referral(referrer=maya, referee=robin, stage=Stage.ACTIVE)
     robins_link = link_for(robin).get_absolute_url()
 
     # Robin starts a topic.
@@ -58,12 +59,12 @@ def test_a_throwaway_accounts_reaction_does_not_convert_the_referral(page, new_p
     like = react(throwaway, "#post-1", "Like")
     expect(like).to_have_attribute("aria-pressed", "true")
 
-    # ...but Maya's referral of Robin is still "joined", and Maya has no points.
+    # ...but Maya's referral of Robin is still "active", and Maya has no points.
     maya_page = new_page()
     sign_in(maya_page, "maya@example.com", PASSWORD)
     maya_page.goto("/referrals/")
     item = maya_page.locator(".referral-item", has_text="Robin")
-    expect(item.locator(".referral-item__stage")).to_have_text("Joined")
+    expect(item.locator(".referral-item__stage")).to_have_text("Active")
     expect(maya_page.locator(".points-balance__value")).to_have_text("0")
 
     # Robin's own page shows the throwaway held for a moderator, in plain words.
@@ -73,7 +74,7 @@ def test_a_throwaway_accounts_reaction_does_not_convert_the_referral(page, new_p
     expect(held).to_contain_text("throwaway email address")
 
     referral = Referral.objects.get(referee=robin)
-    assert referral.stage == Stage.JOINED
+    assert referral.stage == Stage.ACTIVE
     assert referral.credited_at is None
     assert points.balance(maya) == 0
     # Robin keeps the points for starting a topic; the throwaway's reaction adds none.
