@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from community.chat.models import ChatMessage
 from community.live import send_to_member
 from community.models import Block, Notification, User
+from hearth.commit import after_commit
 
 CHAT_MESSAGE = "chat.chatmessage"
 _MESSAGE_ANCHOR = re.compile(r"#message-(\d+)$")
@@ -71,6 +74,44 @@ def notify(
     return notification
 
 
+# --- The count on the bell of every page ------------------------------------------------
+
+# The header of every member's page shows the bell's count; it is kept in the cache and
+# forgotten whenever one of the member's notifications is created, read or deleted. The
+# bell's socket sends the count from the database as soon as it connects, so a page
+# rendered in the instant between a change and its commit is put right at once.
+BELL_SECONDS = 300
+
+
+def _bell_key(member_id: int) -> str:
+    return f"notifications:bell:{member_id}"
+
+
+def bell_count(member_id: int) -> int:
+    """The unread count for a page's bell, from the cache when it is there."""
+    key = _bell_key(member_id)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.unread_count(member_id)
+        cache.set(key, count, BELL_SECONDS)
+    return count
+
+
+def forget_bell(member_id: int) -> None:
+    """The member's count changed: now, and again once the transaction commits."""
+    cache.delete(_bell_key(member_id))
+    after_commit(lambda: cache.delete(_bell_key(member_id)), what="forgetting a bell count")
+
+
+def _on_notification_change(sender: type, instance: Notification, **kwargs: object) -> None:
+    forget_bell(instance.recipient_id)
+
+
+def connect() -> None:
+    post_save.connect(_on_notification_change, sender=Notification, dispatch_uid="bell-saved")
+    post_delete.connect(_on_notification_change, sender=Notification, dispatch_uid="bell-gone")
+
+
 @transaction.atomic
 def mark_notifications_read(*, member: User, ids: list[int] | None = None) -> int:
     qs = Notification.objects.unread().filter(recipient=member)
@@ -78,6 +119,7 @@ def mark_notifications_read(*, member: User, ids: list[int] | None = None) -> in
         qs = qs.filter(pk__in=ids)
     changed = qs.update(read_at=timezone.now())
     if changed:
+        forget_bell(member.pk)  # a bulk update sends no signal
         send_to_member(
             member.pk,
             {"type": "notification.count", "unread": Notification.objects.unread_count(member.pk)},

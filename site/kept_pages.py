@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone, translation
 
 from hearth.commit import after_commit
@@ -120,8 +121,8 @@ def served(
     if content is not None:
         return HttpResponse(content)
     response = render()
-    if getattr(response, "is_rendered", True) is False:
-        response.render()  # a TemplateResponse (Wagtail's pages): its content is needed now
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.render()  # Wagtail's pages: the content is needed now to keep it
     if key and may_keep(request, response):
         cache.set(key, response.content, kept_for(timeout))
     return response

@@ -522,6 +522,7 @@ class Post(index.Indexed, Hideable):
     is_unread: bool
     is_solution: bool
     mine: set[str]  # the reader's own reactions
+    bookmarked: bool  # by the reader
 
     HIDE_FIELDS: ClassVar[tuple[str, ...]] = (*Hideable.HIDE_FIELDS, "hidden_by_flags")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -42,9 +42,7 @@ from .models import (
     LISTED,
     POSTS_PER_PAGE,
     TOPICS_PER_PAGE,
-    Bookmark,
     Category,
-    Draft,
     FlagOutcome,
     NotificationLevel,
     Post,
@@ -54,6 +52,7 @@ from .models import (
     TopicUser,
     is_moderator,
 )
+from .reader_state import ReaderState, reader_state
 
 AUTHOR_FIELDS = ("author__username", "author__display_name", "author__avatar")
 ANSWERED_FIELDS = ("reply_to__number", "reply_to__author__username")
@@ -399,22 +398,13 @@ def flag_queue_page(request: HttpRequest) -> Context:
 
 
 def topic_for_reading(request: HttpRequest, pk: int) -> Topic | None:
-    """The topic if the reader may open it, with their read position and their own level
-    for it (their category's and tags' come from ``member_levels``: :func:`topic_page`)."""
-    topics = Topic.objects.visible_to(request.user).select_related("category", "author")
-    if request.user.is_authenticated:
-        state = TopicUser.objects.filter(topic=OuterRef("pk"), member=request.user)
-        topics = topics.annotate(
-            my_last_read=Subquery(state.values("last_read_number")[:1]),
-            my_level=Subquery(state.values("level")[:1]),
-            my_bookmark=Exists(
-                Bookmark.objects.filter(topic=OuterRef("pk"), member=request.user, post=None)
-            ),
-            my_draft=Subquery(
-                Draft.objects.filter(topic=OuterRef("pk"), member=request.user).values("body")[:1]
-            ),
-        )
-    return topics.filter(pk=pk).first()
+    """The topic if the reader may open it (their own state on it: :func:`topic_page`)."""
+    return (
+        Topic.objects.visible_to(request.user)
+        .select_related("category", "author")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def page_number(raw: str | None, num_pages: int) -> int:
@@ -437,10 +427,18 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
         range(1, topic.posts_total + 1), POSTS_PER_PAGE, allow_empty_first_page=True
     )
     page = paginator.page(number)
-    posts = _posts_on(page, topic=topic, member=member)
-    last_read = getattr(topic, "my_last_read", None) or 0
+    first, last = (page.start_index(), page.end_index()) if topic.posts_total else (1, 0)
+    state = (
+        reader_state(topic_id=topic.pk, member=member, first=first, last=last)
+        if member is not None
+        else ReaderState()
+    )
+    # The view records the read from here (and Topic.continue_url reads it).
+    topic.my_last_read, topic.my_level = state.last_read, state.level
+    posts = _posts_on(topic=topic, first=first, last=last, member=member, state=state)
+    last_read = state.last_read
     tags = list(topic.tags.all())
-    own = getattr(topic, "my_level", None) or ""
+    own = state.level
     level = member_levels(member).level_for(topic, own, tags=tags)
     context: Context = {
         "topic": topic,
@@ -453,7 +451,7 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
         **level_choices(level),
         # Their category's or a tag's level decides until they choose one here.
         "level_inherited": not own and level != NORMAL,
-        "bookmarked": bool(getattr(topic, "my_bookmark", False)),
+        "bookmarked": state.bookmarked,
         "reminders": fragments.QUICK_REMINDERS,
     }
     context["posts"] = _rendered_posts(request, posts, topic=topic, member=member, context=context)
@@ -464,7 +462,7 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
         if context["may_reply"]:
             context["reply_fields"] = fragments.reply_fields(member)
             # What they were writing here, put back in the box by forum.js.
-            context["draft"] = {"key": f"reply:{topic.pk}", "body": topic.my_draft or ""}
+            context["draft"] = {"key": f"reply:{topic.pk}", "body": state.draft}
         if moderator:
             context["moderation_form"] = TopicModerationForm(
                 initial={"category": topic.category.slug}
@@ -472,8 +470,9 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
     return context
 
 
-def _posts_on(page: Page, *, topic: Topic, member: Any) -> list[Post]:
-    first, last = (page.start_index(), page.end_index()) if topic.posts_total else (1, 0)
+def _posts_on(
+    *, topic: Topic, first: int, last: int, member: Any, state: ReaderState
+) -> list[Post]:
     queryset = (
         topic.posts.filter(number__gte=first, number__lte=last)
         .select_related("author")
@@ -496,21 +495,12 @@ def _posts_on(page: Page, *, topic: Topic, member: Any) -> list[Post]:
             .only(*(f.name for f in Post._meta.concrete_fields), *AUTHOR_FIELDS, *ANSWERED_FIELDS)
             .annotate(answers_count=Coalesce(Subquery(answers), 0))
         )
-    if member is not None:
-        queryset = queryset.annotate(
-            bookmarked=Exists(Bookmark.objects.filter(post=OuterRef("pk"), member=member))
-        )
     posts = list(queryset.order_by("number"))
-    mine: dict[int, set[str]] = {}
-    if member is not None and posts:
-        given = Reaction.objects.filter(member=member, post_id__in=[post.pk for post in posts])
-        for post_id, kind in given.values_list("post_id", "kind"):
-            mine.setdefault(post_id, set()).add(kind)
-    last_read = getattr(topic, "my_last_read", None) or 0
     for post in posts:
-        post.is_unread = member is not None and post.number > last_read
+        post.is_unread = member is not None and post.number > state.last_read
         post.is_solution = post.pk == topic.solution_id
-        post.mine = mine.get(post.pk, set())
+        post.mine = state.reactions.get(post.pk, set())
+        post.bookmarked = post.pk in state.bookmarked_posts
     return posts
 
 

@@ -13,9 +13,16 @@ from tests.forum.factories import bulk_posts, make_category, make_tag, make_topi
 
 # A topic page costs exactly this many queries on a re-read (no read position to move),
 # whatever its length and page: the README quotes these numbers.
-TOPIC_PAGE_QUERIES = {"visitor_client": 4, "member_client": 10, "moderator_client": 10}
+# A member's page as they browse: the bell's count is in the cache (it is read once, then
+# kept until it changes: community/notifications.py), so each count below warms it first.
+TOPIC_PAGE_QUERIES = {"visitor_client": 4, "member_client": 9, "moderator_client": 9}
 TOPIC_PAGE_MAX = max(TOPIC_PAGE_QUERIES.values()) + 1
-CATEGORY_PAGE_MAX = 10
+CATEGORY_PAGE_QUERIES = {"visitor_client": 3, "member_client": 6, "moderator_client": 7}
+
+
+def _warm(client) -> None:
+    """What a member's first page reads once: the bell's count."""
+    client.get("/forum/")
 
 
 def _count(client, url: str) -> int:
@@ -56,6 +63,7 @@ def big_topic(db, member, other_member):
 @pytest.mark.parametrize("persona", ["member_client", "moderator_client", "visitor_client"])
 def test_it_costs_the_same_on_page_1_and_page_50_of_a_1000_post_topic(request, persona, big_topic):
     client = request.getfixturevalue(persona)
+    _warm(client)
     url = big_topic.get_absolute_url()
     # Both visits move the read position forward (one write each); a re-read writes nothing.
     first = _count(client, url)
@@ -76,6 +84,7 @@ def test_it_costs_the_same_with_1_or_20_reactions_per_post(member_client, big_to
     _react(posts_p2, reactors, 1)
     _react(posts_p3, reactors, 20)
     url = big_topic.get_absolute_url()
+    _warm(member_client)
     one = _count(member_client, f"{url}?page=2")
     twenty = _count(member_client, f"{url}?page=3")
     assert one == twenty <= TOPIC_PAGE_MAX
@@ -91,7 +100,9 @@ def test_the_topic_page_lists_20_posts_and_the_right_range(member_client, big_to
 
 
 @pytest.mark.parametrize("persona", ["member_client", "moderator_client", "visitor_client"])
-def test_the_category_page_with_30_topics_needs_at_most_10_queries(request, persona, member):
+def test_the_category_page_with_30_topics_costs_the_same_as_with_a_page_of_them(
+    request, persona, member
+):
     category = make_category()
     tags = [make_tag("sourdough"), make_tag("ovens"), make_tag("flour")]
     for i in range(31):
@@ -99,16 +110,19 @@ def test_the_category_page_with_30_topics_needs_at_most_10_queries(request, pers
     for topic in category.topics.all():
         topic.tags.set(tags)
     client = request.getfixturevalue(persona)
+    _warm(client)
     url = category.get_absolute_url()
     first = _count(client, url)
     second = _count(client, f"{url}?page=2")
-    assert first == second <= CATEGORY_PAGE_MAX
+    assert first == second == CATEGORY_PAGE_QUERIES[persona]
     body = client.get(url).content.decode()
     assert body.count('<li class="topic-row') == 30
     assert "sourdough" in body
 
 
 def test_the_base_template_cost_is_counted(member_client, big_topic, django_assert_max_num_queries):
-    # Session, user, unread count, permissions for the admin link and groups are all in.
+    # Session, user, permissions for the admin link and groups are all in (the bell's count
+    # once it is kept).
+    _warm(member_client)
     with django_assert_max_num_queries(TOPIC_PAGE_MAX):
         member_client.get(big_topic.get_absolute_url())

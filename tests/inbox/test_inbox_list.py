@@ -78,6 +78,7 @@ def test_the_list_costs_the_same_queries_for_more_items(
 
     flagged_post()
     held_referral()
+    moderator_client.get(INBOX)  # the bell's count is read once, then kept
     with CaptureQueriesContext(connection) as few:
         moderator_client.get(INBOX)
     for _ in range(3):

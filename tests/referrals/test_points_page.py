@@ -163,8 +163,8 @@ def test_the_page_costs_the_same_queries_for_a_short_and_a_long_ledger(
 
 
 # The session and the member; the page's four: the balance, the count of lines, the
-# lines and their rows; the base template's two: the unread count and the member's groups.
-QUERIES = 8
+# lines and their rows; the base template's one: the member's groups (the bell's count is kept).
+QUERIES = 7
 
 
 def test_it_leads_to_the_badges_and_the_members_challenges(member_client):
