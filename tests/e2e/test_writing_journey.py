@@ -49,3 +49,27 @@ def test_a_draft_survives_closing_the_tab_and_the_preview_is_what_is_posted(brow
 
 def preview_of(page):
     return page.locator("[data-preview-body]")
+
+
+def test_on_a_wide_screen_the_preview_sits_beside_the_box(browser, asgi_server):
+    make_category(name="Baking", slug="baking")
+    make_member(username="maya", display_name="Maya")
+    topic = make_topic(author=make_member(username="sam"), title="Crumb too tight")
+    context = browser.new_context(base_url=asgi_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    sign_in(context.new_page(), "maya@example.com", PASSWORD)
+    for path in (topic.get_absolute_url(), "/forum/new/?category=baking"):
+        page = context.new_page()
+        page.goto(path)
+        box = page.get_by_label("Your post")
+        box.fill("**Side** by side")
+        preview = page.locator("[data-preview]")
+        expect(preview.locator("strong")).to_have_text("Side")
+        box_area, preview_area = box.bounding_box(), preview.bounding_box()
+        assert box_area and preview_area
+        assert preview_area["x"] >= box_area["x"] + box_area["width"], path  # beside, not under
+        assert preview_area["y"] < box_area["y"] + box_area["height"], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        screenshot(page, "forum-preview-beside-1280")
+        page.close()
+    context.close()
