@@ -8,6 +8,6 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: the module connects its receivers.
-        from community import notifications, signals  # noqa: F401
+        from community import notifications, signals, trust  # noqa: F401
 
         notifications.connect()

@@ -27,11 +27,10 @@ receivers only ever see committed state and a failing receiver never undoes a po
 from __future__ import annotations
 
 from allauth.account.signals import user_signed_up
-from django.contrib.auth import user_logged_in, user_logged_out
+from django.contrib.auth import user_logged_out
 from django.contrib.auth.models import Group
 from django.dispatch import Signal, receiver
 
-from community import trust
 from community.live import disconnect_session
 from community.models import MEMBERS_GROUP
 
@@ -47,19 +46,6 @@ warm_action_undone = Signal()
 def add_new_member_to_members_group(sender, request, user, **kwargs) -> None:
     group, _ = Group.objects.get_or_create(name=MEMBERS_GROUP)
     user.groups.add(group)
-
-
-@receiver(user_logged_in, dispatch_uid="community.record_visit_day")
-def record_visit_day_at_sign_in(sender, request, user, **kwargs) -> None:
-    # The middleware notes later days; noting the first here keeps requests write-free.
-    trust.record_visit_day(user)
-
-
-@receiver(content_published, dispatch_uid="community.trust_after_content")
-@receiver(content_removed, dispatch_uid="community.trust_after_removal")
-def forget_trust_level(sender, author=None, **kwargs) -> None:
-    if author is not None:
-        trust.forget(author.pk)
 
 
 @receiver(user_logged_out)

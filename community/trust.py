@@ -27,14 +27,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import user_logged_in
 from django.core.cache import cache
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from community.live import send_signal_after_commit
 from community.models import MemberDay, User
 from community.moderation.models import Appeal, Penalty
+from community.signals import content_published, content_removed, warm_action
 
 NEW = 0
 MEMBER = 1
@@ -305,8 +308,6 @@ def note_streak(member: User, today: date) -> None:
     run = days_in_a_row(member, today)
     if not run or run % STREAK_DAYS:
         return
-    from community.signals import warm_action  # here: community.signals imports this module
-
     send_signal_after_commit(
         warm_action,
         sender=MemberDay,
@@ -317,3 +318,19 @@ def note_streak(member: User, today: date) -> None:
         % {"n": run},
         actor=None,
     )
+
+
+# --- receivers (connected when community.apps imports this module) -------------------
+
+
+@receiver(user_logged_in, dispatch_uid="community.record_visit_day")
+def record_visit_day_at_sign_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    # The middleware notes later days; noting the first here keeps requests write-free.
+    record_visit_day(user)
+
+
+@receiver(content_published, dispatch_uid="community.trust_after_content")
+@receiver(content_removed, dispatch_uid="community.trust_after_removal")
+def forget_trust_level(sender: Any, author: User | None = None, **kwargs: Any) -> None:
+    if author is not None:
+        forget(author.pk)
