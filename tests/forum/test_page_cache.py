@@ -7,6 +7,8 @@ badges are covered for visitors in test_fragments.py; these are the rest.)
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import time_machine
 from django.contrib.messages import constants
@@ -185,3 +187,48 @@ def test_in_one_process_memory_a_kept_topic_page_lives_a_minute_at_most(topic, s
         assert _visit(Client(), topic)[2] == 0
         traveller.shift(31)
         assert _visit(Client(), topic)[2] > 0
+
+
+@pytest.mark.parametrize("where", ["index", "category"])
+def test_a_warmed_listing_shows_a_reply_a_hidden_topic_and_a_new_name_at_once(
+    topic, member, other_member, moderator, where
+):
+    url = "/forum/" if where == "index" else topic.category.get_absolute_url()
+    _listing(Client(), url)
+    make_reply(topic=topic, author=member, body="A reply that moves the topic up.")
+    page, _ = _listing(Client(), url)
+    # The count moved without waiting for the minute.
+    assert re.search(r"2(</strong>)? replies", page)
+    member.display_name = "Maya the Baker"
+    member.save(update_fields=["display_name"])
+    assert "Maya the Baker" in _listing(Client(), url)[0]  # the last poster's new name
+    actions.hide_topic(topic=topic, moderator=moderator, reason="Spam")
+    assert topic.title not in _listing(Client(), url)[0]
+
+
+def test_a_post_hidden_by_flags_then_shown_again_shows_at_once(topic, moderator):
+    from community.forum.models import FlagOutcome
+    from community.models import User
+
+    post = topic.posts.get(number=2)
+    _visit(Client(), topic)
+    for n in range(actions.FLAGS_TO_HIDE):
+        flagger = User.objects.create_user(username=f"flagger{n}", email=f"f{n}@example.com")
+        actions.flag_post(post=post, flagger=flagger, reason="spam")
+    assert "Twelve hours at most." not in _visit(Client(), topic)[1]
+    actions.resolve_flags(post=post, moderator=moderator, outcome=FlagOutcome.DISMISSED)
+    assert "Twelve hours at most." in _visit(Client(), topic)[1]
+
+
+def test_an_approved_held_post_shows_at_once(topic, other_member, moderator):
+    from django.utils import timezone
+
+    from community.forum.actions.posting import approve_held_post
+    from community.forum.models import Post
+
+    held = make_reply(topic=topic, author=other_member, body="Held for its links, then fine.")
+    Post.objects.filter(pk=held.pk).update(held_at=timezone.now(), held_reason="links")
+    _visit(Client(), topic)
+    assert "Held for its links" not in _visit(Client(), topic)[1]
+    approve_held_post(post=Post.objects.get(pk=held.pk), moderator=moderator)
+    assert "Held for its links, then fine." in _visit(Client(), topic)[1]
