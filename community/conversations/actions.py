@@ -493,7 +493,9 @@ def resolve_flags(*, message_id: int, moderator: User, decision: str, reason: st
     if decision not in (REMOVE, DISMISS):
         raise MessagingError("A flagged message can be removed or its flags dismissed.")
     message = (
-        Message.objects.select_for_update()
+        # Only the message's row is locked: its author may be gone (a nullable join,
+        # which PostgreSQL cannot lock).
+        Message.objects.select_for_update(of=("self",))
         .select_related("conversation", "author")
         .filter(pk=message_id)
         .first()

@@ -230,7 +230,9 @@ async def open_chat(port: int, slug: str, *, session: str | None = None):
     return ws
 
 
-async def next_frame(ws, kind: str, timeout: float = 10) -> dict:
+async def next_frame(ws, kind: str, timeout: float = 30) -> dict:
+    # A bound on waiting for the frame, not a speed check: a busy 2-core machine under a
+    # load test can take several seconds to answer.
     async with asyncio.timeout(timeout):
         while True:
             frame = json.loads(await ws.recv())
