@@ -190,18 +190,24 @@ def _describe(page_type: str, path: str, violation: dict) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("role", ["visitor", "member", "moderator"])
-def test_every_page_type_has_no_serious_or_critical_axe_violations(
-    role, width, new_page, asgi_server
-):
+def test_every_page_type_has_no_serious_or_critical_axe_violations(role, new_page, asgi_server):
     # In a thread of its own: the demo's live events need one without Playwright's loop.
+    # Built once for both widths (the demo is the slow part).
     with ThreadPoolExecutor(max_workers=1) as worker:
         paths = worker.submit(_build_demo).result()
-    page = new_page(width=width, height=WIDTHS[width])
-    if role in PEOPLE:
-        sign_in(page, PEOPLE[role], DEMO_PASSWORD)
+    problems: list[str] = []
+    for width, height in WIDTHS.items():
+        page = new_page(width=width, height=height)
+        if role in PEOPLE:
+            sign_in(page, PEOPLE[role], DEMO_PASSWORD)
+        problems += _check_every_page_type(page, role, width, paths)
+    assert not problems, f"{len(problems)} serious or critical accessibility problem(s):\n" + (
+        "\n".join(problems)
+    )
 
+
+def _check_every_page_type(page, role: str, width: int, paths: dict[str, str]) -> list[str]:
     problems: list[str] = []
     report: dict[str, list[dict]] = {}
     for page_type in (p.name for p in PAGE_TYPES if role in p.roles):
@@ -230,11 +236,10 @@ def test_every_page_type_has_no_serious_or_critical_axe_violations(
         ]
         for violation in violations:
             if violation["impact"] in BLOCKING and WCAG_TAGS & set(violation["tags"]):
-                problems.extend(_describe(page_type, path, violation))
+                problems.extend(
+                    f"{width} px: {line}" for line in _describe(page_type, path, violation)
+                )
 
     REPORTS.mkdir(parents=True, exist_ok=True)
     (REPORTS / f"{role}-{width}.json").write_text(json.dumps(report, indent=2))
-    assert not problems, (
-        f"{len(problems)} serious or critical accessibility problem(s) for a {role} at "
-        f"{width} px:\n" + "\n".join(problems)
-    )
+    return problems
