@@ -13,7 +13,7 @@ PORT ?= 8000
 # `make serve`: a signing key made on first use, kept out of git (used when SECRET_KEY is unset).
 SECRET_KEY_FILE := .secret_key
 
-.PHONY: run serve test test-fast lint typecheck format lock migrate demo bench bench-chat bench-referrals bench-survey bench-pages clean
+.PHONY: run serve test test-fast lint typecheck format lock migrate messages catalogs demo bench bench-chat bench-referrals bench-survey bench-pages clean
 # pip-compile reads PyPI only (not this machine's local wheel folders), so the hashes in
 # the lock files are those of the files on PyPI.
 LOCK := PIP_FIND_LINKS= PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes \
@@ -38,8 +38,24 @@ lock: $(VENV)/.installed-dev
 	$(LOCK) --output-file requirements.txt requirements.in
 	$(LOCK) --output-file requirements-dev.txt requirements-dev.in
 
-migrate: $(VENV)/.installed
+# The translation catalogs compiled to .mo files in pure Python (babel): no GNU gettext needed.
+catalogs: $(VENV)/.installed
+	$(PY) -m hearth.catalogs
+
+migrate: catalogs
 	DEBUG=true $(PY) manage.py migrate --noinput
+
+# Update the catalogs (locale/<language>/LC_MESSAGES/django.po, djangojs.po) from the
+# marked strings; needs GNU gettext (xgettext, msgmerge). See docs/i18n.md.
+MESSAGES_IGNORE := --ignore=.venv --ignore=bench --ignore=tests --ignore=node_modules \
+	--ignore=staticfiles --ignore=hearth.egg-info
+messages: $(VENV)/.installed
+	DEBUG=true $(PY) manage.py makemessages --no-obsolete --add-location=file $(MESSAGES_IGNORE) \
+		-l en_GB -l et -l lv -l lt -l uk
+	DEBUG=true $(PY) manage.py makemessages --no-obsolete --add-location=file $(MESSAGES_IGNORE) \
+		-d djangojs -l en_GB -l et -l lv -l lt -l uk
+	$(PY) -m hearth.catalogs --english
+	$(PY) -m hearth.catalogs
 
 demo: migrate
 	DEBUG=true $(PY) manage.py load_demo
@@ -74,9 +90,11 @@ serve: $(VENV)/.installed
 		BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" \
 		TASKS_BACKEND="$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend}" \
 		PATH="$(CURDIR)/$(BIN):$$PATH"; \
+	$(PY) -m hearth.catalogs; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
 	echo "Serving on http://$(HOST):$(PORT)/ with $$WEB_WORKERS web process(es), the task worker and the scheduler (Ctrl-C stops all)"; \
+	ulimit -n "$$(ulimit -Hn)" 2>/dev/null || true; \
 	exec $(BIN)/honcho start -f Procfile
 
 lint: $(VENV)/.installed-dev
@@ -97,10 +115,10 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 test: lint typecheck
-	$(BIN)/pytest -n $(TEST_WORKERS) --durations=10
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25
 	@if $(PY) scripts/services_up.py "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
 		echo "== PostgreSQL and Redis answer: running the suite again on them (browser journeys excluded) =="; \
-		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest -n $(TEST_WORKERS) -m "not e2e" --durations=10; \
+		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(BIN)/pytest -n $(TEST_WORKERS) -m "not e2e" --durations=25; \
 	else \
 		echo "== SKIPPED: PostgreSQL ($(PG_URL)) or Redis ($(REDIS_TEST_URL)) does not answer; the suite ran on the embedded defaults only =="; \
 	fi
@@ -114,6 +132,14 @@ bench: bench-chat bench-referrals bench-survey bench-pages
 
 bench-chat: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_fanout
+
+# Chat at scale (bench/chat_fanout/README.md): the fan-out ceiling, 300 rooms on Redis,
+# 10,000 idle sockets; each scenario also runs alone: `$(PY) -m bench.chat_fanout --scenario rooms`.
+.PHONY: bench-chat-scale
+bench-chat-scale: $(VENV)/.installed-dev
+	$(PY) -m bench.chat_fanout --scenario ceiling
+	$(PY) -m bench.chat_fanout --scenario rooms
+	$(PY) -m bench.chat_fanout --scenario idle
 
 bench-referrals: $(VENV)/.installed-dev
 	$(PY) -m bench.referrals

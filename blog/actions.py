@@ -16,7 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from wagtail.blocks import StreamValue
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
@@ -28,6 +30,7 @@ from community.actions import notify
 from community.live import send_signal_after_commit
 from community.models import EDITORS_GROUP, User
 from community.signals import content_published, content_removed, warm_action, warm_action_undone
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from hearth.rules import RuleError
 
@@ -60,7 +63,7 @@ class GuideDraft:
 def guide_index() -> GuideIndexPage:
     index = GuideIndexPage.objects.live().first()
     if index is None:
-        raise GuideError("Guides are not open on this site yet. Please try again later.")
+        raise GuideError(_("Guides are not open on this site yet. Please try again later."))
     return index
 
 
@@ -90,20 +93,20 @@ def _unique_slug(index: Page, title: str, *, exclude_pk: int | None = None) -> s
 def writing_refusal(member: User) -> str | None:
     """Why ``member`` may not write guides right now, or None if they may."""
     if not member.is_authenticated or not member.is_active:
-        return "Sign in to write a guide."
+        return _("Sign in to write a guide.")
     if member.is_suspended:
-        return "Your account is suspended."
+        return _("Your account is suspended.")
     if member.is_silenced:
-        return (
-            f"You cannot post until {member.silenced_until:%d %B %Y %H:%M}; "
-            "you can still read everything."
-        )
+        assert member.silenced_until is not None  # is_silenced says so
+        return _("You cannot post until %(until)s; you can still read everything.") % {
+            "until": date_format(member.silenced_until, "d F Y H:i")
+        }
     return None
 
 
 def _check_author(guide: GuidePage, member: User) -> None:
     if guide.author_id != member.pk:
-        raise GuideError("Only the guide’s author can do that.", code="forbidden")
+        raise GuideError(_("Only the guide’s author can do that."), code="forbidden")
 
 
 def _store_image(*, author: User, content: ContentFile, alt: str) -> AbstractImage:
@@ -176,7 +179,7 @@ def save_guide(
     guide = GuidePage.objects.select_for_update().get(pk=guide.pk)
     _check_author(guide, author)
     if not guide_status(guide).can_edit:
-        raise GuideError("This guide is with the editors. Withdraw it from review to edit it.")
+        raise GuideError(_("This guide is with the editors. Withdraw it from review to edit it."))
     page = guide.get_latest_revision_as_object()
     if page.first_published_at is None and page.title != draft.title:
         page.slug = _unique_slug(page.get_parent(), draft.title, exclude_pk=page.pk)
@@ -223,8 +226,8 @@ def submit_guide(*, guide: GuidePage, author: User) -> WorkflowState:
     status = guide_status(guide)
     if not status.can_submit:
         if status.key == "in_review":
-            raise GuideError("This guide is already with the editors.")
-        raise GuideError("There are no changes to submit: the published guide is up to date.")
+            raise GuideError(_("This guide is already with the editors."))
+        raise GuideError(_("There are no changes to submit: the published guide is up to date."))
     state = guide.current_workflow_state
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         state.resume(user=author)
@@ -232,7 +235,7 @@ def submit_guide(*, guide: GuidePage, author: User) -> WorkflowState:
     else:
         workflow = guide.get_workflow()
         if workflow is None:
-            raise GuideError("Guide reviews are not set up on this site yet. Please try later.")
+            raise GuideError(_("Guide reviews are not set up on this site yet. Please try later."))
         state = workflow.start(guide, author)
     _notify_editors_of_submission(guide=guide, author=author)
     return state
@@ -244,13 +247,12 @@ def _notify_editors_of_submission(*, guide: GuidePage, author: User) -> None:
         Q(groups__name=EDITORS_GROUP) | Q(is_superuser=True)
     )
     for editor in editors.distinct():
-        notify(
-            recipient=editor,
-            kind="guide.submitted",
-            text=f"{author.name} sent the guide “{guide.draft_title}” for review.",
-            url=url,
-            actor=author,
-        )
+        with for_member(editor):
+            text = _("%(name)s sent the guide “%(title)s” for review.") % {
+                "name": author.name,
+                "title": guide.draft_title,
+            }
+        notify(recipient=editor, kind="guide.submitted", text=text, url=url, actor=author)
 
 
 @transaction.atomic
@@ -260,7 +262,7 @@ def withdraw_guide(*, guide: GuidePage, author: User) -> None:
     _check_author(guide, author)
     state = guide.current_workflow_state
     if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS:
-        raise GuideError("This guide is not waiting for review.")
+        raise GuideError(_("This guide is not waiting for review."))
     state.cancel(user=author)
 
 
@@ -271,10 +273,10 @@ def withdraw_guide(*, guide: GuidePage, author: User) -> None:
 def toggle_helpful(*, guide: GuidePage, member: User) -> bool:
     """Mark ``guide`` helpful for ``member``, or take the mark back. Returns the new state."""
     if not guide.live:
-        raise GuideError("Only published guides can be marked helpful.")
+        raise GuideError(_("Only published guides can be marked helpful."))
     if guide.is_credited(member):
-        raise GuideError("You cannot mark your own guide as helpful.")
-    deleted, _ = GuideVote.objects.filter(guide=guide, member=member).delete()
+        raise GuideError(_("You cannot mark your own guide as helpful."))
+    deleted, _rows = GuideVote.objects.filter(guide=guide, member=member).delete()
     if deleted:
         _tell_hub_of_vote(guide=guide, voter=member, on=False)
         return False
@@ -363,8 +365,9 @@ def _email_author(*, author: User, template: str, context: dict) -> None:
     if not author.email:
         return
     context = {**context, "author": author, "SITE_NAME": settings.SITE_NAME}
-    subject = " ".join(render_to_string(f"blog/emails/{template}_subject.txt", context).split())
-    body = render_to_string(f"blog/emails/{template}.txt", context)
+    with for_member(author):
+        subject = " ".join(render_to_string(f"blog/emails/{template}_subject.txt", context).split())
+        body = render_to_string(f"blog/emails/{template}.txt", context)
     queue_email(subject=subject, body=body, to=[author.email])
 
 
@@ -375,10 +378,12 @@ def guide_approved(*, guide: GuidePage, editor: User | None, comment: str = "") 
         return
     guide = GuidePage.objects.get(pk=guide.pk)
     url = guide.get_url() or ""
+    with for_member(author):
+        text = _("Your guide “%(title)s” is published.") % {"title": guide.title}
     notify(
         recipient=author,
         kind="guide.approved",
-        text=f"Your guide “{guide.title}” is published.",
+        text=text,
         url=url,
         actor=editor,
     )
@@ -401,10 +406,12 @@ def guide_changes_requested(*, guide: GuidePage, editor: User | None, comment: s
     if author is None or (editor is not None and editor.pk == author.pk):
         return
     edit_url = reverse("blog:guide-edit", args=[guide.pk])
+    with for_member(author):
+        text = _("An editor asked for changes to “%(title)s”.") % {"title": guide.draft_title}
     notify(
         recipient=author,
         kind="guide.changes_requested",
-        text=f"An editor asked for changes to “{guide.draft_title}”.",
+        text=text,
         url=reverse("blog:my-guides"),
         actor=editor,
     )

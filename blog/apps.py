@@ -10,7 +10,8 @@ class BlogConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready (they import models); sections registers
         # on import.
-        from blog import receivers, search, sections  # noqa: F401
+        from blog import fragments, receivers, search, sections  # noqa: F401
 
         receivers.connect()
+        fragments.connect()
         search.register()

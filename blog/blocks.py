@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.embeds.embeds import get_embed
@@ -23,7 +24,8 @@ _EMBED_REWRITES = {
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=120)
     level = blocks.ChoiceBlock(
-        choices=[("h2", "Section heading"), ("h3", "Subheading")], default="h2"
+        choices=[("h2", gettext_lazy("Section heading")), ("h3", gettext_lazy("Subheading"))],
+        default="h2",
     )
 
     class Meta:
@@ -37,8 +39,8 @@ class ImageWithAltBlock(blocks.StructBlock):
     image = ImageChooserBlock()
     alt = blocks.CharBlock(
         max_length=250,
-        label="Alt text",
-        help_text="What the image shows, for people who cannot see it.",
+        label=gettext_lazy("Alt text"),
+        help_text=gettext_lazy("What the image shows, for people who cannot see it."),
     )
     caption = blocks.CharBlock(max_length=250, required=False)
 
@@ -100,7 +102,7 @@ class MarkdownBlock(blocks.TextBlock):
 
 class StepsBlock(blocks.ListBlock):
     def __init__(self, **kwargs):
-        super().__init__(MarkdownBlock(label="Step"), **kwargs)
+        super().__init__(MarkdownBlock(label=gettext_lazy("Step")), **kwargs)
 
     def render_basic(self, value, context=None):
         items = format_html(
@@ -115,9 +117,11 @@ class StepsBlock(blocks.ListBlock):
 
 class TipBlock(MarkdownBlock):
     def render_basic(self, value, context=None):
+        tip = gettext("Tip")
         return format_html(
-            '<aside class="guide-tip" aria-label="Tip">'
-            '<p class="guide-tip__label">Tip</p>{}</aside>',
+            '<aside class="guide-tip" aria-label="{}"><p class="guide-tip__label">{}</p>{}</aside>',
+            tip,
+            tip,
             mark_safe(render_markdown(value)),
         )
 
@@ -133,7 +137,7 @@ class BlogStreamBlock(blocks.StreamBlock):
     )
     image = ImageWithAltBlock()
     quote = QuoteBlock()
-    embed = VideoEmbedBlock(help_text="A YouTube or Vimeo address.")
+    embed = VideoEmbedBlock(help_text=gettext_lazy("A YouTube or Vimeo address."))
     code = CodeBlock()
 
 
@@ -141,8 +145,11 @@ class GuideStreamBlock(blocks.StreamBlock):
     """What members may use: the guide editor's markup maps one-to-one onto these."""
 
     heading = HeadingBlock()
-    text = MarkdownBlock(label="Paragraphs", help_text="Markdown: **bold**, *italic*, links.")
+    text = MarkdownBlock(
+        label=gettext_lazy("Paragraphs"),
+        help_text=gettext_lazy("Markdown: **bold**, *italic*, links."),
+    )
     image = ImageWithAltBlock()
-    steps = StepsBlock(label="Numbered steps")
+    steps = StepsBlock(label=gettext_lazy("Numbered steps"))
     tip = TipBlock()
     code = CodeBlock()

@@ -7,14 +7,15 @@ them without importing the models back.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Difficulty(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
 
 
 class GuideSort(models.TextChoices):
-    NEWEST = "newest", "Newest"
-    HELPFUL = "helpful", "Most helpful"
+    NEWEST = "newest", _("Newest")
+    HELPFUL = "helpful", _("Most helpful")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.translation import gettext as _
 
 FEED_SIZE = 20
 
@@ -26,7 +27,9 @@ class BlogRssFeed(Feed):
         return self.index.url
 
     def description(self) -> str:
-        return f"The latest posts from the {settings.SITE_NAME} blog."
+        return _("The latest posts from the %(site_name)s blog.") % {
+            "site_name": settings.SITE_NAME
+        }
 
     def feed_url(self) -> str:
         return self.index.url + ("feed/atom/" if self.feed_type is Atom1Feed else "feed/rss/")

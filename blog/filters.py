@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from blog.choices import Difficulty, GuideSort
 
@@ -22,10 +23,10 @@ class GuideFilter(django_filters.FilterSet):
 
     tag = SlugFilter(field_name="tagged_items__tag__slug", max_length=100)
     difficulty = django_filters.ChoiceFilter(
-        choices=Difficulty.choices, empty_label="Any difficulty"
+        choices=Difficulty.choices, empty_label=_("Any difficulty")
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=GuideSort.choices, empty_label=None, method="sort_guides"
+        label=_("Sort by"), choices=GuideSort.choices, empty_label=None, method="sort_guides"
     )
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

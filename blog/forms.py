@@ -4,7 +4,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.images import get_image_model
 
 from blog.choices import Difficulty
@@ -20,7 +22,7 @@ MAX_TAG_LENGTH = 40
 MAX_CO_AUTHORS = 3
 GUIDE_IMAGE_MAX_DIMENSION = 2400
 
-BODY_HELP = (
+BODY_HELP = gettext_lazy(
     "Write in Markdown. ## starts a heading, 1. starts a numbered step, > starts a tip, "
     "``` opens and closes a block of code. Images you add below appear as "
     "![description](image:12) lines you can move."
@@ -33,55 +35,71 @@ def _split_list(value: str) -> list[str]:
 
 class GuideForm(LengthLimitsMixin, forms.Form):
     length_nouns = {
-        "title": "A title",
-        "summary": "A summary",
-        "tags": "The tags",
-        "co_authors": "The list of co-authors",
-        "body": "A guide",
-        "image_alt": "An image description",
-        "image_caption": "A caption",
+        "title": gettext_lazy("A title"),
+        "summary": gettext_lazy("A summary"),
+        "tags": gettext_lazy("The tags"),
+        "co_authors": gettext_lazy("The list of co-authors"),
+        "body": gettext_lazy("A guide"),
+        "image_alt": gettext_lazy("An image description"),
+        "image_caption": gettext_lazy("A caption"),
     }
 
-    title = forms.CharField(max_length=120, min_length=5)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120, min_length=5)
     summary = forms.CharField(
+        label=gettext_lazy("Summary"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
-        help_text="One or two sentences: what will the reader be able to do?",
+        help_text=gettext_lazy("One or two sentences: what will the reader be able to do?"),
     )
-    difficulty = forms.ChoiceField(choices=Difficulty.choices, initial=Difficulty.BEGINNER)
+    difficulty = forms.ChoiceField(
+        label=gettext_lazy("Difficulty"), choices=Difficulty.choices, initial=Difficulty.BEGINNER
+    )
     tags = forms.CharField(
+        label=gettext_lazy("Tags"),
         required=False,
         max_length=250,
-        help_text=f"Up to {MAX_TAGS} tags, separated by commas (for example: baking, bread).",
+        help_text=format_lazy(
+            gettext_lazy("Up to {count} tags, separated by commas (for example: baking, bread)."),
+            count=MAX_TAGS,
+        ),
     )
     co_authors = forms.CharField(
-        label="Co-authors",
+        label=gettext_lazy("Co-authors"),
         required=False,
         max_length=200,
-        help_text=(
-            f"Usernames of up to {MAX_CO_AUTHORS} members who helped, separated by commas. "
-            "They are credited on the guide."
+        help_text=format_lazy(
+            gettext_lazy(
+                "Usernames of up to {count} members who helped, separated by commas. "
+                "They are credited on the guide."
+            ),
+            count=MAX_CO_AUTHORS,
         ),
     )
     body = forms.CharField(
-        label="Guide",
+        label=gettext_lazy("Guide"),
         max_length=MAX_SOURCE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 22, "class": "guide-editor__body"}),
         help_text=BODY_HELP,
     )
     image = forms.FileField(
-        label="Add an image",
+        label=gettext_lazy("Add an image"),
         required=False,
-        help_text="JPEG, PNG or WebP, at most 5 MB and 40 megapixels. It is added at the end.",
+        help_text=gettext_lazy(
+            "JPEG, PNG or WebP, at most 5 MB and 40 megapixels. It is added at the end."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     image_alt = forms.CharField(
-        label="Image description (alt text)",
+        label=gettext_lazy("Image description (alt text)"),
         required=False,
         max_length=250,
-        help_text="What the image shows, for people who cannot see it. Required with an image.",
+        help_text=gettext_lazy(
+            "What the image shows, for people who cannot see it. Required with an image."
+        ),
     )
-    image_caption = forms.CharField(label="Image caption", required=False, max_length=250)
+    image_caption = forms.CharField(
+        label=gettext_lazy("Image caption"), required=False, max_length=250
+    )
 
     def __init__(self, *args, author: User, allowed_image_ids: set[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,14 +129,24 @@ class GuideForm(LengthLimitsMixin, forms.Form):
         for name in _split_list(self.cleaned_data.get("tags", "").lower()):
             if len(name) > MAX_TAG_LENGTH:
                 raise ValidationError(
-                    f"“{name[:20]}…” is too long for a tag ({MAX_TAG_LENGTH} max)."
+                    _("“%(start)s…” is too long for a tag (%(limit)s max).")
+                    % {"start": name[:20], "limit": MAX_TAG_LENGTH}
                 )
             if not slugify(name):
-                raise ValidationError(f"“{name}” needs at least one letter or digit to be a tag.")
+                raise ValidationError(
+                    _("“%(name)s” needs at least one letter or digit to be a tag.") % {"name": name}
+                )
             if name not in tags:
                 tags.append(name)
         if len(tags) > MAX_TAGS:
-            raise ValidationError(f"Use at most {MAX_TAGS} tags; you gave {len(tags)}.")
+            raise ValidationError(
+                ngettext(
+                    "Use at most %(limit)s tags; you gave %(count)s.",
+                    "Use at most %(limit)s tags; you gave %(count)s.",
+                    len(tags),
+                )
+                % {"limit": MAX_TAGS, "count": len(tags)}
+            )
         return tags
 
     def clean_co_authors(self) -> list[User]:
@@ -128,7 +156,14 @@ class GuideForm(LengthLimitsMixin, forms.Form):
             if name.lower() not in (u.lower() for u in usernames):
                 usernames.append(name)
         if len(usernames) > MAX_CO_AUTHORS:
-            raise ValidationError(f"Credit at most {MAX_CO_AUTHORS} co-authors.")
+            raise ValidationError(
+                ngettext(
+                    "Credit at most %(limit)s co-author.",
+                    "Credit at most %(limit)s co-authors.",
+                    MAX_CO_AUTHORS,
+                )
+                % {"limit": MAX_CO_AUTHORS}
+            )
         people = []
         unknown = []
         for name in usernames:
@@ -136,12 +171,17 @@ class GuideForm(LengthLimitsMixin, forms.Form):
             if member is None:
                 unknown.append(name)
             elif member.pk == self.author.pk:
-                raise ValidationError("You are the author already; list only the others.")
+                raise ValidationError(_("You are the author already; list only the others."))
             else:
                 people.append(member)
         if unknown:
             raise ValidationError(
-                "No member has the username " + ", ".join(f"“{n}”" for n in unknown) + "."
+                ngettext(
+                    "No member has the username %(names)s.",
+                    "No member has the username %(names)s.",
+                    len(unknown),
+                )
+                % {"names": ", ".join(f"“{n}”" for n in unknown)}
             )
         return people
 
@@ -154,7 +194,8 @@ class GuideForm(LengthLimitsMixin, forms.Form):
             return None
         if not trust.may_attach_images(self.author):
             raise ValidationError(
-                "New members cannot add images yet. " + trust.next_unlock(self.author)
+                _("New members cannot add images yet. %(next_unlock)s")
+                % {"next_unlock": trust.next_unlock(self.author)}
             )
         return process_uploaded_image(upload, max_dimension=GUIDE_IMAGE_MAX_DIMENSION)
 
@@ -168,10 +209,11 @@ class GuideForm(LengthLimitsMixin, forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("image") and not cleaned.get("image_alt"):
-            self.add_error("image_alt", "Describe the image for people who cannot see it.")
+            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
         if self.files.get("image") and self.errors:
             # A browser cannot refill a file input: say so rather than lose it silently.
             self.add_error(
-                "image", "Your image was not saved because of the errors above; choose it again."
+                "image",
+                _("Your image was not saved because of the errors above; choose it again."),
             )
         return cleaned

@@ -27,6 +27,9 @@ from typing import Any
 
 import nh3
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
@@ -37,7 +40,7 @@ MAX_BLOCKS = 200
 IMAGE_SRC = re.compile(r"^image:(\d{1,12})$")
 
 CODE_LANGUAGES = [
-    ("text", "Plain text"),
+    ("text", gettext_lazy("Plain text")),
     ("bash", "Shell"),
     ("css", "CSS"),
     ("html", "HTML"),
@@ -47,7 +50,7 @@ CODE_LANGUAGES = [
     ("sql", "SQL"),
     ("yaml", "YAML"),
 ]
-_LANGUAGE_KEYS = {key for key, _ in CODE_LANGUAGES}
+_LANGUAGE_KEYS = {key for key, _label in CODE_LANGUAGES}
 _LANGUAGE_ALIASES = {
     "js": "javascript",
     "sh": "bash",
@@ -151,19 +154,26 @@ def _image_block(node: SyntaxTreeNode, line: int, allowed_image_ids: set[int]) -
     match = IMAGE_SRC.match(src)
     if not match:
         raise ValidationError(
-            f"Line {line}: images must be uploaded with the form below; a link to an image "
-            "elsewhere cannot be used."
+            _(
+                "Line %(line)s: images must be uploaded with the form below; a link to an "
+                "image elsewhere cannot be used."
+            )
+            % {"line": line}
         )
     image_id = int(match.group(1))
     if image_id not in allowed_image_ids:
         raise ValidationError(
-            f"Line {line}: image {image_id} is not one of the images uploaded for this guide."
+            _("Line %(line)s: image %(image)s is not one of the images uploaded for this guide.")
+            % {"line": line, "image": image_id}
         )
     alt = " ".join(node.content.split())
     if not alt:
         raise ValidationError(
-            f"Line {line}: describe image {image_id} for people who cannot see it, like "
-            f"![what the image shows](image:{image_id})."
+            _(
+                "Line %(line)s: describe image %(image)s for people who cannot see it, like "
+                "![%(example)s](image:%(image)s)."
+            )
+            % {"line": line, "image": image_id, "example": _("what the image shows")}
         )
     caption = " ".join(str(node.attrs.get("title") or "").split())
     return {
@@ -222,7 +232,11 @@ def source_to_blocks(source: str, *, allowed_image_ids: Iterable[int] = ()) -> l
     source = clean_text(source)
     if len(source) > MAX_SOURCE_LENGTH:
         raise ValidationError(
-            f"The guide is {len(source):,} characters long; the limit is {MAX_SOURCE_LENGTH:,}."
+            _("The guide is %(length)s characters long; the limit is %(limit)s.")
+            % {
+                "length": number_format(len(source), force_grouping=True),
+                "limit": number_format(MAX_SOURCE_LENGTH, force_grouping=True),
+            }
         )
     allowed = set(allowed_image_ids)
     # Trailing spaces are invisible in a textarea; dropping them keeps every block's text
@@ -246,8 +260,15 @@ def source_to_blocks(source: str, *, allowed_image_ids: Iterable[int] = ()) -> l
             continue
         for stray in _inline_images(node):
             raise ValidationError(
-                f"Line {line}: put each image on a line of its own, like "
-                f"![what the image shows]({stray.attrs.get('src', 'image:1')})."
+                _(
+                    "Line %(line)s: put each image on a line of its own, like "
+                    "![%(example)s](%(src)s)."
+                )
+                % {
+                    "line": line,
+                    "example": _("what the image shows"),
+                    "src": stray.attrs.get("src", "image:1"),
+                }
             )
         block = _structural_block(node, lines)
         if block is not None:
@@ -259,10 +280,11 @@ def source_to_blocks(source: str, *, allowed_image_ids: Iterable[int] = ()) -> l
     flush_text()
 
     if not blocks:
-        raise ValidationError("Write the guide itself: the body is empty.")
+        raise ValidationError(_("Write the guide itself: the body is empty."))
     if len(blocks) > MAX_BLOCKS:
         raise ValidationError(
-            f"The guide has {len(blocks)} parts; split it into guides of at most {MAX_BLOCKS}."
+            _("The guide has %(count)s parts; split it into guides of at most %(limit)s.")
+            % {"count": len(blocks), "limit": MAX_BLOCKS}
         )
     return blocks
 

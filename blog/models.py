@@ -14,7 +14,9 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
@@ -64,6 +66,12 @@ def reading_minutes(body) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
+def lazily(compute) -> Any:
+    """``compute()`` when a template first reads it: a page's parts kept as fragments
+    (blog.fragments) skip their queries while the fragment is kept."""
+    return SimpleLazyObject(compute)
+
+
 def with_card_prefetches(queryset: PageQuerySet, image_field: str | None = None) -> PageQuerySet:
     """What a card shows, in one query per relation whatever the number of cards: tags,
     the image's card rendition and, for blog posts, the bylines."""
@@ -95,7 +103,7 @@ class Author(index.Indexed, models.Model):
         "short bio",
         blank=True,
         validators=[MaxLengthValidator(500)],
-        help_text="Up to 500 characters.",
+        help_text=gettext_lazy("Up to 500 characters."),
     )
 
     panels = [FieldPanel("name"), FieldPanel("photo"), FieldPanel("bio")]
@@ -122,7 +130,7 @@ class BlogIndexPage(RoutablePageMixin, Page):
     max_count = 1
 
     class Meta:
-        verbose_name = "blog index page"
+        verbose_name = gettext_lazy("blog index page")
 
     def posts(self) -> PageQuerySet:
         return with_card_prefetches(
@@ -131,16 +139,18 @@ class BlogIndexPage(RoutablePageMixin, Page):
         )
 
     def _listing(self, request: HttpRequest, posts: PageQuerySet, *, tag: Tag | None):
-        page = Paginator(posts, BLOG_PAGE_SIZE).get_page(request.GET.get("page"))
-        canonical_url = self.get_full_url(request) + (f"tags/{tag.slug}/" if tag else "")
-        if page.number > 1:
-            canonical_url += f"?page={page.number}"
+        page = lazily(lambda: Paginator(posts, BLOG_PAGE_SIZE).get_page(request.GET.get("page")))
+
+        def canonical_url() -> str:
+            url = self.get_full_url(request) + (f"tags/{tag.slug}/" if tag else "")
+            return url + (f"?page={page.number}" if page.number > 1 else "")
+
         return self.render(
             request,
             context_overrides={
                 "posts": page,
                 "tag": tag,
-                "canonical_url": canonical_url,
+                "canonical_url": lazily(canonical_url),
                 "blog_index": self,
             },
         )
@@ -222,7 +232,8 @@ class BlogPage(Page):
         "post date", default=timezone.localdate
     )
     intro: models.CharField[str, str] = models.CharField(
-        max_length=300, help_text="One or two sentences, shown in listings and shared links."
+        max_length=300,
+        help_text=gettext_lazy("One or two sentences, shown in listings and shared links."),
     )
     hero_image: models.ForeignKey[AbstractImage | None, AbstractImage | None] = models.ForeignKey(
         get_image_model_string(),
@@ -230,7 +241,9 @@ class BlogPage(Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Shown at the top and on social cards; its description is the alt text.",
+        help_text=gettext_lazy(
+            "Shown at the top and on social cards; its description is the alt text."
+        ),
     )
     body = StreamField(BlogStreamBlock())
     tags = ClusterTaggableManager(through=BlogPageTag, blank=True)
@@ -238,8 +251,12 @@ class BlogPage(Page):
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
-            [FieldPanel("date"), FieldPanel("tags"), InlinePanel("post_authors", label="Author")],
-            heading="Byline",
+            [
+                FieldPanel("date"),
+                FieldPanel("tags"),
+                InlinePanel("post_authors", label=gettext_lazy("Author")),
+            ],
+            heading=gettext_lazy("Byline"),
         ),
         FieldPanel("intro"),
         FieldPanel("hero_image"),
@@ -257,7 +274,7 @@ class BlogPage(Page):
     base_form_class = BlogPageForm
 
     class Meta:
-        verbose_name = "blog post"
+        verbose_name = gettext_lazy("blog post")
 
     @property
     def reading_time(self) -> int:
@@ -300,8 +317,8 @@ class BlogPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_posts"] = self.related_posts()
-        context["blog_index"] = self.get_parent().specific
+        context["related_posts"] = lazily(lambda: list(self.related_posts()))
+        context["blog_index"] = lazily(lambda: self.get_parent().specific)
         return context
 
 
@@ -319,7 +336,7 @@ class GuideIndexPage(Page):
     max_count = 1
 
     class Meta:
-        verbose_name = "guide index page"
+        verbose_name = gettext_lazy("guide index page")
 
     def guides(self) -> PageQuerySet:
         return with_card_prefetches(
@@ -335,8 +352,10 @@ class GuideIndexPage(Page):
         filters = GuideFilter(
             request.GET or None, queryset=self.guides().order_by("-first_published_at", "-pk")
         )
-        context["filter_form"] = filters.form
-        context["guides"] = Paginator(filters.qs, GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
+        context["filter_form"] = lazily(lambda: filters.form)
+        context["guides"] = lazily(
+            lambda: Paginator(filters.qs, GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
+        )
         context["guide_tags"] = (
             Tag.objects.filter(
                 blog_guidepagetag_items__content_object__live=True,
@@ -357,7 +376,7 @@ class GuidePage(Page):
     """A guide written by a member on the site and published after an editor's review."""
 
     summary: models.CharField[str, str] = models.CharField(
-        max_length=300, help_text="What the reader will be able to do."
+        max_length=300, help_text=gettext_lazy("What the reader will be able to do.")
     )
     difficulty: models.CharField[str, str] = models.CharField(
         max_length=20, choices=Difficulty.choices, default=Difficulty.BEGINNER
@@ -399,7 +418,7 @@ class GuidePage(Page):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = "guide"
+        verbose_name = gettext_lazy("guide")
 
     def clean(self) -> None:
         super().clean()
@@ -431,13 +450,16 @@ class GuidePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["helpful_count"] = self.helpful_votes.count() if self.pk else 0
         user = request.user
-        context["voted"] = bool(
-            user.is_authenticated and self.pk and self.helpful_votes.filter(member=user).exists()
-        )
+        votes = {"count": 0, "mine": 0}
+        if self.pk:
+            # The count and the reader's own vote in one query.
+            mine = Q(member=user) if user.is_authenticated else Q(member__isnull=True)
+            votes = self.helpful_votes.aggregate(count=Count("pk"), mine=Count("pk", filter=mine))
+        context["helpful_count"] = votes["count"]
+        context["voted"] = bool(votes["mine"])
         context["can_vote"] = user.is_authenticated and not self.is_credited(user)
-        context["guide_index"] = self.get_parent().specific if self.pk else None
+        context["guide_index"] = lazily(lambda: self.get_parent().specific) if self.pk else None
         return context
 
 

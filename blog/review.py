@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy
 from wagtail.models import Page, WorkflowState
 
 from blog.models import GuidePage
@@ -19,11 +20,11 @@ PUBLISHED = "published"
 PUBLISHED_WITH_EDITS = "published_with_edits"
 
 LABELS = {
-    DRAFT: "Draft",
-    IN_REVIEW: "In review",
-    CHANGES_REQUESTED: "Changes requested",
-    PUBLISHED: "Published",
-    PUBLISHED_WITH_EDITS: "Published, with edits not yet submitted",
+    DRAFT: gettext_lazy("Draft"),
+    IN_REVIEW: gettext_lazy("In review"),
+    CHANGES_REQUESTED: gettext_lazy("Changes requested"),
+    PUBLISHED: gettext_lazy("Published"),
+    PUBLISHED_WITH_EDITS: gettext_lazy("Published, with edits not yet submitted"),
 }
 
 
@@ -36,7 +37,7 @@ class GuideStatus:
 
     @property
     def label(self) -> str:
-        return LABELS[self.key]
+        return str(LABELS[self.key])
 
     @property
     def can_edit(self) -> bool:

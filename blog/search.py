@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from blog.models import BlogPage, GuidePage
+from hearth.kept_pages import SITE_PAGES
 from hearth.search import SearchSource, register_search_source
 
 
@@ -17,5 +18,12 @@ def search_guides(query: str, request: HttpRequest):
 
 
 def register() -> None:
-    register_search_source(SearchSource("blog", "Blog post", search=search_posts))
-    register_search_source(SearchSource("guides", "Guide", search=search_guides))
+    # Kept results are retired with the site's kept pages: publishing, unpublishing, moving
+    # or deleting a page.
+    generations = (SITE_PAGES,)
+    register_search_source(
+        SearchSource("blog", "Blog post", search=search_posts, generations=generations)
+    )
+    register_search_source(
+        SearchSource("guides", "Guide", search=search_guides, generations=generations)
+    )

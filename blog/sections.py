@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.template import loader
+from django.utils.translation import gettext as _
+
+from blog import fragments
 from blog.models import (
     BlogIndexPage,
     BlogPage,
@@ -16,10 +20,10 @@ from hearth.sections import register_section
 HOME_POSTS = 3
 HOME_GUIDES = 4
 PROFILE_GUIDES = 12
+KEPT_SECTION = "blog/sections/kept.html"
 
 
-@register_section("home", order=10)
-def latest_posts(request, **kwargs):
+def _latest_posts():
     posts = list(
         with_card_prefetches(
             BlogPage.objects.live().public().order_by("-date", "-pk"), "hero_image"
@@ -33,8 +37,7 @@ def latest_posts(request, **kwargs):
     }
 
 
-@register_section("home", order=20)
-def new_guides(request, **kwargs):
+def _new_guides():
     guides = list(
         GuidePage.objects.live()
         .public()
@@ -47,6 +50,35 @@ def new_guides(request, **kwargs):
         "guides": guides,
         "index": GuideIndexPage.objects.live().first(),
     }
+
+
+def _kept_section(request, name: str, gather) -> tuple[str, dict] | None:
+    """A home section the same for every reader, rendered once and kept (blog.fragments):
+    its queries run only when it is rendered anew."""
+
+    def render() -> str:
+        found = gather()
+        if found is None:
+            return ""
+        template_name, context = found
+        # No context processors: the cards show nothing about the reader.
+        return loader.get_template(template_name).render({"section": context, "request": request})
+
+    fragment_key = fragments.key(
+        f"home:{name}", request, fragments.template_version(f"blog/sections/home_{name}.html")
+    )
+    html = fragments.kept(fragment_key, render)
+    return (KEPT_SECTION, {"html": html}) if html else None
+
+
+@register_section("home", order=10)
+def latest_posts(request, **kwargs):
+    return _kept_section(request, "posts", _latest_posts)
+
+
+@register_section("home", order=20)
+def new_guides(request, **kwargs):
+    return _kept_section(request, "guides", _new_guides)
 
 
 @register_section("profile", order=20)
@@ -79,15 +111,17 @@ def digest_reading(member, since):
         .select_related("author")
         .order_by("-first_published_at", "-pk")[:ITEMS_PER_PART]
     )
-    items = [DigestItem(post.title, absolute(post.url or ""), "From the blog") for post in posts]
+    items = [DigestItem(post.title, absolute(post.url or ""), _("From the blog")) for post in posts]
     items += [
         DigestItem(
             guide.title,
             absolute(guide.url or ""),
-            f"A guide by {guide.author.name}" if guide.author else "A guide",
+            _("A guide by %(name)s") % {"name": guide.author.name}
+            if guide.author
+            else _("A guide"),
         )
         for guide in guides
     ]
     if not items:
         return None
-    return DigestPart("New to read", tuple(items[: ITEMS_PER_PART * 2]))
+    return DigestPart(_("New to read"), tuple(items[: ITEMS_PER_PART * 2]))

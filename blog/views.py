@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from blog import actions
@@ -68,15 +69,23 @@ def _save_from_form(
         add_to_form(form, error)
         return None
     if request.POST.get("action") != "submit":
-        messages.success(request, "Draft saved. Only you can see it until the editors publish it.")
+        messages.success(
+            request, _("Draft saved. Only you can see it until the editors publish it.")
+        )
         return redirect("blog:guide-edit", pk=guide.pk)
     try:
         actions.submit_guide(guide=guide, author=request.user)
     except GuideError as error:
         # The draft is safe: say so before the refusal.
-        messages.error(request, f"Your draft is saved, but it was not sent: {error.message}")
+        messages.error(
+            request,
+            _("Your draft is saved, but it was not sent: %(reason)s") % {"reason": error.message},
+        )
         return redirect("blog:guide-edit", pk=guide.pk)
-    messages.success(request, f"“{guide.draft_title}” is with the editors. We’ll email you.")
+    messages.success(
+        request,
+        _("“%(title)s” is with the editors. We’ll email you.") % {"title": guide.draft_title},
+    )
     return redirect("blog:my-guides")
 
 
@@ -101,7 +110,7 @@ def edit_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return refusal
     status = guide_status(guide)
     if not status.can_edit:
-        messages.info(request, "This guide is with the editors. Withdraw it to make changes.")
+        messages.info(request, _("This guide is with the editors. Withdraw it to make changes."))
         return redirect("blog:my-guides")
     form = _edit_form(request, guide)
     if request.method == "POST" and form.is_valid():
@@ -171,7 +180,10 @@ def submit_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except GuideError as error:
         flash(request, error)
     else:
-        messages.success(request, f"“{guide.draft_title}” is with the editors. We’ll email you.")
+        messages.success(
+            request,
+            _("“%(title)s” is with the editors. We’ll email you.") % {"title": guide.draft_title},
+        )
     return redirect("blog:my-guides")
 
 
@@ -184,7 +196,9 @@ def withdraw_guide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except GuideError as error:
         flash(request, error)
     else:
-        messages.success(request, f"“{guide.draft_title}” is back with you as a draft.")
+        messages.success(
+            request, _("“%(title)s” is back with you as a draft.") % {"title": guide.draft_title}
+        )
     return redirect("blog:my-guides")
 
 

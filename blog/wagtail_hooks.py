@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -9,7 +10,7 @@ from blog.models import Author
 class AuthorViewSet(SnippetViewSet):
     model = Author
     icon = "user"
-    menu_label = "Blog authors"
+    menu_label = gettext_lazy("Blog authors")
     menu_order = 300
     add_to_admin_menu = True
     list_display = ["name"]

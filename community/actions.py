@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from community.live import disconnect_member, send_signal_after_commit
@@ -18,6 +19,7 @@ from community.models import User
 from community.moderation.actions import log_data, record_lift, record_penalty
 from community.notifications import mark_notifications_read, notify  # noqa: F401 (re-exported)
 from community.signals import member_suspended, warm_action
+from hearth.i18n import for_member
 from hearth.rules import RuleError
 
 if TYPE_CHECKING:
@@ -50,9 +52,13 @@ def check_may_penalise(*, member: User, moderator: User, verb: str = "silence or
     """Only moderators penalise (silence, suspend, lift, mute in chat), and never staff or
     themselves: the one rule for every penalty. ``verb`` words the refusal."""
     if not moderator.is_moderator:
-        raise PermissionDenied(f"Only moderators can {verb} members.")
+        if verb == "mute":
+            raise PermissionDenied(_("Only moderators can mute members."))
+        raise PermissionDenied(_("Only moderators can silence or suspend members."))
     if member.pk == moderator.pk or member.is_staff_member:
-        raise ModerationError(f"Moderators cannot {verb} staff or themselves.")
+        if verb == "mute":
+            raise ModerationError(_("Moderators cannot mute staff or themselves."))
+        raise ModerationError(_("Moderators cannot silence or suspend staff or themselves."))
 
 
 def _record(
@@ -92,7 +98,9 @@ def suspend_member(
     member.suspension_reason = (reason or (canned_reason.title if canned_reason else ""))[:300]
     member.save(update_fields=["suspended_until", "suspension_reason"])
     # Sockets close first (their last frame says why); the email carries the details.
-    disconnect_member(member.pk, reason="Your account has been suspended.")
+    with for_member(member):
+        said = _("Your account has been suspended.")
+    disconnect_member(member.pk, reason=said)
     _record(
         member=member,
         moderator=moderator,

@@ -11,6 +11,8 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.forms import ValidationError
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community.moderation.actions import suspension_notice_path
@@ -41,7 +43,8 @@ class AccountAdapter(DefaultAccountAdapter):
             again = timezone.localtime(timezone.now() + timedelta(minutes=minutes))
             wait = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
             return ValidationError(
-                f"Too many failed login attempts. You can try again in {wait}, at {again:%H:%M}.",
+                _("Too many failed login attempts. You can try again in %(wait)s, at %(time)s.")
+                % {"wait": wait, "time": f"{again:%H:%M}"},
                 code=code,
             )
         return super().validation_error(code, *args)
@@ -52,7 +55,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_username(self, username: str, shallow: bool = False) -> str:
         username = super().clean_username(username, shallow=shallow)
         if username.lower() in {"me", "admin", "hearth", "moderator", "editor", "staff", "suggest"}:
-            raise ValidationError("That username is reserved. Choose another.")
+            raise ValidationError(_("That username is reserved. Choose another."))
         return username
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
@@ -89,7 +92,8 @@ class AccountAdapter(DefaultAccountAdapter):
                 return redirect(notice)
             messages.error(
                 request,
-                f"Your account is suspended until {user.suspended_until:%d %B %Y}.",
+                _("Your account is suspended until %(date)s.")
+                % {"date": date_format(user.suspended_until, "d F Y")},
             )
             return redirect("account_login")
         return super().pre_login(request, user, **kwargs)

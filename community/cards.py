@@ -13,15 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
 
 from community import badges, trust
 from community.badges import BadgeLabel
 from community.models import MemberDay, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CARD_BADGES = 3
 # Counts may lag a minute behind the profile; a card opened again is free.
@@ -41,9 +45,9 @@ def register_card_badges(lookup: CardBadges) -> None:
 class CardFacts:
     """What every reader of one kind (visitor or signed-in) sees on a member's card."""
 
-    trust_level_name: str
+    trust_level_name: StrOrPromise
     badges: tuple[BadgeLabel, ...]
-    counts: tuple[tuple[str, int], ...]  # (label, number), only when activity is shown
+    counts: tuple[tuple[StrOrPromise, int], ...]  # (label, number), only when activity is shown
 
 
 def _badges_of(member: User) -> tuple[BadgeLabel, ...]:
@@ -53,7 +57,7 @@ def _badges_of(member: User) -> tuple[BadgeLabel, ...]:
     return (top,) if top else ()
 
 
-def _activity_counts(request: Any, member: User) -> tuple[tuple[str, int], ...]:
+def _activity_counts(request: Any, member: User) -> tuple[tuple[StrOrPromise, int], ...]:
     # The forum's own counter for the profile, counted over what this reader may see.
     from community.forum.sections import activity
 
@@ -61,10 +65,10 @@ def _activity_counts(request: Any, member: User) -> tuple[tuple[str, int], ...]:
     forum = found[1] if found else {}
     days = MemberDay.objects.filter(member=member).count()
     return (
-        ("Topics", forum.get("started", 0)),
-        ("Replies", forum.get("replies", 0)),
-        ("Solutions", forum.get("solutions", 0)),
-        ("Days visited", days),
+        (gettext_lazy("Topics"), forum.get("started", 0)),
+        (gettext_lazy("Replies"), forum.get("replies", 0)),
+        (gettext_lazy("Solutions"), forum.get("solutions", 0)),
+        (gettext_lazy("Days visited"), days),
     )
 
 

@@ -11,10 +11,14 @@ import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from community.live import member_group, session_group
 from community.models import Notification
 from hearth import outages
+from hearth.i18n import offered
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,28 @@ CLOSE_SIGNED_OUT = 4001
 # A service the socket needs (Redis) is down: reconnect later, with backoff and jitter.
 CLOSE_UNAVAILABLE = 4503
 CLOSE_INTERNAL_ERROR = 1011
+
+
+def socket_language(scope: dict) -> str:
+    """The language a socket speaks (its error texts, what it renders), as a page would:
+    the member's own, else the language cookie, else the browser's, else the site's."""
+    user = scope.get("user")
+    own = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+    if own and offered(own):
+        return own
+    chosen = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen and offered(chosen):
+        return chosen
+    headers = dict(scope.get("headers") or ())
+    accepted = headers.get(b"accept-language", b"").decode("latin-1")
+    for code, _quality in parse_accept_lang_header(accepted):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 class HearthConsumer(AsyncJsonWebsocketConsumer):
@@ -45,7 +71,8 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
 
     async def __call__(self, scope, receive, send) -> None:
         try:
-            await super().__call__(scope, receive, send)
+            with translation.override(socket_language(scope)):
+                await super().__call__(scope, receive, send)
         except Exception as error:
             if isinstance(error, outages.CONNECTION_ERRORS):
                 outages.report_down("channel layer", error)

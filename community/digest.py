@@ -29,7 +29,10 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from hearth.signed_links import member_token, read_member_token
 
@@ -143,7 +146,7 @@ def since_for(member: User, *, now: datetime) -> datetime:
 
 def parts_for(member: User, since: datetime) -> list[DigestPart]:
     parts = []
-    for _, _, func in _parts:
+    for _order, _name, func in _parts:
         part = func(member, since)
         if part is not None and part.items:
             parts.append(part)
@@ -155,9 +158,11 @@ def unread_notifications(member: User, since: datetime) -> DigestPart | None:
     unread = Notification.objects.unread_count(member.pk)
     if not unread:
         return None
-    text = f"{unread} unread notification{'s' if unread != 1 else ''}"
+    text = ngettext("%(count)d unread notification", "%(count)d unread notifications", unread) % {
+        "count": unread
+    }
     return DigestPart(
-        "Waiting for you", (DigestItem(text, absolute(reverse("community:notifications"))),)
+        _("Waiting for you"), (DigestItem(text, absolute(reverse("community:notifications"))),)
     )
 
 
@@ -174,7 +179,7 @@ def render_digest(
         "unsubscribe_url": unsubscribe_url(member),
         "preferences_url": absolute(reverse("community:my-profile")),
     }
-    subject = f"What you missed on {settings.SITE_NAME}"
+    subject = _("What you missed on %(site_name)s") % {"site_name": settings.SITE_NAME}
     text = render_to_string("community/email/digest.txt", context)
     html = render_to_string("community/email/digest.html", context)
     return subject, text, html
@@ -191,10 +196,11 @@ def send_digest(*, member: User, now: datetime) -> bool:
     """Email ``member`` this week's digest, once; False when there is nothing to say or
     it went already."""
     since = since_for(member, now=now)
-    parts = parts_for(member, since)
-    if not parts:
-        return False
-    subject, text, html = render_digest(member, parts, since=since)
+    with for_member(member):  # the member's language and time zone, not the sender's
+        parts = parts_for(member, since)
+        if not parts:
+            return False
+        subject, text, html = render_digest(member, parts, since=since)
     unsubscribe = unsubscribe_url(member)
     try:
         with transaction.atomic():

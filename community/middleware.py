@@ -5,6 +5,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from community.moderation.actions import suspension_notice_path
 from community.trust import record_visit_day
@@ -34,8 +36,12 @@ class SuspendedMemberMiddleware:
                     return redirect(notice)
                 messages.error(
                     request,
-                    f"Your account is suspended until {until:%d %B %Y}."
-                    + (f" Reason: {reason}" if reason else ""),
+                    (
+                        _("Your account is suspended until %(date)s. Reason: %(reason)s")
+                        if reason
+                        else _("Your account is suspended until %(date)s.")
+                    )
+                    % {"date": date_format(until, "d F Y"), "reason": reason},
                 )
                 return redirect("/")
             if (

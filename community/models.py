@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import PurePosixPath
 from typing import ClassVar, TypeAlias
 
@@ -13,8 +13,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from community.validators import username_validators
+from hearth.i18n import validate_time_zone
 
 MEMBERS_GROUP = "Members"
 MODERATORS_GROUP = "Moderators"
@@ -52,8 +56,10 @@ class User(AbstractUser):
         max_length=30,
         unique=True,
         validators=username_validators,
-        help_text="3 to 30 letters, digits or underscores. Shown in your profile address.",
-        error_messages={"unique": "That username is taken."},
+        help_text=gettext_lazy(
+            "3 to 30 letters, digits or underscores. Shown in your profile address."
+        ),
+        error_messages={"unique": gettext_lazy("That username is taken.")},
     )
     display_name = models.CharField(max_length=60, blank=True)
     bio = models.TextField(blank=True, validators=[MaxLengthValidator(500)])
@@ -72,6 +78,10 @@ class User(AbstractUser):
     message_emails = models.BooleanField(
         "email me about private messages I have not read", default=True
     )
+    # Blank: the language of the browser (or the picker's cookie), and the site's time zone.
+    # The offered languages change with the catalogs, so the choices are the form's.
+    language = models.CharField(max_length=10, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
     # Moderation: a silenced member can read but not post or chat; a suspended member
     # cannot sign in and their open sockets are closed.
     silenced_until = models.DateTimeField(null=True, blank=True)
@@ -83,8 +93,12 @@ class User(AbstractUser):
         "trust level granted",
         null=True,
         blank=True,
-        choices=[(0, "new"), (1, "member"), (2, "regular")],
-        help_text="Leave empty to let the member's activity decide.",
+        choices=[
+            (0, gettext_lazy("new")),
+            (1, gettext_lazy("member")),
+            (2, gettext_lazy("regular")),
+        ],
+        help_text=gettext_lazy("Leave empty to let the member's activity decide."),
     )
 
     objects: ClassVar[MemberManager] = MemberManager()
@@ -165,7 +179,7 @@ class User(AbstractUser):
     @property
     def birthday_display(self) -> str:
         if self.birthday_month and self.birthday_day:
-            return f"{self.birthday_day} {calendar.month_name[self.birthday_month]}"
+            return date_format(date(2000, self.birthday_month, self.birthday_day), "j F")
         return ""
 
 
@@ -174,13 +188,14 @@ def validate_birthday(month: int | None, day: int | None) -> None:
     if month is None and day is None:
         return
     if month is None or day is None:
-        raise ValidationError("Give both the month and the day of your birthday, or neither.")
+        raise ValidationError(_("Give both the month and the day of your birthday, or neither."))
     if not 1 <= month <= 12:
-        raise ValidationError("Choose a month between 1 and 12.")
+        raise ValidationError(_("Choose a month between 1 and 12."))
     last_day = calendar.monthrange(2000, month)[1]  # 2000 is a leap year
     if not 1 <= day <= last_day:
         raise ValidationError(
-            f"{calendar.month_name[month]} has {last_day} days; {day} is not a valid day."
+            _("%(month)s has %(days)d days; %(day)d is not a valid day.")
+            % {"month": date_format(date(2000, month, 1), "F"), "days": last_day, "day": day}
         )
 
 
@@ -274,8 +289,8 @@ class Greeting(models.Model):
     """
 
     class Kind(models.TextChoices):
-        BIRTHDAY = "birthday", "birthday"
-        ANNIVERSARY = "anniversary", "join anniversary"
+        BIRTHDAY = "birthday", gettext_lazy("birthday")
+        ANNIVERSARY = "anniversary", gettext_lazy("join anniversary")
 
     member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="greetings")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -294,13 +309,14 @@ class Greeting(models.Model):
         return f"{self.get_kind_display()} of {self.member_id} on {self.on_date:%Y-%m-%d}"
 
 
-# The reaction set shared by forum posts and chat messages: (key, emoji, label).
+# The reaction set shared by forum posts and chat messages: (key, emoji, label). The labels
+# stay English here (keys of caches and frames); pages translate them as they draw them.
 REACTIONS = [
-    ("like", "👍", "Like"),
-    ("heart", "❤️", "Heart"),
-    ("laugh", "😄", "Laugh"),
-    ("celebrate", "🎉", "Celebrate"),
-    ("insightful", "💡", "Insightful"),
+    ("like", "👍", gettext_noop("Like")),
+    ("heart", "❤️", gettext_noop("Heart")),
+    ("laugh", "😄", gettext_noop("Laugh")),
+    ("celebrate", "🎉", gettext_noop("Celebrate")),
+    ("insightful", "💡", gettext_noop("Insightful")),
 ]
 REACTION_KEYS = [key for key, _, _ in REACTIONS]
 # One reaction button as a page draws it: (key, emoji, label, count, given by the reader).

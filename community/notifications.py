@@ -8,17 +8,19 @@ importing the member verbs that themselves record penalties through it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from community.chat.models import ChatMessage
 from community.live import send_to_member
 from community.models import Block, Notification, User
 from hearth.commit import after_commit
+from hearth.i18n import for_member
 
 CHAT_MESSAGE = "chat.chatmessage"
 _MESSAGE_ANCHOR = re.compile(r"#message-(\d+)$")
@@ -29,7 +31,7 @@ def notify(
     *,
     recipient: User,
     kind: str,
-    text: str,
+    text: str | Callable[[], str],
     url: str = "",
     actor: User | None = None,
     target: models.Model | None = None,
@@ -40,12 +42,18 @@ def notify(
     callers that also email check it). The page reads the words again later
     (:func:`with_current_text`): the actor's name as it is then, and a chat message
     (``target``, or the message a chat mention's url points to) as edited since.
+
+    ``text`` may be a function that says it in the active language: it is called in the
+    recipient's (:func:`hearth.i18n.for_member`), since the words are kept as written.
     """
     if actor is not None and actor.pk == recipient.pk:
         return None
     # A member who blocked the actor hears nothing from them: mentions, replies, nothing.
     if actor is not None and Block.exists_between(blocker_id=recipient.pk, blocked_id=actor.pk):
         return None
+    if callable(text):
+        with for_member(recipient):
+            text = text()
     text = text[:300]
     target_type, target_id = "", None
     if target is not None:
@@ -168,10 +176,16 @@ def with_current_text(notifications: Iterable[Notification]) -> list[Notificatio
         message_id = _chat_message_id(n)
         if message_id is None:
             continue
-        who = n.actor.name if n.actor is not None else "A former member"
+        who = n.actor.name if n.actor is not None else _("A former member")
         message = messages.get(message_id)
         if message is None or message.is_deleted:
-            n.shown_text = f"{who} mentioned you in a chat message that has since been deleted."
+            n.shown_text = _(
+                "%(name)s mentioned you in a chat message that has since been deleted."
+            ) % {"name": who}
         else:
-            n.shown_text = f"{who} mentioned you in {message.room.name}: {message.body[:120]}"
+            n.shown_text = _("%(name)s mentioned you in %(room)s: %(text)s") % {
+                "name": who,
+                "room": message.room.name,
+                "text": message.body[:120],
+            }
     return notifications

@@ -13,7 +13,7 @@ which the inbox shows as "already decided" and which changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -24,6 +24,8 @@ from community.live import send_signal_after_commit
 from hearth.rules import RuleError
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from community.models import User
 
 
@@ -38,11 +40,11 @@ class Decision:
     """One button a moderator can press on an item ("approve", "dismiss", "reject"...)."""
 
     name: str
-    label: str
+    label: StrOrPromise
     needs_reason: bool = False
     bulk: bool = True
     # The text box's label when the default ("Reason to …, the member reads it") is wrong.
-    reason_label: str = ""
+    reason_label: StrOrPromise = ""
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class ReviewSource:
     """Subclass per kind of work; register an instance with :func:`register`."""
 
     kind: ClassVar[str]
-    label: ClassVar[str]  # plural, for the filter: "Flagged posts"
+    label: ClassVar[StrOrPromise]  # plural, for the filter: "Flagged posts"
     decisions: ClassVar[tuple[Decision, ...]]
 
     def pending(self) -> Iterable[ReviewItem]:
@@ -101,10 +103,13 @@ def source(kind: str) -> ReviewSource | None:
 needs_review = Signal()
 
 
-def announce(*, kind: str, key: str, text: str, skip: Collection[int] = ()) -> None:
+def announce(
+    *, kind: str, key: str, text: str | Callable[[], str], skip: Collection[int] = ()
+) -> None:
     """Tell moderators (after commit) that item ``kind:key`` needs a human; ``text`` is the
-    bell's one line, in plain words. ``skip``: ids of members not to tell (the moderator
-    who gave the penalty an appeal is about, who may not decide it)."""
+    bell's one line, in plain words (a function: said in each moderator's language).
+    ``skip``: ids of members not to tell (the moderator who gave the penalty an appeal is
+    about, who may not decide it)."""
     send_signal_after_commit(
         needs_review,
         sender=ReviewSource,

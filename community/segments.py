@@ -15,11 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from community.models import MemberDay, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NEW_FOR_DAYS = 90
 ACTIVE_WITHIN_DAYS = 30
@@ -29,8 +35,8 @@ DORMANT_AFTER_DAYS = 60
 @dataclass(frozen=True)
 class Segment:
     key: str
-    label: str
-    description: str
+    label: StrOrPromise
+    description: StrOrPromise
     members: Callable[[datetime], QuerySet[User]]
 
 
@@ -45,7 +51,7 @@ def all_segments() -> list[Segment]:
     return list(_segments.values())
 
 
-def choices() -> list[tuple[str, str]]:
+def choices() -> list[tuple[str, StrOrPromise]]:
     return [(segment.key, segment.label) for segment in _segments.values()]
 
 
@@ -90,31 +96,45 @@ def _dormant(now: datetime) -> QuerySet[User]:
     return everyone().filter(date_joined__lt=since).exclude(_visited_since(since))
 
 
-register(Segment("all", "All members", "Every member with an open account.", lambda _: everyone()))
 register(
-    Segment("new", "New members", f"Joined in the last {NEW_FOR_DAYS} days.", _new),
+    Segment(
+        "all",
+        gettext_lazy("All members"),
+        gettext_lazy("Every member with an open account."),
+        lambda _: everyone(),
+    )
+)
+register(
+    Segment(
+        "new",
+        gettext_lazy("New members"),
+        format_lazy(gettext_lazy("Joined in the last {days} days."), days=NEW_FOR_DAYS),
+        _new,
+    ),
 )
 register(
     Segment(
         "established",
-        "Longer-standing members",
-        f"Joined more than {NEW_FOR_DAYS} days ago.",
+        gettext_lazy("Longer-standing members"),
+        format_lazy(gettext_lazy("Joined more than {days} days ago."), days=NEW_FOR_DAYS),
         _established,
     )
 )
 register(
     Segment(
         "active",
-        "Active members",
-        f"Visited in the last {ACTIVE_WITHIN_DAYS} days.",
+        gettext_lazy("Active members"),
+        format_lazy(gettext_lazy("Visited in the last {days} days."), days=ACTIVE_WITHIN_DAYS),
         _active,
     )
 )
 register(
     Segment(
         "dormant",
-        "Dormant members",
-        f"Joined and not seen for {DORMANT_AFTER_DAYS} days or more.",
+        gettext_lazy("Dormant members"),
+        format_lazy(
+            gettext_lazy("Joined and not seen for {days} days or more."), days=DORMANT_AFTER_DAYS
+        ),
         _dormant,
     )
 )

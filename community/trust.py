@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import user_logged_in
@@ -32,17 +32,26 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from community.live import send_signal_after_commit
 from community.models import MemberDay, User
 from community.moderation.models import Appeal, Penalty
 from community.signals import content_published, content_removed, warm_action
+from hearth import kept_pages
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NEW = 0
 MEMBER = 1
 REGULAR = 2
-LEVEL_NAMES = {NEW: "new member", MEMBER: "member", REGULAR: "regular"}
+LEVEL_NAMES = {
+    NEW: gettext_lazy("new member"),
+    MEMBER: gettext_lazy("member"),
+    REGULAR: gettext_lazy("regular"),
+}
 
 DEFAULT_THRESHOLDS: dict[str, dict[str, int]] = {
     "member": {"days_since_joined": 2, "posts_read": 5, "posts": 1},
@@ -143,7 +152,7 @@ def _missing_for_member(p: Progress) -> list[str]:
     if p.posts < need["posts"]:
         posts = need["posts"] - p.posts
         if p.posts == 0 and posts == 1:
-            missing.append("write your first post")
+            missing.append(_("write your first post"))
         else:
             missing.append(
                 ngettext("write %(n)d more post", "write %(n)d more posts", posts) % {"n": posts}
@@ -221,11 +230,13 @@ def at_least(member: Any, level: int) -> bool:
 
 
 def forget(member_id: int) -> None:
-    """Something that can change the level happened: compute it afresh next time."""
+    """Something that can change the level happened: compute it afresh next time (and
+    retire the kept pages that show it)."""
     cache.delete(_cache_key(member_id))
+    kept_pages.retire_member_pages()
 
 
-def level_name(level: int) -> str:
+def level_name(level: int) -> StrOrPromise:
     return LEVEL_NAMES.get(level, LEVEL_NAMES[NEW])
 
 
@@ -237,14 +248,22 @@ def next_unlock(member: User) -> str:
     p = progress(member)
     if level == NEW:
         missing = _missing_for_member(p)
-        what = "links, images and more invitations"
+        if not missing:
+            return _("You will reach links, images and more invitations within a few minutes.")
     else:
         missing = _missing_for_regular(p)
-        what = "the regular level"
-    if not missing:
-        return f"You will reach {what} within a few minutes."
-    steps = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-    return f"To unlock {what}: {steps}."
+        if not missing:
+            return _("You will reach the regular level within a few minutes.")
+    if len(missing) == 1:
+        steps = missing[0]
+    else:
+        steps = _("%(steps)s and %(last)s") % {
+            "steps": ", ".join(missing[:-1]),
+            "last": missing[-1],
+        }
+    if level == NEW:
+        return _("To unlock links, images and more invitations: %(steps)s.") % {"steps": steps}
+    return _("To unlock the regular level: %(steps)s.") % {"steps": steps}
 
 
 # --- what the levels allow (one place per rule) --------------------------------------

@@ -16,13 +16,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 def _human_bytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB"
+    return _("%(size)s MB") % {"size": f"{size / (1024 * 1024):.0f}"}
 
 
 def process_uploaded_image(
@@ -36,11 +37,11 @@ def process_uploaded_image(
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
     max_pixels = max_pixels or settings.UPLOAD_MAX_PIXELS
     if upload.size is None or upload.size == 0:
-        raise ValidationError("The file is empty. Choose a JPEG, PNG or WebP image.")
+        raise ValidationError(_("The file is empty. Choose a JPEG, PNG or WebP image."))
     if upload.size > max_bytes:
         raise ValidationError(
-            f"The image is {upload.size / (1024 * 1024):.1f} MB; the limit is "
-            f"{_human_bytes(max_bytes)}. Choose a smaller image."
+            _("The image is %(size)s MB; the limit is %(limit)s. Choose a smaller image.")
+            % {"size": f"{upload.size / (1024 * 1024):.1f}", "limit": _human_bytes(max_bytes)}
         )
     upload.seek(0)
     try:
@@ -51,22 +52,30 @@ def process_uploaded_image(
             image_format = image.format
             if image_format not in ALLOWED_FORMATS:
                 raise ValidationError(
-                    "That file type is not allowed. Choose a JPEG, PNG or WebP image."
+                    _("That file type is not allowed. Choose a JPEG, PNG or WebP image.")
                 )
             width, height = image.size
             if width * height > max_pixels:
                 raise ValidationError(
-                    f"The image is {width} × {height} pixels ({width * height / 1e6:.0f} "
-                    f"megapixels); the limit is {max_pixels / 1e6:.0f} megapixels."
+                    _(
+                        "The image is %(width)d × %(height)d pixels (%(megapixels)s megapixels); "
+                        "the limit is %(limit)s megapixels."
+                    )
+                    % {
+                        "width": width,
+                        "height": height,
+                        "megapixels": f"{width * height / 1e6:.0f}",
+                        "limit": f"{max_pixels / 1e6:.0f}",
+                    }
                 )
             image.load()
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError("The image is too large to process safely.") from None
+        raise ValidationError(_("The image is too large to process safely.")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
-            "That file is not an image we can read. Choose a JPEG, PNG or WebP image."
+            _("That file is not an image we can read. Choose a JPEG, PNG or WebP image.")
         ) from None
 
     image = ImageOps.exif_transpose(image)

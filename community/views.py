@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -12,14 +15,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import actions, cards, digest, trust
 from community.actions import ModerationError
 from community.forms import ModerateMemberForm, ProfileForm
+from community.forum import page_cache
 from community.models import MemberDay, Notification, User
 from community.notifications import with_current_text
+from hearth import kept_pages
 from hearth.http import AuthenticatedHttpRequest
 from hearth.rules import flash
 from hearth.sections import render_sections
@@ -32,11 +38,53 @@ def _get_member(username: str) -> User:
 def _get_member_for_editing(request: AuthenticatedHttpRequest, username: str) -> User:
     member = _get_member(username)
     if request.user.pk != member.pk:
-        raise PermissionDenied("Only the owner can edit a profile.")
+        raise PermissionDenied(_("Only the owner can edit a profile."))
     return member
 
 
+# Everything a profile shows is retired with these kept-page generations: the forum's
+# (activity, topics, badges, a new name or picture), the site's pages (guides) and the
+# pages about members (the member saved, their level and days, their referral scores).
+PROFILE_GENERATIONS = [
+    page_cache.FORUM,
+    page_cache.LISTINGS,
+    kept_pages.SITE_PAGES,
+    kept_pages.MEMBER_PAGES,
+]
+# At most this long, as the trust level also moves with time.
+PROFILE_KEPT_SECONDS = 60
+
+
+def _days_visited(member: User) -> int:
+    """Days the member visited, kept until a new day retires the members' pages."""
+    stamp = kept_pages.generation_stamp([kept_pages.MEMBER_PAGES])
+    key = f"community:profile:days:{member.pk}:{stamp}"
+    days = cache.get(key) if stamp else None
+    if days is None:
+        days = MemberDay.objects.filter(member=member).count()
+        if stamp:
+            cache.set(key, days, PROFILE_KEPT_SECONDS)
+    return days
+
+
+def _kept_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A profile page kept whole for visitors (hearth.kept_pages' rules)."""
+
+    @functools.wraps(view)
+    def serve(request: HttpRequest, username: str) -> HttpResponse:
+        return kept_pages.served(
+            request,
+            lambda: kept_pages.page_key("community:profile", PROFILE_GENERATIONS, request),
+            lambda: view(request, username),
+            timeout=PROFILE_KEPT_SECONDS,
+            parameters=(),
+        )
+
+    return serve
+
+
 @require_GET
+@_kept_for_visitors
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = _get_member(username)
     is_owner = request.user.pk == member.pk
@@ -47,7 +95,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "member": member,
         "is_owner": is_owner,
         "activity_shown": shown,
-        "days_visited": MemberDay.objects.filter(member=member).count() if shown else None,
+        "days_visited": _days_visited(member) if shown else None,
         "sections": render_sections("profile", request, member=member) if shown else [],
         "trust_level_name": trust.level_name(level),
         # What unlocks the next level is for the member alone.
@@ -93,7 +141,7 @@ def edit_profile(request: AuthenticatedHttpRequest, username: str) -> HttpRespon
         if form.is_valid():
             form.save()
             actions.note_profile_saved(member=member)
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, _("Your profile is saved."))
             return redirect(member)
         # Never leave a half-edited object in memory for the rest of the request.
         member.refresh_from_db()
@@ -111,7 +159,7 @@ _MODERATED = {"silence": "silenced", "suspend": "suspended"}
 def moderate_member(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     member = _get_member(username)
     if not request.user.is_moderator:  # before the form: nobody else learns anything here
-        raise PermissionDenied("Only moderators can silence or suspend members.")
+        raise PermissionDenied(_("Only moderators can silence or suspend members."))
     form = ModerateMemberForm(request.POST)
     if not form.is_valid():
         flash(request, form)
@@ -167,7 +215,7 @@ def open_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_POST
 def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     actions.mark_notifications_read(member=request.user)
-    messages.success(request, "All notifications are marked as read.")
+    messages.success(request, _("All notifications are marked as read."))
     return redirect("community:notifications")
 
 

@@ -7,6 +7,7 @@ from django.db.models import QuerySet, Sum
 from django.http import HttpResponse, HttpResponseForbidden, QueryDict
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hearth.http import AuthenticatedHttpRequest
@@ -25,7 +26,7 @@ def draws(request: AuthenticatedHttpRequest) -> HttpResponse:
         return HttpResponseForbidden(
             render_to_string(
                 "403.html",
-                {"reason": "Only moderators and editors can see the surprise draws."},
+                {"reason": _("Only moderators and editors can see the surprise draws.")},
                 request,
             )
         )

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class RecognitionConfig(AppConfig):
     name = "recognition"
     label = "recognition"
-    verbose_name = "Challenges and surprises"
+    verbose_name = gettext_lazy("Challenges and surprises")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -16,10 +16,12 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from community.actions import notify
 from community.models import User
+from hearth.i18n import for_member
 from recognition.models import Challenge, ChallengeCompletion, active_audiences
 from referrals import badges, engagement
 from referrals.models import PointsRule
@@ -80,7 +82,9 @@ def complete(
         member=member,
         action=CHALLENGE,
         key=reward_key(challenge, member),
-        reason=f"Completed the challenge “{challenge.title}”",
+        reason=_in_language_of(
+            member, gettext_noop("Completed the challenge “%(title)s”"), title=challenge.title
+        ),
         when=now,
         amount=challenge.reward_points,
     )
@@ -93,20 +97,37 @@ def complete(
     notify(
         recipient=member,
         kind="challenge_completed",
-        text=completed_text(challenge, paid_points=completion.points),
+        text=_in_language_of(member, completed_text, challenge, paid_points=completion.points),
         url=challenges_url(),
     )
     return completion
 
 
+def _in_language_of(member, text, *args, **params) -> str:
+    """Words kept for ``member`` (a ledger line, a bell), written in their language."""
+    with for_member(member):
+        if callable(text):
+            return text(*args, **params)
+        return _(text) % params
+
+
 def completed_text(challenge: Challenge, *, paid_points: int) -> str:
-    gained = []
+    title = challenge.title
+    points = ngettext("+%(n)d point", "+%(n)d points", paid_points) % {"n": paid_points}
+    badge = challenge.reward_badge_name
+    if paid_points and challenge.reward_badge:
+        return _(
+            "You completed the challenge “%(title)s”: %(points)s and the “%(badge)s” badge. "
+            "Thank you!"
+        ) % {"title": title, "points": points, "badge": badge}
     if paid_points:
-        gained.append(ngettext("+%(n)d point", "+%(n)d points", paid_points) % {"n": paid_points})
+        return _("You completed the challenge “%(title)s”: %(points)s. Thank you!") % {
+            "title": title,
+            "points": points,
+        }
     if challenge.reward_badge:
-        gained.append(f"the “{challenge.reward_badge_name}” badge")
-    if gained:
-        return (
-            f"You completed the challenge “{challenge.title}”: {' and '.join(gained)}. Thank you!"
-        )
-    return f"You completed the challenge “{challenge.title}”. Thank you!"
+        return _("You completed the challenge “%(title)s”: the “%(badge)s” badge. Thank you!") % {
+            "title": title,
+            "badge": badge,
+        }
+    return _("You completed the challenge “%(title)s”. Thank you!") % {"title": title}

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from community import segments
@@ -8,7 +10,7 @@ from recognition.models import Challenge, badge_choices
 
 
 def _badge_options() -> list[tuple[str, str]]:
-    return [("", "No badge"), *badge_choices()]
+    return [("", _("No badge")), *badge_choices()]
 
 
 class ChallengeForm(WagtailAdminModelForm):
@@ -19,12 +21,14 @@ class ChallengeForm(WagtailAdminModelForm):
     audience = forms.ChoiceField(
         choices=segments.choices,
         initial="all",
-        help_text="Who sees the challenge and can complete it.",
+        label=gettext_lazy("Audience"),
+        help_text=gettext_lazy("Who sees the challenge and can complete it."),
     )
     reward_badge = forms.ChoiceField(
         choices=_badge_options,
         required=False,
-        help_text="Optional badge given on completion (kept if already earned).",
+        label=gettext_lazy("Reward badge"),
+        help_text=gettext_lazy("Optional badge given on completion (kept if already earned)."),
     )
 
     class Meta:

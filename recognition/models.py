@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from community import segments
@@ -171,16 +171,20 @@ class ChallengeQuerySet(models.QuerySet):
 class Challenge(models.Model):
     """A dated goal: do ``goal`` times ``action`` between two dates, earn a reward."""
 
-    title = models.CharField(max_length=120, help_text="What members read: “Answer 5 questions”.")
-    description = models.TextField(
-        max_length=1000, blank=True, help_text="A sentence or two on why and how (plain text)."
+    title = models.CharField(
+        max_length=120, help_text=gettext_lazy("What members read: “Answer 5 questions”.")
     )
-    starts_on = models.DateField(help_text="The first day that counts.")
-    ends_on = models.DateField(help_text="The last day that counts (included).")
+    description = models.TextField(
+        max_length=1000,
+        blank=True,
+        help_text=gettext_lazy("A sentence or two on why and how (plain text)."),
+    )
+    starts_on = models.DateField(help_text=gettext_lazy("The first day that counts."))
+    ends_on = models.DateField(help_text=gettext_lazy("The last day that counts (included)."))
     action = models.CharField(
         max_length=30,
         choices=PointsRule.Action.choices,
-        help_text=(
+        help_text=gettext_lazy(
             "What counts. “A referred friend taking part for real” counts the member's "
             "referrals that converted within the dates."
         ),
@@ -189,7 +193,7 @@ class Challenge(models.Model):
         "only when the key contains",
         max_length=100,
         blank=True,
-        help_text=(
+        help_text=gettext_lazy(
             "Optional filter: count only actions whose key or place contains this text (not "
             "case sensitive). Keys name the content (“forum.post:”, “blog.guidepage:”); "
             "places say where it happened: “forum.category:getting-started” for a forum "
@@ -200,23 +204,23 @@ class Challenge(models.Model):
     )
     goal = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_GOAL)],
-        help_text="How many times (at least 1).",
+        help_text=gettext_lazy("How many times (at least 1)."),
     )
     reward_points = models.PositiveIntegerField(
         default=0,
         validators=[MaxValueValidator(MAX_REWARD)],
-        help_text=(
+        help_text=gettext_lazy(
             "Points paid once on completion (the “completing a challenge” points rule "
             "must be on). A reward stays paid even if an action is later removed."
         ),
     )
     reward_badge = models.CharField(
-        max_length=40, blank=True, help_text="Optional badge given on completion."
+        max_length=40, blank=True, help_text=gettext_lazy("Optional badge given on completion.")
     )
     audience = models.CharField(
         max_length=40,
         default="all",
-        help_text="Who sees the challenge and can complete it.",
+        help_text=gettext_lazy("Who sees the challenge and can complete it."),
     )
     # The dates as instants in the site's time zone, kept by save() for the progress query.
     window_starts_at = models.DateTimeField(editable=False)
@@ -252,18 +256,18 @@ class Challenge(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            errors["ends_on"] = "The end date must be on or after the start date."
+            errors["ends_on"] = gettext("The end date must be on or after the start date.")
         if self.audience and segments.get(self.audience) is None:
-            errors["audience"] = "Choose one of the listed audiences."
+            errors["audience"] = gettext("Choose one of the listed audiences.")
         if self.reward_badge and self.reward_badge not in dict(badge_choices()):
-            errors["reward_badge"] = "Choose one of the listed badges."
+            errors["reward_badge"] = gettext("Choose one of the listed badges.")
         if errors:
             raise ValidationError(errors)
 
     @property
     def audience_label(self) -> str:
         segment = segments.get(self.audience)
-        return segment.label if segment else self.audience
+        return str(segment.label) if segment else self.audience
 
     @property
     def progress_shown(self) -> int:
@@ -296,7 +300,7 @@ class ChallengeCompletion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenge_completions"
     )
     completed_at = models.DateTimeField(default=timezone.now)
-    points = models.PositiveIntegerField(default=0, help_text="Points actually paid.")
+    points = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Points actually paid."))
     badge = models.CharField(max_length=40, blank=True)
 
     class Meta:
@@ -320,37 +324,42 @@ class SurpriseSettings(BaseGenericSetting):
         "one in",
         default=0,
         validators=[MaxValueValidator(1_000_000)],
-        help_text="A warm action wins once in this many draws (20 = 1 in 20). 0 switches "
-        "surprises off.",
+        help_text=gettext_lazy(
+            "A warm action wins once in this many draws (20 = 1 in 20). 0 switches surprises off."
+        ),
     )
     monthly_budget: models.PositiveIntegerField[int, int] = models.PositiveIntegerField(
         default=0,
         validators=[MaxValueValidator(1_000_000)],
-        help_text="At most this many surprise points in a calendar month, for everyone "
-        "together. It is never exceeded; 0 switches surprises off.",
+        help_text=gettext_lazy(
+            "At most this many surprise points in a calendar month, for everyone "
+            "together. It is never exceeded; 0 switches surprises off."
+        ),
     )
     min_points: models.PositiveIntegerField[int, int] = models.PositiveIntegerField(
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_REWARD)],
-        help_text="The smallest surprise (at least 1 point).",
+        help_text=gettext_lazy("The smallest surprise (at least 1 point)."),
     )
     max_points: models.PositiveIntegerField[int, int] = models.PositiveIntegerField(
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_REWARD)],
-        help_text="The largest surprise; the last one of a month may be smaller, to stay "
-        "within the budget.",
+        help_text=gettext_lazy(
+            "The largest surprise; the last one of a month may be smaller, to stay "
+            "within the budget."
+        ),
     )
 
     class Meta:
-        verbose_name = "surprise bonus"
+        verbose_name = gettext_lazy("surprise bonus")
 
     def __str__(self) -> str:
-        return "Surprise bonus"
+        return gettext("Surprise bonus")
 
     def clean(self) -> None:
         if self.min_points and self.max_points and self.max_points < self.min_points:
             raise ValidationError(
-                {"max_points": "The largest surprise must be at least the smallest one."}
+                {"max_points": gettext("The largest surprise must be at least the smallest one.")}
             )
 
     @property
@@ -372,10 +381,10 @@ class SurpriseDraw(models.Model):
     """One draw for one warm action, with everything that decided it (for the audit)."""
 
     class Outcome(models.TextChoices):
-        WON = "won", "won"
-        LOST = "lost", "not this time"
-        BUDGET_SPENT = "budget_spent", "won, but the month's budget was spent"
-        NOT_PAID = "not_paid", "won, but not paid (rule off or capped)"
+        WON = "won", gettext_lazy("won")
+        LOST = "lost", gettext_lazy("not this time")
+        BUDGET_SPENT = "budget_spent", gettext_lazy("won, but the month's budget was spent")
+        NOT_PAID = "not_paid", gettext_lazy("won, but not paid (rule off or capped)")
 
     action = models.OneToOneField(
         MemberAction, on_delete=models.CASCADE, related_name="surprise_draw"
@@ -384,11 +393,13 @@ class SurpriseDraw(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="surprise_draws"
     )
     action_key = models.CharField(max_length=200)
-    value = models.FloatField(help_text="The random number drawn, from 0 to 1.")
-    odds = models.PositiveIntegerField(help_text="1 in this many won.")
-    budget = models.PositiveIntegerField(help_text="The month's budget at the draw.")
-    budget_left = models.PositiveIntegerField(help_text="Points left before this draw.")
-    amount = models.PositiveIntegerField(default=0, help_text="Points paid.")
+    value = models.FloatField(help_text=gettext_lazy("The random number drawn, from 0 to 1."))
+    odds = models.PositiveIntegerField(help_text=gettext_lazy("1 in this many won."))
+    budget = models.PositiveIntegerField(help_text=gettext_lazy("The month's budget at the draw."))
+    budget_left = models.PositiveIntegerField(
+        help_text=gettext_lazy("Points left before this draw.")
+    )
+    amount = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Points paid."))
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     month = models.CharField(max_length=7)
     created_at = models.DateTimeField(default=timezone.now)

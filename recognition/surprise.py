@@ -17,9 +17,11 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from community.actions import notify
+from hearth.i18n import for_member
 from recognition.challenges import challenges_url
 from recognition.models import SurpriseBudget, SurpriseDraw, SurpriseSettings
 from referrals import engagement, points
@@ -101,7 +103,7 @@ def draw(
             member=action.member,
             action=SURPRISE,
             key=action.key,
-            reason="A little surprise, for taking part",
+            reason=_for(action.member, gettext_noop("A little surprise, for taking part")),
             when=now,
             amount=amount,
         )
@@ -118,7 +120,7 @@ def draw(
     notify(
         recipient=action.member,
         kind="surprise",
-        text=surprise_text(amount, action),
+        text=_for(action.member, surprise_text, amount, action),
         url=challenges_url(),
     )
     return row
@@ -134,7 +136,9 @@ def take_back(*, action: MemberAction) -> bool:
         engagement.revoke(
             action=SURPRISE,
             key=action.key,
-            reason="Surprise taken back: the contribution was removed",
+            reason=_for(
+                action.member, gettext_noop("Surprise taken back: the contribution was removed")
+            ),
         )
         is not None
     )
@@ -149,10 +153,19 @@ def _insert(row: SurpriseDraw) -> bool:
     return True
 
 
+def _for(member, text, *args) -> str:
+    """Words kept for ``member`` (a ledger line, a bell), written in their language."""
+    with for_member(member):
+        return text(*args) if callable(text) else _(text)
+
+
 def surprise_text(amount: int, action: MemberAction) -> str:
     try:
-        what = PointsRule.Action(action.action).label
+        what = str(PointsRule.Action(action.action).label)
     except ValueError:
-        what = "taking part"
+        what = _("taking part")
     gained = ngettext("+%(n)d point", "+%(n)d points", amount) % {"n": amount}
-    return f"A little surprise: {gained} — thank you for {what}!"
+    return _("A little surprise: %(gained)s — thank you for %(what)s!") % {
+        "gained": gained,
+        "what": what,
+    }

@@ -5,6 +5,7 @@ setting, under Settings)."""
 from __future__ import annotations
 
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
@@ -18,7 +19,7 @@ from recognition.models import Challenge
 class ChallengeViewSet(ModelViewSet):
     model = Challenge
     icon = "pick"
-    menu_label = "Challenges"
+    menu_label = gettext_lazy("Challenges")
     add_to_admin_menu = True
     menu_order = 365
     list_display = [
@@ -27,7 +28,7 @@ class ChallengeViewSet(ModelViewSet):
         "ends_on",
         "action",
         "goal",
-        Column("audience_label", label="Audience"),
+        Column("audience_label", label=gettext_lazy("Audience")),
     ]
     list_filter = ["action"]
     inspect_view_enabled = False
@@ -55,7 +56,7 @@ class _AuditMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_draws_menu_item():
     return _AuditMenuItem(
-        "Surprise draws",
+        gettext_lazy("Surprise draws"),
         reverse("recognition_draws"),
         name="surprise-draws",
         icon_name="pick",

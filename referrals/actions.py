@@ -20,14 +20,17 @@ from django.db.models import F, Model, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from community.actions import notify
 from community.live import after_commit
 from community.models import EDITORS_GROUP, User
+from hearth.i18n import for_member
 from hearth.rules import RuleError
-from referrals import attribution, badges, engagement, fraud, points, recruiting
+from referrals import attribution, badges, engagement, fraud, leaderboard, points, recruiting
 from referrals.models import (
     ACTIVE_AFTER,
     ATTRIBUTION_WINDOW,
@@ -77,7 +80,7 @@ class ReferralError(RuleError):
 
 def day_month(moment: datetime) -> str:
     local = timezone.localtime(moment)
-    return f"{local.day} {local:%B}"
+    return date_format(local, "j F")
 
 
 def my_referrals_url() -> str:
@@ -98,7 +101,7 @@ def get_or_create_link(
             link.target_title = target_title[:200]
             link.save(update_fields=["target_title"])
         return link
-    for _ in range(8):
+    for _attempt in range(8):
         try:
             with transaction.atomic():
                 link = ReferralLink.objects.create(
@@ -128,7 +131,7 @@ def set_link_enabled(*, link: ReferralLink, by: User, enabled: bool) -> Referral
         return link
     if enabled and link.disabled_by_staff and not by.is_moderator:
         raise ReferralError(
-            "A moderator disabled this link; ask the moderators if you think it should work.",
+            _("A moderator disabled this link; ask the moderators if you think it should work."),
             code="forbidden",
         )
     link.disabled_at = None if enabled else timezone.now()
@@ -141,13 +144,16 @@ def set_link_enabled(*, link: ReferralLink, by: User, enabled: bool) -> Referral
         data={"code": link.code, "owner": link.owner_id},
     )
     if not is_owner:
+        with for_member(link.owner):
+            if enabled:
+                text = _("A moderator re-enabled your referral link %(path)s.")
+            else:
+                text = _("A moderator disabled your referral link %(path)s.")
+            text %= {"path": f"/r/{link.code}/"}
         notify(
             recipient=link.owner,
             kind="referral_link",
-            text=(
-                f"A moderator {'re-enabled' if enabled else 'disabled'} your referral link "
-                f"/r/{link.code}/."
-            ),
+            text=text,
             url=my_referrals_url(),
             actor=by,
         )
@@ -478,16 +484,32 @@ def convert_referral(
     return True
 
 
+def _reason_for(member: User, text: str, **params) -> str:
+    """A ledger line's words in ``member``'s language: the ledger keeps text, so it is
+    translated when written."""
+    with for_member(member):
+        return gettext(text) % params
+
+
+def _action_reason(member: User, action: str) -> str:
+    with for_member(member):
+        return str(PointsRule.Action(action).label).capitalize()
+
+
 def _hold(referral: Referral, reasons: list[str], *, now: datetime) -> None:
     referral.status = Status.HELD
     referral.hold_reasons = sorted({*referral.hold_reasons, *reasons})
     referral.held_at = now
     referral.save(update_fields=["status", "hold_reasons", "held_at"])
     log(instance=referral, action="hearth.referrals.hold", data={"reasons": reasons})
+    with for_member(referral.referrer):
+        text = _("Your referral of %(name)s is held for a quick check by a moderator.") % {
+            "name": referral.referee.name
+        }
     notify(
         recipient=referral.referrer,
         kind="referral_held",
-        text=f"Your referral of {referral.referee.name} is held for a quick check by a moderator.",
+        text=text,
         url=my_referrals_url(),
     )
 
@@ -497,6 +519,7 @@ def _bump_score(member_id: int, period: str, delta: int, now: datetime) -> int:
     ReferralScore.objects.filter(pk=score.pk).update(
         converted=F("converted") + delta, updated_at=now
     )
+    leaderboard.scores_changed()
     return ReferralScore.objects.values_list("converted", flat=True).get(pk=score.pk)
 
 
@@ -521,22 +544,32 @@ def _credit(referral: Referral, *, now: datetime) -> None:
         action=action,
         key=str(referral.pk),
         idempotency_key=_ledger_key(referral),
-        reason=f"{referral.referee.name} took part for real (referral)",
+        reason=_reason_for(
+            referral.referrer,
+            gettext_noop("%(name)s took part for real (referral)"),
+            name=referral.referee.name,
+        ),
         referral=referral,
         when=now,
     )
     month = month_of(referral.converted_at or now)
     monthly = _bump_score(referral.referrer_id, month.key, +1, now)
     total = _bump_score(referral.referrer_id, ALL_TIME, +1, now)
-    gained = (
-        ngettext(" (+%(n)d point)", " (+%(n)d points)", entry.amount) % {"n": entry.amount}
-        if entry is not None
-        else ""
-    )
+    with for_member(referral.referrer):
+        if entry is not None:
+            text = ngettext(
+                "Your referral of %(name)s converted (+%(n)d point). Thank you!",
+                "Your referral of %(name)s converted (+%(n)d points). Thank you!",
+                entry.amount,
+            ) % {"name": referral.referee.name, "n": entry.amount}
+        else:
+            text = _("Your referral of %(name)s converted. Thank you!") % {
+                "name": referral.referee.name
+            }
     notify(
         recipient=referral.referrer,
         kind="referral_converted",
-        text=f"Your referral of {referral.referee.name} converted{gained}. Thank you!",
+        text=text,
         url=my_referrals_url(),
     )
     _award_badges(referral.referrer, total, now=now)
@@ -546,7 +579,7 @@ def _credit(referral: Referral, *, now: datetime) -> None:
 
 def _award_badges(member: User, total: int, *, now: datetime) -> None:
     # The catalogue grants once (a unique row) and tells the member, as for every badge.
-    for threshold, key, _, _ in BADGES:
+    for threshold, key, _name, _text in BADGES:
         if total < threshold:
             break
         badges.grant(member=member, badge=badges.BY_KEY[key], now=now)
@@ -566,30 +599,27 @@ def _beep(member: User, month: Month, count: int, *, now: datetime) -> None:
             )
     except IntegrityError:
         return  # beeped before this month
-    notify(
-        recipient=member,
-        kind="referral_milestone",
-        text=ngettext(
+    with for_member(member):
+        text = ngettext(
             "%(n)d friend you invited took part for real in %(month)s. "
             "The whole team has been told. Thank you!",
             "%(n)d friends you invited took part for real in %(month)s. "
             "The whole team has been told. Thank you!",
             count,
-        )
-        % {"n": count, "month": month.label},
-        url=my_referrals_url(),
-    )
+        ) % {"n": count, "month": month.label}
+    notify(recipient=member, kind="referral_milestone", text=text, url=my_referrals_url())
     admin_url = reverse("referrals_admin:thank_you", args=[task.pk])
     for editor in editors():
-        notify(
-            recipient=editor,
-            kind="referral_milestone_staff",
-            text=ngettext(
+        with for_member(editor):
+            text = ngettext(
                 "%(name)s reached %(n)d converted referral in %(month)s. Write them a thank-you.",
                 "%(name)s reached %(n)d converted referrals in %(month)s. Write them a thank-you.",
                 count,
-            )
-            % {"name": member.name, "n": count, "month": month.label},
+            ) % {"name": member.name, "n": count, "month": month.label}
+        notify(
+            recipient=editor,
+            kind="referral_milestone_staff",
+            text=text,
             url=admin_url,
             actor=member,
         )
@@ -605,7 +635,7 @@ def _uncredit(referral: Referral, *, reason: str, now: datetime) -> None:
     month = month_of(referral.converted_at or now)
     _bump_score(referral.referrer_id, month.key, -1, now)
     total = _bump_score(referral.referrer_id, ALL_TIME, -1, now)
-    above = [key for threshold, key, _, _ in BADGES if threshold > total]
+    above = [key for threshold, key, _name, _text in BADGES if threshold > total]
     MemberBadge.objects.filter(member_id=referral.referrer_id, badge__in=above).delete()
 
 
@@ -619,7 +649,7 @@ def _check_may_review(moderator: User) -> None:
 
 def _check_still_held(referral: Referral) -> None:
     if referral.status != Status.HELD:
-        raise ReferralError("This referral is no longer waiting for review.", code="not_held")
+        raise ReferralError(_("This referral is no longer waiting for review."), code="not_held")
 
 
 def _review_held(
@@ -648,10 +678,16 @@ def _review_held(
         user=moderator,
         data={"note": referral.review_note, "reasons": referral.hold_reasons},
     )
+    with for_member(referral.referrer):
+        if status == Status.COUNTING:
+            text = _("A moderator checked your referral of %(name)s: it counts.")
+        else:
+            text = _("A moderator checked your referral of %(name)s: it does not count.")
+        text %= {"name": referral.referee.name}
     notify(
         recipient=referral.referrer,
         kind=kind,
-        text=f"A moderator checked your referral of {referral.referee.name}: {verdict}.",
+        text=text,
         url=my_referrals_url(),
         actor=moderator,
     )
@@ -682,7 +718,7 @@ def reject_referral(*, referral: Referral, moderator: User, note: str) -> Referr
     _check_may_review(moderator)
     if not (note or "").strip():
         raise ReferralError(
-            "Write a short note saying why; the member who made the referral will read it.",
+            _("Write a short note saying why; the member who made the referral will read it."),
             code="invalid",
         )
     return _review_held(
@@ -703,7 +739,7 @@ def decide_referral(*, referral: Referral, moderator: User, decision: str, note:
         return approve_referral(referral=referral, moderator=moderator, note=note)
     if decision == "reject":
         return reject_referral(referral=referral, moderator=moderator, note=note)
-    raise ReferralError("Held referrals can be approved or rejected.", code="invalid")
+    raise ReferralError(_("Held referrals can be approved or rejected."), code="invalid")
 
 
 @transaction.atomic
@@ -714,8 +750,17 @@ def revoke_referral(*, referral: Referral, reason: str) -> bool:
     if referral.status not in (Status.COUNTING, Status.HELD):
         return False
     now = timezone.now()
-    label = RevokeReason(reason).label
-    _uncredit(referral, reason=f"Referral of {referral.referee.name} revoked: {label}", now=now)
+    with for_member(referral.referrer):
+        label = str(RevokeReason(reason).label)
+        ledger_reason = _("Referral of %(name)s revoked: %(reason)s") % {
+            "name": referral.referee.name,
+            "reason": label,
+        }
+        text = _("Your referral of %(name)s no longer counts: %(reason)s.") % {
+            "name": referral.referee.name,
+            "reason": label,
+        }
+    _uncredit(referral, reason=ledger_reason, now=now)
     referral.status = Status.REVOKED
     referral.revoke_reason = reason
     referral.revoked_at = now
@@ -724,7 +769,7 @@ def revoke_referral(*, referral: Referral, reason: str) -> bool:
     notify(
         recipient=referral.referrer,
         kind="referral_revoked",
-        text=f"Your referral of {referral.referee.name} no longer counts: {label}.",
+        text=text,
         url=my_referrals_url(),
     )
     return True
@@ -751,7 +796,7 @@ def note_content_published(
             member=author,
             action=action,
             key=key,
-            reason=f"{PointsRule.Action(action).label.capitalize()}",
+            reason=_action_reason(author, action),
             place=place,
         )
     referral = Referral.objects.filter(referee=author).first()
@@ -786,7 +831,7 @@ def note_content_removed(*, author: User | None, obj: Model, kind: str) -> None:
     ).update(removed_at=now)
     action = ENGAGEMENT_ACTIONS.get(kind)
     if action is not None:
-        engagement.revoke(action=action, key=key, reason="The contribution was removed")
+        engagement.revoke(action=action, key=key, reason=_("The contribution was removed"))
     qualified = Q(converting_container=key)
     if author is not None:
         qualified |= Q(referee=author, converting_object=key)

@@ -22,6 +22,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import registry as log_registry
 
 from community import segments
@@ -46,13 +48,17 @@ DASHBOARD = "referrals.view_referral_dashboard"
 THANK = actions.THANK_YOU_PERMISSION
 
 
+_ONLY = {
+    "moderators": gettext_lazy("Only moderators can open this page."),
+    "editors": gettext_lazy("Only editors can open this page."),
+}
+
+
 def _forbidden(request: HttpRequest, permission: str, what: str) -> HttpResponse | None:
     """A 403 page that says who may open this page."""
     if request.user.has_perm(permission):
         return None
-    return HttpResponseForbidden(
-        render_to_string("403.html", {"reason": f"Only {what} can open this page."}, request)
-    )
+    return HttpResponseForbidden(render_to_string("403.html", {"reason": _ONLY[what]}, request))
 
 
 def _render(request, template: str, context: dict, *, status: int = 200) -> TemplateResponse:
@@ -115,8 +121,11 @@ def _decided(request: AuthenticatedHttpRequest, referral: Referral, form: Review
             return False
         flash(request, error)  # decided meanwhile: back to what still waits
         return True
-    verb = "approved" if decision == "approve" else "rejected"
-    messages.success(request, f"The referral of {referral.referee.name} is {verb}.")
+    if decision == "approve":
+        done = _("The referral of %(name)s is approved.")
+    else:
+        done = _("The referral of %(name)s is rejected.")
+    messages.success(request, done % {"name": referral.referee.name})
     return True
 
 
@@ -169,12 +178,13 @@ class DashboardForm(PeriodForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["segment"] = forms.ChoiceField(
-            label="Members",
+            label=_("Members"),
             choices=segments.choices(),
             required=False,
             error_messages={
-                "invalid_choice": "There is no segment called “%(value)s”; choose one from "
-                "the list."
+                "invalid_choice": _(
+                    "There is no segment called “%(value)s”; choose one from the list."
+                )
             },
         )
 
@@ -284,7 +294,9 @@ def _sent(request: AuthenticatedHttpRequest, task: ThankYouTask, form: ThankYouF
     except actions.ReferralError as error:
         add_to_form(form, error)
         return False
-    messages.success(request, f"Your thank-you is on its way to {task.member.name}.")
+    messages.success(
+        request, _("Your thank-you is on its way to %(name)s.") % {"name": task.member.name}
+    )
     return True
 
 

@@ -14,6 +14,10 @@ class ReferralsConfig(AppConfig):
         review.register_source()
         record.register_section()
 
+        from referrals import leaderboard
+
+        leaderboard.connect()
+
         from referrals import segments as referral_segments
 
         referral_segments.register_segments()

@@ -11,11 +11,13 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from community.actions import notify
 from community.models import User
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from referrals.actions import (
     THANK_YOU_PERMISSION,
@@ -87,17 +89,18 @@ def award_top_recommenders(*, period: Month, now: datetime | None = None) -> Awa
             period=period.key,
             defaults={"award": award, "created_at": now},
         )
-        notify(
-            recipient=award.member,
-            kind="referral_award",
-            text=ngettext(
+        with for_member(award.member):
+            text = ngettext(
                 "You are one of the top recommenders of %(month)s (#%(rank)d, %(n)d friend). "
                 "Thank you! You are in the hall of fame.",
                 "You are one of the top recommenders of %(month)s (#%(rank)d, %(n)d friends). "
                 "Thank you! You are in the hall of fame.",
                 award.converted,
-            )
-            % {"month": period.label, "rank": award.rank, "n": award.converted},
+            ) % {"month": period.label, "rank": award.rank, "n": award.converted}
+        notify(
+            recipient=award.member,
+            kind="referral_award",
+            text=text,
             url=reverse("referrals:hall-of-fame"),
         )
     log(
@@ -108,13 +111,16 @@ def award_top_recommenders(*, period: Month, now: datetime | None = None) -> Awa
     if awards:
         tasks_url = reverse("referrals_admin:thank_you_list")
         for editor in editors():
+            with for_member(editor):
+                text = ngettext(
+                    "The top recommenders of %(month)s are chosen: %(n)d thank-you notes to write.",
+                    "The top recommenders of %(month)s are chosen: %(n)d thank-you notes to write.",
+                    len(awards),
+                ) % {"month": period.label, "n": len(awards)}
             notify(
                 recipient=editor,
                 kind="referral_award_staff",
-                text=(
-                    f"The top recommenders of {period.label} are chosen: "
-                    f"{len(awards)} thank-you notes to write."
-                ),
+                text=text,
                 url=tasks_url,
             )
     return AwardOutcome(run=run, created=True, awards=awards)
@@ -127,13 +133,14 @@ def send_thank_you(*, task: ThankYouTask, editor: User, message: str) -> ThankYo
     message = (message or "").strip()
     if not message:
         raise ReferralError(
-            "Write your message first; it is emailed to the member as it is.", code="invalid"
+            _("Write your message first; it is emailed to the member as it is."), code="invalid"
         )
     task = ThankYouTask.objects.select_for_update().select_related("member").get(pk=task.pk)
     if task.is_sent:
         assert task.sent_at is not None  # is_sent says so
         raise ReferralError(
-            f"This thank-you was already sent on {day_month(task.sent_at)} {task.sent_at.year}.",
+            _("This thank-you was already sent on %(date)s.")
+            % {"date": f"{day_month(task.sent_at)} {task.sent_at.year}"},
             code="already_sent",
         )
     task.message = message[:5000]
@@ -147,18 +154,23 @@ def send_thank_you(*, task: ThankYouTask, editor: User, message: str) -> ThankYo
         data={"member": task.member_id, "period": task.period, "kind": task.kind},
     )
     member = task.member
+    with for_member(member):
+        text = _("%(name)s wrote you a personal thank-you; it is in your email.") % {
+            "name": editor.name
+        }
     notify(
         recipient=member,
         kind="referral_thank_you",
-        text=f"{editor.name} wrote you a personal thank-you; it is in your email.",
+        text=text,
         url=my_referrals_url(),
         actor=editor,
     )
     if member.email:
-        subject = f"Thank you from {settings.SITE_NAME}"
-        body = render_to_string(
-            "referrals/email/thank_you.txt",
-            {"task": task, "editor": editor, "member": member, "SITE_NAME": settings.SITE_NAME},
-        )
+        with for_member(member):
+            subject = _("Thank you from %(site_name)s") % {"site_name": settings.SITE_NAME}
+            body = render_to_string(
+                "referrals/email/thank_you.txt",
+                {"task": task, "editor": editor, "member": member, "SITE_NAME": settings.SITE_NAME},
+            )
         queue_email(subject=subject, body=body, to=[member.email])
     return task

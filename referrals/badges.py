@@ -24,22 +24,30 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from community import segments
 from community.actions import notify
 from community.badges import BadgeLabel, badges_changed
 from community.models import MemberDay, User
 from hearth.commit import after_commit
+from hearth.i18n import for_member
 from referrals import engagement
 from referrals.models import MemberAction, MemberBadge, PointsRule, ReferralScore
 from referrals.periods import ALL_TIME
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +55,11 @@ Action = PointsRule.Action
 
 BRONZE, SILVER, GOLD = "bronze", "silver", "gold"
 # Highest first: the order of the /badges/ page and of "top badge".
-TIERS: list[tuple[str, str]] = [(GOLD, "Gold"), (SILVER, "Silver"), (BRONZE, "Bronze")]
+TIERS: list[tuple[str, StrOrPromise]] = [
+    (GOLD, gettext_lazy("Gold")),
+    (SILVER, gettext_lazy("Silver")),
+    (BRONZE, gettext_lazy("Bronze")),
+]
 TIER_LABEL = dict(TIERS)
 TIER_RANK = {GOLD: 3, SILVER: 2, BRONZE: 1}
 
@@ -66,9 +78,10 @@ Rule = Callable[[User, MemberAction | None], bool]
 @dataclass(frozen=True)
 class Badge:
     key: str
-    name: str
+    # Marked for translation; ``name`` and ``how`` give them in the active language.
+    name_text: str | Promise
     tier: str
-    how: str  # how to earn it, in plain words: "Reply in the forum for the first time."
+    how_text: str | Promise  # how to earn it, in plain words: "Publish your first guide."
     rule: Rule
     # Recording one of these may earn it; revoking one re-checks it (when ``revocable``).
     actions: frozenset[str] = field(default_factory=frozenset)
@@ -78,8 +91,16 @@ class Badge:
     earned_text: Callable[[Badge], str] | None = None
 
     @property
+    def name(self) -> str:
+        return str(self.name_text)
+
+    @property
+    def how(self) -> str:
+        return str(self.how_text)
+
+    @property
     def tier_label(self) -> str:
-        return TIER_LABEL[self.tier]
+        return str(TIER_LABEL[self.tier])
 
     @property
     def rank(self) -> int:
@@ -89,7 +110,10 @@ class Badge:
         return reverse("referrals:badge", args=[self.key])
 
     def label(self) -> BadgeLabel:
-        return BadgeLabel(self.key, self.name, self.tier, self.tier_label, self.get_absolute_url())
+        # Plain strings in the active language: pages cache what they render per language.
+        return BadgeLabel(
+            self.key, str(self.name), self.tier, str(self.tier_label), self.get_absolute_url()
+        )
 
     def holds(self, member: User, row: MemberAction | None = None) -> bool:
         return self.rule(member, row)
@@ -97,7 +121,11 @@ class Badge:
     def congratulation(self) -> str:
         if self.earned_text is not None:
             return self.earned_text(self)
-        return f"You earned the {self.tier_label.lower()} badge “{self.name}”: {self.how}"
+        return _("You earned the %(tier)s badge “%(name)s”: %(how)s") % {
+            "tier": str(self.tier_label).lower(),
+            "name": self.name,
+            "how": self.how,
+        }
 
 
 # --- Rules ---------------------------------------------------------------------------------
@@ -191,7 +219,9 @@ def _friends_text(threshold: int) -> Callable[[Badge], str]:
     return text
 
 
-def _referral_badge(threshold: int, key: str, name: str, tier: str, how: str) -> Badge:
+def _referral_badge(
+    threshold: int, key: str, name: StrOrPromise, tier: str, how: StrOrPromise
+) -> Badge:
     # Granted and taken back with the referral's credit (actions._credit/_uncredit).
     return Badge(
         key,
@@ -210,85 +240,111 @@ def _referral_badge(threshold: int, key: str, name: str, tier: str, how: str) ->
 CATALOGUE: list[Badge] = [
     Badge(
         "first_post",
-        "First post",
+        gettext_lazy("First post"),
         BRONZE,
-        "Start a topic or reply in the forum for the first time.",
+        gettext_lazy("Start a topic or reply in the forum for the first time."),
         _counted([Action.FIRST_POST, Action.TOPIC, Action.POST], 1),
         frozenset({Action.FIRST_POST, Action.TOPIC, Action.POST}),
     ),
     Badge(
         "first_solution",
-        "First solution",
+        gettext_lazy("First solution"),
         BRONZE,
-        "Write a reply that is marked as the solution to a question.",
+        gettext_lazy("Write a reply that is marked as the solution to a question."),
         _counted([Action.SOLUTION], 1),
         frozenset({Action.SOLUTION}),
     ),
     Badge(
         "helping_hand",
-        "Helping hand",
+        gettext_lazy("Helping hand"),
         SILVER,
-        "Have 10 of your replies marked as the solution.",
+        gettext_lazy("Have 10 of your replies marked as the solution."),
         _counted([Action.SOLUTION], 10),
         frozenset({Action.SOLUTION}),
     ),
     Badge(
         "fount_of_wisdom",
-        "Fount of wisdom",
+        gettext_lazy("Fount of wisdom"),
         GOLD,
-        "Have 50 of your replies marked as the solution.",
+        gettext_lazy("Have 50 of your replies marked as the solution."),
         _counted([Action.SOLUTION], 50),
         frozenset({Action.SOLUTION}),
     ),
     Badge(
         "first_guide",
-        "First guide",
+        gettext_lazy("First guide"),
         BRONZE,
-        "Publish your first guide.",
+        gettext_lazy("Publish your first guide."),
         _counted([Action.GUIDE], 1),
         frozenset({Action.GUIDE}),
     ),
     Badge(
         "helpful_guide",
-        "Helpful guide",
+        gettext_lazy("Helpful guide"),
         GOLD,
-        f"Write a guide that {HELPFUL_GUIDE_VOTES} members found helpful.",
+        format_lazy(
+            ngettext_lazy(
+                "Write a guide that {count} member found helpful.",
+                "Write a guide that {count} members found helpful.",
+                HELPFUL_GUIDE_VOTES,
+            ),
+            count=HELPFUL_GUIDE_VOTES,
+        ),
         _a_helpful_guide,
         frozenset({Action.HELPFUL_VOTE}),
     ),
     Badge(
         "well_liked",
-        "Well liked",
+        gettext_lazy("Well liked"),
         SILVER,
-        "Receive 100 reactions from other members.",
+        gettext_lazy("Receive 100 reactions from other members."),
         _counted([Action.REACTION_RECEIVED], 100),
         frozenset({Action.REACTION_RECEIVED}),
     ),
     Badge(
         "visit_streak",
-        "Thirty days in a row",
+        gettext_lazy("Thirty days in a row"),
         SILVER,
-        f"Visit the site every day for {STREAK_DAYS} days in a row.",
+        format_lazy(
+            ngettext_lazy(
+                "Visit the site every day for {count} day in a row.",
+                "Visit the site every day for {count} days in a row.",
+                STREAK_DAYS,
+            ),
+            count=STREAK_DAYS,
+        ),
         _streak,
         frozenset({Action.STREAK}),
         revocable=False,  # a streak once made stays made
     ),
     Badge(
         "one_year",
-        "One year with us",
+        gettext_lazy("One year with us"),
         BRONZE,
-        "Be a member for a year.",
+        gettext_lazy("Be a member for a year."),
         _a_year_a_member,
         revocable=False,
     ),
     _referral_badge(
-        1, "first_friend", "First friend", BRONZE, "A friend you invited takes part for real."
+        1,
+        "first_friend",
+        gettext_lazy("First friend"),
+        BRONZE,
+        gettext_lazy("A friend you invited takes part for real."),
     ),
     _referral_badge(
-        3, "good_company", "Good company", SILVER, "Three friends you invited take part for real."
+        3,
+        "good_company",
+        gettext_lazy("Good company"),
+        SILVER,
+        gettext_lazy("Three friends you invited take part for real."),
     ),
     _referral_badge(
-        10, "hearth_builder", "Hearth builder", GOLD, "Ten friends you invited take part for real."
+        10,
+        "hearth_builder",
+        gettext_lazy("Hearth builder"),
+        GOLD,
+        gettext_lazy("Ten friends you invited take part for real."),
     ),
 ]
 BY_KEY: dict[str, Badge] = {badge.key: badge for badge in CATALOGUE}
@@ -299,7 +355,7 @@ def get(key: str) -> Badge | None:
     return BY_KEY.get(key)
 
 
-def by_tier() -> list[tuple[str, str, list[Badge]]]:
+def by_tier() -> list[tuple[str, StrOrPromise, list[Badge]]]:
     """(tier, "Gold", badges) from gold down, each tier in catalogue order."""
     return [(tier, label, [b for b in CATALOGUE if b.tier == tier]) for tier, label in TIERS]
 
@@ -334,10 +390,12 @@ def grant(*, member: User, badge: Badge, now: datetime | None = None) -> MemberB
             row = MemberBadge.objects.create(member=member, badge=badge.key, awarded_at=now)
             _tell_pages()
             # The bell's frame is also the toast (static/js/site.js shows badge kinds).
+            with for_member(member):
+                text = badge.congratulation()
             notify(
                 recipient=member,
                 kind=badge.notify_kind,
-                text=badge.congratulation(),
+                text=text,
                 url=badge.get_absolute_url(),
             )
     except IntegrityError:
@@ -349,17 +407,19 @@ def grant(*, member: User, badge: Badge, now: datetime | None = None) -> MemberB
 def take_back(*, member: User, badge: Badge, because: str) -> bool:
     """Remove the badge when its rule no longer holds, telling the member why."""
     with transaction.atomic():
-        deleted, _ = MemberBadge.objects.filter(member=member, badge=badge.key).delete()
+        deleted, _rows = MemberBadge.objects.filter(member=member, badge=badge.key).delete()
         if not deleted:
             return False
         _tell_pages()
+        with for_member(member):
+            text = _(
+                "The %(tier)s badge “%(name)s” is no longer yours: %(because)s Badges follow "
+                "the same rules as points; you can earn it again."
+            ) % {"tier": str(badge.tier_label).lower(), "name": badge.name, "because": because}
         notify(
             recipient=member,
             kind=REVOKED_KIND,
-            text=(
-                f"The {badge.tier_label.lower()} badge “{badge.name}” is no longer yours: "
-                f"{because} Badges follow the same rules as points; you can earn it again."
-            ),
+            text=text,
             url=badge.get_absolute_url(),
         )
     return True
@@ -400,10 +460,10 @@ def on_action_revoked(sender, action: MemberAction, **kwargs) -> None:
     )
     for badge in revocable:
         if badge.key in held and not badge.holds(member, action):
-            because = (
-                f"something that earned it no longer counts ({action.reason}). "
-                f"To hold it: {badge.how}"
-            )
+            with for_member(member):
+                because = _(
+                    "something that earned it no longer counts (%(reason)s). To hold it: %(how)s"
+                ) % {"reason": action.reason, "how": badge.how}
             take_back(member=member, badge=badge, because=because)
 
 
@@ -485,10 +545,18 @@ def top_badges_of(member_ids: list[int]) -> dict[int, BadgeLabel]:
     return {member_id: _label(badge.key) for member_id, (_, badge) in best.items()}
 
 
-@functools.cache
 def _label(key: str) -> BadgeLabel:
-    """A badge's label never changes while the process runs (the catalogue is code)."""
+    return _label_in(key, translation.get_language())
+
+
+@functools.cache
+def _label_in(key: str, language: str | None) -> BadgeLabel:
+    """A badge's label in a language never changes while the process runs (the catalogue
+    is code)."""
     return BY_KEY[key].label()
+
+
+_lazy_lower = lazy(lambda text: str(text).lower(), str)
 
 
 # --- Segments ------------------------------------------------------------------------------
@@ -519,8 +587,11 @@ def register_segments() -> None:
         segments.register(
             segments.Segment(
                 f"badge-tier:{tier}",
-                f"{label} badge holders",
-                f"Members who hold at least one {label.lower()} badge.",
+                format_lazy(gettext_lazy("{tier} badge holders"), tier=label),
+                format_lazy(
+                    gettext_lazy("Members who hold at least one {tier} badge."),
+                    tier=_lazy_lower(label),
+                ),
                 _tier_holders(tier),
             )
         )
@@ -528,8 +599,12 @@ def register_segments() -> None:
         segments.register(
             segments.Segment(
                 f"badge:{badge.key}",
-                f"Badge: {badge.name}",
-                f"Members who hold the {badge.tier_label.lower()} badge “{badge.name}”.",
+                format_lazy(gettext_lazy("Badge: {name}"), name=badge.name_text),
+                format_lazy(
+                    gettext_lazy("Members who hold the {tier} badge “{name}”."),
+                    tier=_lazy_lower(TIER_LABEL[badge.tier]),
+                    name=badge.name_text,
+                ),
                 _badge_holders(badge.key),
             )
         )

@@ -25,6 +25,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from community.models import User
 from referrals import recruiting
@@ -46,6 +48,11 @@ DAYS_CHARTED_BY_DAY = 92
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _short_day(day) -> str:
+    """ "5 Nov 2026" in English, in the active language's words otherwise."""
+    return date_format(day, "j M Y")
 
 
 @dataclass(frozen=True)
@@ -108,17 +115,20 @@ class Span:
         if self.month is not None:
             return self.month.label
         if self.kind == "all":
-            return "All time"
-        return f"{self.first_day:%-d %b %Y} – {self.last_day:%-d %b %Y}"
+            return _("All time")
+        return f"{_short_day(self.first_day)} – {_short_day(self.last_day)}"
 
     @property
     def during(self) -> str:
         """Ends "people who signed up …" and "conversions …"."""
         if self.month is not None:
-            return f"in {self.month.label}"
+            return _("in %(month)s") % {"month": self.month.label}
         if self.kind == "all":
-            return "since the start"
-        return f"from {self.first_day:%-d %b %Y} to {self.last_day:%-d %b %Y}"
+            return _("since the start")
+        return _("from %(first)s to %(last)s") % {
+            "first": _short_day(self.first_day),
+            "last": _short_day(self.last_day),
+        }
 
     @property
     def by_month(self) -> bool:
@@ -185,15 +195,15 @@ def funnel(span: Span, members: QuerySet[User] | None = None) -> Funnel:
         )
     )
     values = [
-        ("Visits", visits["people"]),
-        ("Sign-ups", cohort["signups"]),
-        ("Active", cohort["active"]),
-        ("Converted", cohort["converted"]),
+        (_("Visits"), visits["people"]),
+        (_("Sign-ups"), cohort["signups"]),
+        (_("Active"), cohort["active"]),
+        (_("Converted"), cohort["converted"]),
     ]
     if members is not None:
         # A visitor is not a member yet: visits cannot be split by segment.
         values = values[1:]
-    largest = max((v for _, v in values), default=0) or 1
+    largest = max((v for _label, v in values), default=0) or 1
     bar_room = CHART_WIDTH - FUNNEL_LABEL_WIDTH - 150
     steps = []
     previous = None

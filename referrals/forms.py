@@ -9,6 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from hearth.forms import LengthLimitsMixin
 from hearth.params import FIRST_YEAR
@@ -19,26 +22,29 @@ _SPLIT_RE = re.compile(r"[\s,;]+")
 
 
 class InviteForm(LengthLimitsMixin, forms.Form):
-    length_nouns = {"emails": "The list of addresses", "note": "A note"}
+    length_nouns = {
+        "emails": gettext_lazy("The list of addresses"),
+        "note": gettext_lazy("A note"),
+    }
 
     emails = forms.CharField(
-        label="Friends' email addresses",
+        label=gettext_lazy("Friends' email addresses"),
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
         max_length=5000,
-        help_text="One per line, or separated by commas.",
+        help_text=gettext_lazy("One per line, or separated by commas."),
     )
     note = forms.CharField(
-        label="A note from you (optional)",
+        label=gettext_lazy("A note from you (optional)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="We put it in the email, above your link. At most 500 characters.",
+        help_text=gettext_lazy("We put it in the email, above your link. At most 500 characters."),
     )
 
     def clean_emails(self) -> list[str]:
         raw = [part for part in _SPLIT_RE.split(self.cleaned_data["emails"]) if part]
         if not raw:
-            raise ValidationError("Enter at least one email address.")
+            raise ValidationError(_("Enter at least one email address."))
         bad = []
         emails: list[str] = []
         for part in raw:
@@ -52,50 +58,67 @@ class InviteForm(LengthLimitsMixin, forms.Form):
                 emails.append(address)
         if bad:
             raise ValidationError(
-                "These are not email addresses: " + ", ".join(bad) + ". Check for typos."
+                ngettext(
+                    "These are not email addresses: %(addresses)s. Check for typos.",
+                    "These are not email addresses: %(addresses)s. Check for typos.",
+                    len(bad),
+                )
+                % {"addresses": ", ".join(bad)}
             )
         limit = settings.REFERRAL_INVITES_PER_DAY
         if len(emails) > limit:
             raise ValidationError(
-                f"You can invite at most {limit} people a day; you entered {len(emails)}."
+                ngettext(
+                    "You can invite at most %(limit)s people a day; you entered %(count)s.",
+                    "You can invite at most %(limit)s people a day; you entered %(count)s.",
+                    limit,
+                )
+                % {"limit": limit, "count": len(emails)}
             )
         return emails
 
 
 class ReviewForm(LengthLimitsMixin, forms.Form):
-    length_nouns = {"note": "A note"}
-    DECISIONS = [("approve", "Approve: it counts"), ("reject", "Reject: it does not count")]
-    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    length_nouns = {"note": gettext_lazy("A note")}
+    DECISIONS = [
+        ("approve", gettext_lazy("Approve: it counts")),
+        ("reject", gettext_lazy("Reject: it does not count")),
+    ]
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"), choices=DECISIONS, widget=forms.RadioSelect
+    )
     note = forms.CharField(
-        label="Note to the member",
+        label=gettext_lazy("Note to the member"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when rejecting: the member who made the referral reads it.",
+        help_text=gettext_lazy(
+            "Required when rejecting: the member who made the referral reads it."
+        ),
     )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("decision") == "reject" and not (data.get("note") or "").strip():
-            self.add_error("note", "Write a short note saying why it does not count.")
+            self.add_error("note", _("Write a short note saying why it does not count."))
         return data
 
 
 class ThankYouForm(LengthLimitsMixin, forms.Form):
-    length_nouns = {"message": "A message"}
+    length_nouns = {"message": gettext_lazy("A message")}
 
     message = forms.CharField(
-        label="Your personal message",
+        label=gettext_lazy("Your personal message"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Emailed to the member as you write it, signed with your name.",
+        help_text=gettext_lazy("Emailed to the member as you write it, signed with your name."),
     )
 
     def clean_message(self) -> str:
         message = self.cleaned_data["message"].strip()
         if not message:
-            raise ValidationError("Write a message first.")
+            raise ValidationError(_("Write a message first."))
         return message
 
 
@@ -107,20 +130,28 @@ def _parse_day(raw: str, which: str) -> date:
     shown = raw if len(raw) <= 20 else f"{raw[:20]}…"
     match = _DAY_RE.fullmatch(raw.strip())
     if not match:
-        raise ValidationError(
-            f"Give the {which} day as YYYY-MM-DD, for example 2026-04-01, not “{shown}”."
-        )
+        if which == "first":
+            message = _("Give the first day as YYYY-MM-DD, for example 2026-04-01, not “%(raw)s”.")
+        else:
+            message = _("Give the last day as YYYY-MM-DD, for example 2026-04-01, not “%(raw)s”.")
+        raise ValidationError(message % {"raw": shown})
     try:
         day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise ValidationError(f"{match[0]} is not a day in the calendar.") from None
+        raise ValidationError(
+            _("%(day)s is not a day in the calendar.") % {"day": match[0]}
+        ) from None
     if day.year < FIRST_YEAR:
         raise ValidationError(
-            f"{match[0]} is before this site existed; give a day from {FIRST_YEAR} on."
+            _("%(day)s is before this site existed; give a day from %(year)s on.")
+            % {"day": match[0], "year": FIRST_YEAR}
         )
     today = timezone.localdate()
     if day > today:
-        raise ValidationError(f"{match[0]} has not come yet; give {today.isoformat()} or earlier.")
+        raise ValidationError(
+            _("%(day)s has not come yet; give %(today)s or earlier.")
+            % {"day": match[0], "today": today.isoformat()}
+        )
     return day
 
 
@@ -128,13 +159,13 @@ class PeriodForm(forms.Form):
     """What the referral dashboard shows: ``period`` (a month "YYYY-MM" or "all"), or a
     range of days ``from`` … ``to``; nothing means the current month."""
 
-    period = forms.CharField(label="Month", max_length=100, required=False)
+    period = forms.CharField(label=gettext_lazy("Month"), max_length=100, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so these two cannot be class attributes.
-        self.fields["from"] = forms.CharField(label="From", max_length=100, required=False)
-        self.fields["to"] = forms.CharField(label="To", max_length=100, required=False)
+        self.fields["from"] = forms.CharField(label=_("From"), max_length=100, required=False)
+        self.fields["to"] = forms.CharField(label=_("To"), max_length=100, required=False)
 
     def clean_period(self) -> Month | str | None:
         value = (self.cleaned_data.get("period") or "").strip()
@@ -161,22 +192,34 @@ class PeriodForm(forms.Form):
         period, first, last = data.get("period"), data.get("from"), data.get("to")
         asked_days = any((self.data.get(name) or "").strip() for name in ("from", "to"))
         if period is not None and asked_days:
-            raise ValidationError("Choose a month or a range of days, not both.")
+            raise ValidationError(_("Choose a month or a range of days, not both."))
         if self.errors:
             return data
         if asked_days:
             if first is None or last is None:
-                raise ValidationError("Give both the first and the last day of the range.")
+                raise ValidationError(_("Give both the first and the last day of the range."))
             if first > last:
                 raise ValidationError(
-                    f"The first day comes after the last day ({first.isoformat()} is later "
-                    f"than {last.isoformat()}); swap them."
+                    _(
+                        "The first day comes after the last day (%(first)s is later than "
+                        "%(last)s); swap them."
+                    )
+                    % {"first": first.isoformat(), "last": last.isoformat()}
                 )
             days = (last - first).days + 1
             if days > MAX_RANGE_DAYS:
                 raise ValidationError(
-                    f"That range is {days:,} days long; a range can be at most "
-                    f"{MAX_RANGE_DAYS} days. Choose All time to see everything."
+                    ngettext(
+                        "That range is %(days)s day long; a range can be at most %(limit)s "
+                        "days. Choose All time to see everything.",
+                        "That range is %(days)s days long; a range can be at most %(limit)s "
+                        "days. Choose All time to see everything.",
+                        days,
+                    )
+                    % {
+                        "days": number_format(days, force_grouping=True),
+                        "limit": MAX_RANGE_DAYS,
+                    }
                 )
             data["span"] = Span.of_days(first, last)
         elif period == ALL_TIME:

@@ -33,10 +33,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community.actions import notify
 from community.models import Greeting, User
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from referrals import points
 from referrals.models import PointsEntry, PointsRule
@@ -151,24 +153,28 @@ def greet(*, member: User, kind: str, on: date) -> tuple[Greeting | None, Points
     bonus = None
     if kind == Greeting.Kind.BIRTHDAY:
         bonus = pay_birthday_bonus(member=member, on=on)
-        text, subject, body = _birthday_words(member=member, bonus=bonus)
+        with for_member(member):
+            text, subject, body = _birthday_words(member=member, bonus=bonus)
         url = reverse("referrals:mine") if bonus is not None else member.get_absolute_url()
     else:
         years = years_since_joining(
             joined=timezone.localdate(member.date_joined, timezone.get_default_timezone()), on=on
         )
-        text, subject, body = _anniversary_words(member=member, years=years)
+        with for_member(member):
+            text, subject, body = _anniversary_words(member=member, years=years)
         url = member.get_absolute_url()
     notify(recipient=member, kind=f"greeting_{kind}", text=text, url=url)
     if member.greetings_by_email and member.email:
         edit_url = reverse("community:edit-profile", kwargs={"username": member.username})
+        with for_member(member):
+            hello = _("Hello %(name)s,") % {"name": member.name}
+            why = _(
+                "You get this email because birthday and anniversary emails are on in your "
+                "profile. Turn them off at %(url)s"
+            ) % {"url": f"{settings.BASE_URL}{edit_url}"}
         queue_email(
             subject=f"[{settings.SITE_NAME}] {subject}",
-            body=(
-                f"Hello {member.name},\n\n{body}\n\n{settings.BASE_URL}{url}\n\n"
-                "You get this email because birthday and anniversary emails are on in your "
-                f"profile. Turn them off at {settings.BASE_URL}{edit_url}\n"
-            ),
+            body=f"{hello}\n\n{body}\n\n{settings.BASE_URL}{url}\n\n{why}\n",
             to=[member.email],
         )
     return greeting, bonus
@@ -192,25 +198,29 @@ def pay_birthday_bonus(*, member: User, on: date) -> PointsEntry | None:
     )
     if recent.exists():
         return None
-    return points.reward(
-        member=member,
-        action=action,
-        key=f"{member.pk}:{on.year}",
-        reason=f"A birthday bonus — happy birthday from {settings.SITE_NAME}!",
-    )
+    with for_member(member):
+        reason = _("A birthday bonus — happy birthday from %(site)s!") % {
+            "site": settings.SITE_NAME
+        }
+    return points.reward(member=member, action=action, key=f"{member.pk}:{on.year}", reason=reason)
 
 
 def _birthday_words(*, member: User, bonus: PointsEntry | None) -> tuple[str, str, str]:
-    subject = f"Happy birthday, {member.name}!"
+    subject = _("Happy birthday, %(name)s!") % {"name": member.name}
     if bonus is None:
-        text = f"Happy birthday, {member.name}, from all of us at {settings.SITE_NAME}!"
-        return text, subject, f"Happy birthday from all of us at {settings.SITE_NAME}!"
+        text = _("Happy birthday, %(name)s, from all of us at %(site)s!") % {
+            "name": member.name,
+            "site": settings.SITE_NAME,
+        }
+        body = _("Happy birthday from all of us at %(site)s!") % {"site": settings.SITE_NAME}
+        return text, subject, body
     gift = ngettext(
         "Here is %(n)d point from all of us at %(site)s.",
         "Here are %(n)d points from all of us at %(site)s.",
         bonus.amount,
     ) % {"n": bonus.amount, "site": settings.SITE_NAME}
-    return f"{subject} {gift}", subject, f"{gift} Your points are on your referrals page:"
+    where = _("Your points are on your referrals page:")
+    return f"{subject} {gift}", subject, f"{gift} {where}"
 
 
 def _anniversary_words(*, member: User, years: int) -> tuple[str, str, str]:
@@ -222,5 +232,5 @@ def _anniversary_words(*, member: User, years: int) -> tuple[str, str, str]:
     subject = ngettext(
         "%(n)d year with %(site)s today", "%(n)d years with %(site)s today", years
     ) % {"n": years, "site": settings.SITE_NAME}
-    thanks = "Thank you for being part of the community!"
+    thanks = _("Thank you for being part of the community!")
     return f"{joined} {thanks}", subject, f"{joined} {thanks}"

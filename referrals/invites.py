@@ -11,10 +11,12 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community import trust
 from community.models import User
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from hearth.text import clean_text
 from referrals.actions import ReferralError, day_month, get_or_create_link
@@ -49,7 +51,9 @@ def daily_limit(sender: User) -> int:
 def _new_member_note(sender: User) -> str:
     if trust.at_least(sender, trust.MEMBER):
         return ""
-    return " New members send fewer invitations. " + trust.next_unlock(sender)
+    return " " + _("New members send fewer invitations. %(next_unlock)s") % {
+        "next_unlock": trust.next_unlock(sender)
+    }
 
 
 @transaction.atomic
@@ -61,7 +65,7 @@ def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteRe
     """
     emails = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
     if not emails:
-        raise ReferralError("Enter at least one email address.", code="invalid")
+        raise ReferralError(_("Enter at least one email address."), code="invalid")
     User.objects.select_for_update().filter(pk=sender.pk).first()  # one sender at a time
     now = timezone.now()
     limit = daily_limit(sender)
@@ -93,7 +97,7 @@ def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteRe
         )
     own = {sender.email.lower()} if sender.email else set()
     if own & set(emails):
-        raise ReferralError("That is your own address; invite a friend instead.", code="invalid")
+        raise ReferralError(_("That is your own address; invite a friend instead."), code="invalid")
     recent = {
         invite.email: invite.created_at
         for invite in Invite.objects.filter(
@@ -102,11 +106,17 @@ def send_invites(*, sender: User, emails: list[str], note: str = "") -> InviteRe
     }
     if recent:
         parts = [
-            f"{email} (again from {day_month(when + INVITE_REPEAT_AFTER)})"
+            _("%(email)s (again from %(day)s)")
+            % {"email": email, "day": day_month(when + INVITE_REPEAT_AFTER)}
             for email, when in sorted(recent.items())
         ]
         raise ReferralError(
-            "You invited these addresses in the last 7 days: " + ", ".join(parts) + ".",
+            ngettext(
+                "You invited these addresses in the last 7 days: %(addresses)s.",
+                "You invited these addresses in the last 7 days: %(addresses)s.",
+                len(parts),
+            )
+            % {"addresses": ", ".join(parts)},
             code="rate_limited",
         )
     link = get_or_create_link(owner=sender)
@@ -143,6 +153,11 @@ def _email_invite(
         "expires_at": expires_at,
         "SITE_NAME": settings.SITE_NAME,
     }
-    subject = f"{sender.name} invites you to {settings.SITE_NAME}"
-    body = render_to_string("referrals/email/invite.txt", context)
+    # The invitee's language is not known: the invitation goes in the sender's.
+    with for_member(sender):
+        subject = _("%(name)s invites you to %(site_name)s") % {
+            "name": sender.name,
+            "site_name": settings.SITE_NAME,
+        }
+        body = render_to_string("referrals/email/invite.txt", context)
     queue_email(subject=subject, body=body, to=[email])

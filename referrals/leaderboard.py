@@ -6,12 +6,25 @@ next number down is the next rank (1, 1, 2, ...).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
 
 from community.models import User
+from hearth import kept_pages
 from referrals.models import ReferralScore
+from referrals.periods import month_of
+
+# The board for visitors is kept whole (hearth.kept_pages' rules) under the members' pages
+# generation: a score that changes, or a member saved (a new name or address, suspended,
+# gone) retires it. At most a minute, as a suspension also ends with time.
+KEPT_SECONDS = 60
+KEPT_PARAMETERS = frozenset({"period"})
 
 
 @dataclass(frozen=True)
@@ -98,3 +111,36 @@ def standing(period: str, member: User) -> Standing:
         next_converted=above[0] if above else None,
         tied_with=max(same - 1, 0),
     )
+
+
+# --- the board kept for visitors ----------------------------------------------------------
+
+
+def kept_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The month is in the key: a new month starts a new board.
+        prefix = f"referrals:leaderboard:{month_of().key}"
+        return kept_pages.served(
+            request,
+            lambda: kept_pages.page_key(prefix, [kept_pages.MEMBER_PAGES], request),
+            lambda: view(request, *args, **kwargs),
+            timeout=KEPT_SECONDS,
+            parameters=KEPT_PARAMETERS,
+        )
+
+    return serve
+
+
+def scores_changed(**kwargs: Any) -> None:
+    """A score changed (the board, a profile's converted referrals): retire the kept pages
+    about members. Called by every write to the scores (``_bump_score``'s update sends no
+    signal) and by the model's signals."""
+    kept_pages.retire_member_pages()
+
+
+def connect() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(
+            scores_changed, sender=ReferralScore, dispatch_uid=f"leaderboard-scores-{signal}"
+        )

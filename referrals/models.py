@@ -15,7 +15,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 # No 0/o, 1/l/i: a code read aloud or copied by hand cannot be mistaken.
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -100,7 +102,7 @@ class ReferralLink(models.Model):
     @property
     def label(self) -> str:
         if self.is_personal:
-            return "Your personal link (home page)"
+            return _("Your personal link (home page)")
         return self.target_title or self.target_path
 
 
@@ -116,7 +118,9 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     day = models.DateField()
-    visitor = models.CharField(max_length=32, help_text="Random key from the visit cookie.")
+    visitor = models.CharField(
+        max_length=32, help_text=gettext_lazy("Random key from the visit cookie.")
+    )
     network_hash = models.CharField(max_length=32, blank=True)
     ua_hash = models.CharField(max_length=32, blank=True)
     is_crawler = models.BooleanField(default=False)
@@ -221,67 +225,67 @@ class Invite(models.Model):
 
 
 class Stage(models.IntegerChoices):
-    SIGNED_UP = 0, "signed up"
-    JOINED = 1, "joined"
-    ACTIVE = 2, "active"
-    CONVERTED = 3, "converted"
+    SIGNED_UP = 0, gettext_lazy("signed up")
+    JOINED = 1, gettext_lazy("joined")
+    ACTIVE = 2, gettext_lazy("active")
+    CONVERTED = 3, gettext_lazy("converted")
 
 
 class Status(models.TextChoices):
-    COUNTING = "counting", "counting"
-    HELD = "held", "held for review"
-    REJECTED = "rejected", "did not count"
-    REVOKED = "revoked", "revoked"
+    COUNTING = "counting", gettext_lazy("counting")
+    HELD = "held", gettext_lazy("held for review")
+    REJECTED = "rejected", gettext_lazy("did not count")
+    REVOKED = "revoked", gettext_lazy("revoked")
 
 
 class HoldReason(models.TextChoices):
-    SAME_NETWORK = "same_network", "same network as the referrer"
-    BUSY_NETWORK = "busy_network", "many sign-ups from one network"
-    DISPOSABLE_EMAIL = "disposable_email", "disposable email address"
-    BURST = "burst", "burst of conversions"
-    CYCLE = "cycle", "referral cycle"
-    SAME_BROWSER = "same_browser", "several accounts from one browser"
-    SIGNUP_BURST = "signup_burst", "burst of sign-ups"
+    SAME_NETWORK = "same_network", gettext_lazy("same network as the referrer")
+    BUSY_NETWORK = "busy_network", gettext_lazy("many sign-ups from one network")
+    DISPOSABLE_EMAIL = "disposable_email", gettext_lazy("disposable email address")
+    BURST = "burst", gettext_lazy("burst of conversions")
+    CYCLE = "cycle", gettext_lazy("referral cycle")
+    SAME_BROWSER = "same_browser", gettext_lazy("several accounts from one browser")
+    SIGNUP_BURST = "signup_burst", gettext_lazy("burst of sign-ups")
 
 
 class RevokeReason(models.TextChoices):
-    SUSPENDED = "suspended", "the referee was suspended"
-    CONTENT_REMOVED = "content_removed", "the qualifying content was removed"
+    SUSPENDED = "suspended", gettext_lazy("the referee was suspended")
+    CONTENT_REMOVED = "content_removed", gettext_lazy("the qualifying content was removed")
 
 
 class ConversionVia(models.TextChoices):
-    REACTION = "reaction", "a post that got a reaction"
-    GUIDE = "guide", "a published guide"
-    PURCHASE = "purchase", "a purchase in the shop"
+    REACTION = "reaction", gettext_lazy("a post that got a reaction")
+    GUIDE = "guide", gettext_lazy("a published guide")
+    PURCHASE = "purchase", gettext_lazy("a purchase in the shop")
 
 
 # What the member reads about a referral that is held or did not count.
 HOLD_EXPLANATIONS = {
-    HoldReason.SAME_NETWORK: (
+    HoldReason.SAME_NETWORK: gettext_lazy(
         "Your friend signed up from the same network as you (for example the same home "
         "Wi-Fi), so a moderator checks that it is really someone new."
     ),
-    HoldReason.BUSY_NETWORK: (
+    HoldReason.BUSY_NETWORK: gettext_lazy(
         "More than three accounts were created from your friend's network within a day, "
         "so a moderator checks them before they count."
     ),
-    HoldReason.DISPOSABLE_EMAIL: (
+    HoldReason.DISPOSABLE_EMAIL: gettext_lazy(
         "Your friend used a throwaway email address, so a moderator checks the account "
         "before it counts."
     ),
-    HoldReason.BURST: (
+    HoldReason.BURST: gettext_lazy(
         "Many of your referrals converted within an hour, which is unusual, so a moderator "
         "looks at them before they count."
     ),
-    HoldReason.CYCLE: (
+    HoldReason.CYCLE: gettext_lazy(
         "This account seems connected to someone earlier in the same chain of referrals "
         "(people referring each other in a circle), so a moderator checks it."
     ),
-    HoldReason.SAME_BROWSER: (
+    HoldReason.SAME_BROWSER: gettext_lazy(
         "Your friend signed up in the same browser as another account, so a moderator "
         "checks that it is really a different person."
     ),
-    HoldReason.SIGNUP_BURST: (
+    HoldReason.SIGNUP_BURST: gettext_lazy(
         "Many people signed up through your links within a short time, which is unusual, "
         "so a moderator looks at them before they count."
     ),
@@ -289,78 +293,92 @@ HOLD_EXPLANATIONS = {
 # What a moderator reads: what fired and what to check ("{referrer}" and "{referee}" are
 # filled in by Referral.staff_explanations).
 STAFF_HOLD_EXPLANATIONS = {
-    HoldReason.SAME_NETWORK: (
+    HoldReason.SAME_NETWORK: gettext_lazy(
         "{referee} signed up from a network {referrer} has used. Check that they are "
         "different people (names, email addresses, what each has posted)."
     ),
-    HoldReason.BUSY_NETWORK: (
+    HoldReason.BUSY_NETWORK: gettext_lazy(
         "Several accounts were created from {referee}'s network within 24 hours. Check "
         "whether they look like one person's accounts."
     ),
-    HoldReason.DISPOSABLE_EMAIL: (
+    HoldReason.DISPOSABLE_EMAIL: gettext_lazy(
         "{referee} signed up with a disposable (throwaway) email domain. Check that the "
         "account takes part like a real person before approving."
     ),
-    HoldReason.BURST: (
+    HoldReason.BURST: gettext_lazy(
         "Several of {referrer}'s referrals converted within an hour. Check that the "
         "conversions (reactions, guides, purchases) are independent."
     ),
-    HoldReason.CYCLE: (
+    HoldReason.CYCLE: gettext_lazy(
         "{referee} shares a network or browser with someone further up {referrer}'s chain "
         "of referrals, or referred them. Check for one person with several accounts."
     ),
-    HoldReason.SAME_BROWSER: (
+    HoldReason.SAME_BROWSER: gettext_lazy(
         "Signed up from the same browser as other accounts referred by {referrer}. Check "
         "whether they are one person's accounts."
     ),
-    HoldReason.SIGNUP_BURST: (
+    HoldReason.SIGNUP_BURST: gettext_lazy(
         "Many sign-ups through {referrer}'s links within a short time. Check whether the "
         "accounts are real people or one person's."
     ),
 }
-# With the number the signal counted (Referral.hold_details): (singular, plural, key).
+# With the number the signal counted (Referral.hold_details): (message, key).
 STAFF_HOLD_COUNTED = {
     HoldReason.BUSY_NETWORK: (
-        "%(n)d account was created from {referee}'s network within 24 hours.",
-        "%(n)d accounts were created from {referee}'s network within 24 hours.",
+        ngettext_lazy(
+            "%(n)d account was created from {referee}'s network within 24 hours.",
+            "%(n)d accounts were created from {referee}'s network within 24 hours.",
+            "n",
+        ),
         "signups",
     ),
     HoldReason.SAME_BROWSER: (
-        "Signed up from the same browser as %(n)d other account referred by {referrer}.",
-        "Signed up from the same browser as %(n)d other accounts referred by {referrer}.",
+        ngettext_lazy(
+            "Signed up from the same browser as %(n)d other account referred by {referrer}.",
+            "Signed up from the same browser as %(n)d other accounts referred by {referrer}.",
+            "n",
+        ),
         "accounts",
     ),
     HoldReason.SIGNUP_BURST: (
-        "%(n)d sign-up through {referrer}'s links within %(minutes)d minutes.",
-        "%(n)d sign-ups through {referrer}'s links within %(minutes)d minutes.",
+        ngettext_lazy(
+            "%(n)d sign-up through {referrer}'s links within %(minutes)d minutes.",
+            "%(n)d sign-ups through {referrer}'s links within %(minutes)d minutes.",
+            "n",
+        ),
         "signups",
     ),
     HoldReason.BURST: (
-        "%(n)d of {referrer}'s referrals converted within an hour.",
-        "%(n)d of {referrer}'s referrals converted within an hour.",
+        ngettext_lazy(
+            "%(n)d of {referrer}'s referrals converted within an hour.",
+            "%(n)d of {referrer}'s referrals converted within an hour.",
+            "n",
+        ),
         "conversions",
     ),
 }
-REVOKE_EXPLANATIONS: dict[str, str] = {
-    RevokeReason.SUSPENDED: (
+REVOKE_EXPLANATIONS: dict[str, str | Promise] = {
+    RevokeReason.SUSPENDED: gettext_lazy(
         "Your friend's account was suspended for breaking the community rules, so this "
         "referral no longer counts."
     ),
-    RevokeReason.CONTENT_REMOVED: (
+    RevokeReason.CONTENT_REMOVED: gettext_lazy(
         "The contribution that qualified this referral was removed, so it no longer counts."
     ),
 }
 STAGE_EXPLANATIONS = {
-    Stage.SIGNED_UP: "Signed up; waiting for your friend to confirm their email address.",
-    Stage.JOINED: (
+    Stage.SIGNED_UP: gettext_lazy(
+        "Signed up; waiting for your friend to confirm their email address."
+    ),
+    Stage.JOINED: gettext_lazy(
         "Joined; it becomes active once their first post, guide or chat message has stayed "
         "up for 24 hours."
     ),
-    Stage.ACTIVE: (
+    Stage.ACTIVE: gettext_lazy(
         "Active; it converts when one of their posts gets a reaction from someone other "
         "than you, they publish a guide, or they buy something in the shop."
     ),
-    Stage.CONVERTED: "Converted: this referral counts for you. Thank you!",
+    Stage.CONVERTED: gettext_lazy("Converted: this referral counts for you. Thank you!"),
 }
 
 
@@ -452,7 +470,7 @@ class Referral(models.Model):
 
     @property
     def hold_explanations(self) -> list[str]:
-        return [HOLD_EXPLANATIONS[r] for r in self.hold_reasons if r in HOLD_EXPLANATIONS]
+        return [str(HOLD_EXPLANATIONS[r]) for r in self.hold_reasons if r in HOLD_EXPLANATIONS]
 
     @property
     def staff_explanations(self) -> list[str]:
@@ -462,36 +480,38 @@ class Referral(models.Model):
         for reason in self.hold_reasons:
             if reason not in STAFF_HOLD_EXPLANATIONS:
                 continue
-            text = STAFF_HOLD_EXPLANATIONS[reason]
+            text = str(STAFF_HOLD_EXPLANATIONS[reason])
             counted = STAFF_HOLD_COUNTED.get(reason)
             numbers = details.get(reason) or {}
-            if counted is not None and counted[2] in numbers:
-                singular, plural, key = counted
-                first = ngettext(singular, plural, numbers[key]) % {
-                    "n": numbers[key],
-                    "minutes": numbers.get("minutes", 60),
-                }
-                text = first + " " + text.split(". ", 1)[1]
+            if counted is not None and counted[1] in numbers:
+                message, key = counted
+                first = message % {"n": numbers[key], "minutes": numbers.get("minutes", 60)}
+                # The counted sentence replaces the first one (what fired); a translation
+                # without a second sentence keeps only the counted one.
+                rest = text.split(". ", 1)[1:]
+                text = " ".join([first, *rest])
             texts.append(text.format(referrer=self.referrer.name, referee=self.referee.name))
         return texts
 
     @property
     def hold_labels(self) -> list[str]:
-        return [HoldReason(r).label for r in self.hold_reasons if r in HoldReason.values]
+        return [str(HoldReason(r).label) for r in self.hold_reasons if r in HoldReason.values]
 
     @property
     def explanation(self) -> str:
         """Plain words for the referrer: where this referral stands and why."""
         if self.status == Status.HELD:
-            return "Held for a quick check. " + " ".join(self.hold_explanations)
+            return " ".join([_("Held for a quick check."), *self.hold_explanations])
         if self.status == Status.REJECTED:
-            text = "Did not count: a moderator reviewed it and decided it does not qualify."
+            text = _("Did not count: a moderator reviewed it and decided it does not qualify.")
             if self.review_note:
-                text += f" Their note: “{self.review_note}”"
+                text += " " + _("Their note: “%(note)s”") % {"note": self.review_note}
             return text
         if self.status == Status.REVOKED:
-            return REVOKE_EXPLANATIONS.get(self.revoke_reason, "This referral no longer counts.")
-        return STAGE_EXPLANATIONS[Stage(self.stage)]
+            return str(
+                REVOKE_EXPLANATIONS.get(self.revoke_reason, _("This referral no longer counts."))
+            )
+        return str(STAGE_EXPLANATIONS[Stage(self.stage)])
 
 
 class ReferralEvent(models.Model):
@@ -552,12 +572,12 @@ class Purchase(models.Model):
     """An order reported by the shop's webhook, once per order id."""
 
     class Outcome(models.TextChoices):
-        CONVERTED = "converted", "converted a referral"
-        ALREADY_CONVERTED = "already_converted", "the referral had already converted"
-        NOT_COUNTED = "not_counted", "the referral does not count"
-        NOT_JOINED = "not_joined", "the member has not confirmed their email yet"
-        NO_REFERRAL = "no_referral", "no referral for this customer"
-        LINK_ONLY = "link_only", "credited to the link only"
+        CONVERTED = "converted", gettext_lazy("converted a referral")
+        ALREADY_CONVERTED = "already_converted", gettext_lazy("the referral had already converted")
+        NOT_COUNTED = "not_counted", gettext_lazy("the referral does not count")
+        NOT_JOINED = "not_joined", gettext_lazy("the member has not confirmed their email yet")
+        NO_REFERRAL = "no_referral", gettext_lazy("no referral for this customer")
+        LINK_ONLY = "link_only", gettext_lazy("credited to the link only")
 
     order_id = models.CharField(max_length=100, unique=True)
     referral = models.ForeignKey(
@@ -584,34 +604,40 @@ class PointsRule(models.Model):
     """How many points an action earns, and at most how often (editable by editors)."""
 
     class Action(models.TextChoices):
-        TOPIC = "topic", "starting a forum topic"
-        POST = "post", "replying in the forum"
-        GUIDE = "guide", "publishing a guide"
-        CHAT = "chat", "a chat message"
-        REACTION_RECEIVED = "reaction_received", "getting a reaction from someone"
-        REFERRAL_CONVERTED = "referral_converted", "a referred friend taking part for real"
-        REFERRAL_PURCHASE = "referral_purchase", "a referred friend buying in the shop"
-        BIRTHDAY = "birthday", "a birthday bonus (once a year)"
-        SOLUTION = "solution", "a reply marked as the solution"
-        FIRST_POST = "first_post", "a first post in the forum"
-        HELPFUL_VOTE = "helpful_vote", "a helpful vote on a guide"
-        CONVERSATION = "conversation", "a chat message others answered"
-        STREAK = "streak", "a daily visit streak"
-        PROFILE = "profile", "completing the profile"
-        SURVEY = "survey", "answering the recommend survey"
-        RECRUITING_CONTENT = "recruiting_content", "content that brought a new member"
-        CHALLENGE = "challenge", "completing a challenge"
-        SURPRISE = "surprise", "a surprise bonus"
+        TOPIC = "topic", gettext_lazy("starting a forum topic")
+        POST = "post", gettext_lazy("replying in the forum")
+        GUIDE = "guide", gettext_lazy("publishing a guide")
+        CHAT = "chat", gettext_lazy("a chat message")
+        REACTION_RECEIVED = "reaction_received", gettext_lazy("getting a reaction from someone")
+        REFERRAL_CONVERTED = (
+            "referral_converted",
+            gettext_lazy("a referred friend taking part for real"),
+        )
+        REFERRAL_PURCHASE = (
+            "referral_purchase",
+            gettext_lazy("a referred friend buying in the shop"),
+        )
+        BIRTHDAY = "birthday", gettext_lazy("a birthday bonus (once a year)")
+        SOLUTION = "solution", gettext_lazy("a reply marked as the solution")
+        FIRST_POST = "first_post", gettext_lazy("a first post in the forum")
+        HELPFUL_VOTE = "helpful_vote", gettext_lazy("a helpful vote on a guide")
+        CONVERSATION = "conversation", gettext_lazy("a chat message others answered")
+        STREAK = "streak", gettext_lazy("a daily visit streak")
+        PROFILE = "profile", gettext_lazy("completing the profile")
+        SURVEY = "survey", gettext_lazy("answering the recommend survey")
+        RECRUITING_CONTENT = "recruiting_content", gettext_lazy("content that brought a new member")
+        CHALLENGE = "challenge", gettext_lazy("completing a challenge")
+        SURPRISE = "surprise", gettext_lazy("a surprise bonus")
 
     class Period(models.TextChoices):
-        DAY = "day", "per day"
-        WEEK = "week", "per week"
-        MONTH = "month", "per month"
+        DAY = "day", gettext_lazy("per day")
+        WEEK = "week", gettext_lazy("per week")
+        MONTH = "month", gettext_lazy("per month")
 
     action = models.CharField(max_length=30, choices=Action.choices, unique=True)
     points = models.PositiveIntegerField()
     cap = models.PositiveIntegerField(
-        default=0, help_text="At most this many rewards per period; 0 means no cap."
+        default=0, help_text=gettext_lazy("At most this many rewards per period; 0 means no cap.")
     )
     cap_period = models.CharField(max_length=10, choices=Period.choices, default=Period.DAY)
     enabled = models.BooleanField(default=True)
@@ -727,9 +753,24 @@ class ReferralScore(models.Model):
 
 BADGES = [
     # (threshold, key, name, description)
-    (1, "first_friend", "First friend", "A friend you invited took part for real."),
-    (3, "good_company", "Good company", "Three friends you invited took part for real."),
-    (10, "hearth_builder", "Hearth builder", "Ten friends you invited took part for real."),
+    (
+        1,
+        "first_friend",
+        gettext_lazy("First friend"),
+        gettext_lazy("A friend you invited took part for real."),
+    ),
+    (
+        3,
+        "good_company",
+        gettext_lazy("Good company"),
+        gettext_lazy("Three friends you invited took part for real."),
+    ),
+    (
+        10,
+        "hearth_builder",
+        gettext_lazy("Hearth builder"),
+        gettext_lazy("Ten friends you invited took part for real."),
+    ),
 ]
 BADGE_BY_KEY = {key: (threshold, name, text) for threshold, key, name, text in BADGES}
 MONTHLY_BEEP_AT = 10
@@ -831,8 +872,8 @@ class ThankYouTask(models.Model):
     """An editor's to-do: write a personal thank-you to a top recommender."""
 
     class Kind(models.TextChoices):
-        AWARD = "award", "top recommender of the month"
-        MILESTONE = "milestone", "ten conversions in one month"
+        AWARD = "award", gettext_lazy("top recommender of the month")
+        MILESTONE = "milestone", gettext_lazy("ten conversions in one month")
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thank_you_tasks"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from hearth.params import ParamError
 from hearth.params import parse_month as parse_year_month
@@ -32,7 +33,7 @@ class Month:
 
     @property
     def label(self) -> str:
-        return date(self.year, self.month, 1).strftime("%B %Y")
+        return date_format(date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
 
     @property
     def start(self) -> datetime:

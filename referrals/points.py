@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -19,6 +20,9 @@ from django.utils.translation import ngettext
 
 from community.models import User
 from referrals.models import PointsEntry, PointsRule, Referral
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Used when the rules table has no row for an action (a fresh database before the
 # data migration, or an editor deleted a row): the same defaults the migration seeds.
@@ -255,7 +259,7 @@ def ledger_lines(groups: Iterable[dict]) -> list[LedgerLine]:
     return lines
 
 
-def earning_rules() -> list[tuple[str, int]]:
+def earning_rules() -> list[tuple[StrOrPromise, int]]:
     """What earns points now, most first: (what, points) of each switched-on rule that
     pays a fixed amount."""
     labels = dict(PointsRule.Action.choices)

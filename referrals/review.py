@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import post_save
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.models import User
 from community.review import Decision, ReviewItem, ReviewSource, StaleItem, announce, register
@@ -28,15 +30,15 @@ REJECT = "reject"
 
 
 def _reasons(referral: Referral) -> str:
-    return ", ".join(referral.hold_labels).capitalize() or "No reason recorded"
+    return ", ".join(referral.hold_labels).capitalize() or _("No reason recorded")
 
 
 class HeldReferrals(ReviewSource):
     kind = "referral"
-    label = "Held referrals"
+    label = gettext_lazy("Held referrals")
     decisions = (
-        Decision(APPROVE, "Approve: it counts"),
-        Decision(REJECT, "Reject: it does not count", needs_reason=True),
+        Decision(APPROVE, gettext_lazy("Approve: it counts")),
+        Decision(REJECT, gettext_lazy("Reject: it does not count"), needs_reason=True),
     )
 
     def pending(self) -> Iterable[ReviewItem]:
@@ -44,17 +46,19 @@ class HeldReferrals(ReviewSource):
             yield ReviewItem(
                 kind=self.kind,
                 key=str(referral.pk),
-                title=f"{referral.referee.name}, referred by {referral.referrer.name}",
-                summary=f"Held: {_reasons(referral).lower()}.",
+                title=_("%(referee)s, referred by %(referrer)s")
+                % {"referee": referral.referee.name, "referrer": referral.referrer.name},
+                summary=_("Held: %(reasons)s.") % {"reasons": _reasons(referral).lower()},
                 created_at=referral.held_at or referral.created_at,
                 url=reverse("referrals_admin:review", args=[referral.pk]),
                 member=referral.referrer,
                 details={
                     # The staff's wording (what fired, what to check), not the referrer's.
-                    "Why it is held": " ".join(referral.staff_explanations) or _reasons(referral),
-                    "Stage": Stage(referral.stage).label.capitalize(),
-                    "Referee": f"{referral.referee.name} (@{referral.referee.username})",
-                    "Referrer": f"{referral.referrer.name} (@{referral.referrer.username})",
+                    _("Why it is held"): " ".join(referral.staff_explanations)
+                    or _reasons(referral),
+                    _("Stage"): Stage(referral.stage).label.capitalize(),
+                    _("Referee"): f"{referral.referee.name} (@{referral.referee.username})",
+                    _("Referrer"): f"{referral.referrer.name} (@{referral.referrer.username})",
                 },
             )
 
@@ -63,10 +67,10 @@ class HeldReferrals(ReviewSource):
 
     def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
         if decision not in (APPROVE, REJECT):
-            raise RuleError("Held referrals can be approved or rejected.", code="invalid")
+            raise RuleError(_("Held referrals can be approved or rejected."), code="invalid")
         if decision == REJECT and not reason.strip():
             raise RuleError(
-                "Write a short note saying why; the member who made the referral will read it.",
+                _("Write a short note saying why; the member who made the referral will read it."),
                 code="reason",
             )
         try:
@@ -74,7 +78,7 @@ class HeldReferrals(ReviewSource):
         except ParamError:
             referral = None
         if referral is None:
-            raise StaleItem("This referral no longer exists.")
+            raise StaleItem(_("This referral no longer exists."))
         verb = actions.approve_referral if decision == APPROVE else actions.reject_referral
         try:
             referral = verb(referral=referral, moderator=moderator, note=reason)
@@ -83,9 +87,12 @@ class HeldReferrals(ReviewSource):
                 raise StaleItem(error.message) from None
             raise
         except PermissionDenied as error:
-            raise RuleError(str(error) or "Only moderators can do that.") from None
-        done = "approved: it counts" if decision == APPROVE else "rejected: it does not count"
-        return f"The referral of {referral.referee.name} is {done}."
+            raise RuleError(str(error) or _("Only moderators can do that.")) from None
+        if decision == APPROVE:
+            done = _("The referral of %(name)s is approved: it counts.")
+        else:
+            done = _("The referral of %(name)s is rejected: it does not count.")
+        return done % {"name": referral.referee.name}
 
 
 def _announce_hold(sender: Any, instance: Referral, created: bool, **kwargs: Any) -> None:
@@ -95,8 +102,8 @@ def _announce_hold(sender: Any, instance: Referral, created: bool, **kwargs: Any
         announce(
             kind=HeldReferrals.kind,
             key=str(instance.pk),
-            text=f"A referral of {instance.referee.name} by {instance.referrer.name} is held "
-            "for review.",
+            text=_("A referral of %(referee)s by %(referrer)s is held for review.")
+            % {"referee": instance.referee.name, "referrer": instance.referrer.name},
         )
 
 

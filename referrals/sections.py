@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.digest import ITEMS_PER_PART, DigestItem, DigestPart, absolute, register_part
 from hearth.sections import register_section
@@ -58,7 +60,10 @@ def recruiting_line(request, *, content, **kwargs):
     return "referrals/_recruiting_line.html", {"text": recruiting.line(content, counts)}
 
 
-NEWS = {Stage.JOINED: "joined", Stage.CONVERTED: "became a regular"}
+NEWS = {
+    Stage.JOINED: gettext_lazy("%(name)s joined"),
+    Stage.CONVERTED: gettext_lazy("%(name)s became a regular"),
+}
 
 
 @register_part(order=30)
@@ -78,10 +83,10 @@ def digest_referral_news(member, since):
     url = absolute(reverse("referrals:mine"))
     items = tuple(
         DigestItem(
-            f"{event.referral.referee.name} {NEWS[Stage(event.stage)]}",
+            str(NEWS[Stage(event.stage)]) % {"name": event.referral.referee.name},
             url,
-            "Thanks to your invitation",
+            _("Thanks to your invitation"),
         )
         for event in events
     )
-    return DigestPart("Your referrals", items)
+    return DigestPart(_("Your referrals"), items)

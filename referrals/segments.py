@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy
 
 from community.models import User
 from community.segments import Segment, everyone, register
@@ -61,40 +62,40 @@ def register_segments() -> None:
     register(
         Segment(
             "referred",
-            "Referred members",
-            "Joined through a member's link or email invite.",
+            gettext_lazy("Referred members"),
+            gettext_lazy("Joined through a member's link or email invite."),
             referred,
         )
     )
     register(
         Segment(
             "not_referred",
-            "Members who came by themselves",
-            "Joined without a referral.",
+            gettext_lazy("Members who came by themselves"),
+            gettext_lazy("Joined without a referral."),
             not_referred,
         )
     )
     register(
         Segment(
             "joined_via_link",
-            "Joined through a link",
-            "Referred by following a member's referral link.",
+            gettext_lazy("Joined through a link"),
+            gettext_lazy("Referred by following a member's referral link."),
             joined_via_link,
         )
     )
     register(
         Segment(
             "joined_via_invite",
-            "Joined through an email invite",
-            "Referred by an invitation a member emailed them.",
+            gettext_lazy("Joined through an email invite"),
+            gettext_lazy("Referred by an invitation a member emailed them."),
             joined_via_invite,
         )
     )
     register(
         Segment(
             "top_recommenders",
-            "Top recommenders this month",
-            "At least one referral that converted and counts this month.",
+            gettext_lazy("Top recommenders this month"),
+            gettext_lazy("At least one referral that converted and counts this month."),
             top_recommenders,
         )
     )

@@ -1,23 +1,31 @@
 from __future__ import annotations
 
+import hashlib
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from wagtail.models import Site
 
 from community.models import User
 from hearth.http import AuthenticatedHttpRequest
+from hearth.i18n import reader_locale
 from hearth.rules import add_to_form, flash
 from referrals import actions, attribution, invites, leaderboard, points
 from referrals.forms import InviteForm
@@ -37,6 +45,18 @@ REFERRALS_PER_PAGE = 25
 POINTS_LINES_PER_PAGE = 25
 INVITES_SHOWN = 20
 HALL_OF_FAME_PERIODS_PER_PAGE = 12
+INVITE_FIELDS_TIMEOUT = 24 * 3600
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class LinkStats(TypedDict):
+        people: int
+        signups: int
+        conversions: int
+
+    # A link as _links_with_stats() gives it.
+    LinkWithStats = WithAnnotations[ReferralLink, LinkStats]
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -45,7 +65,7 @@ HALL_OF_FAME_PERIODS_PER_PAGE = 12
 def _share_links(url: str, text: str) -> list[tuple[str, str]]:
     return [
         (
-            "Email",
+            _("Email"),
             f"mailto:?subject={quote(text)}&body={quote(f'{text}: {url}')}",
         ),
         ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {url}"})),
@@ -64,33 +84,33 @@ def _content_target(request: HttpRequest, raw_path: str) -> tuple[str, str]:
     """(path, title) of a guide, blog post or forum topic on this site, or raise ValueError."""
     raw_path = (raw_path or "").strip()
     if not raw_path:
-        raise ValueError("Say which page to share: the link needs a path such as /guides/...")
+        raise ValueError(_("Say which page to share: the link needs a path such as /guides/..."))
     if len(raw_path) > 300:
-        raise ValueError("That address is too long to be a page on this site.")
+        raise ValueError(_("That address is too long to be a page on this site."))
     parts = urlsplit(raw_path)
     path = parts.path
     if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
-        raise ValueError("Only pages on this site can be shared with a referral link.")
+        raise ValueError(_("Only pages on this site can be shared with a referral link."))
     try:
         match = resolve(path)
     except Resolver404:
-        raise ValueError("There is no page at that address.") from None
+        raise ValueError(_("There is no page at that address.")) from None
     if match.view_name in settings.REFERRAL_SHAREABLE_VIEWS:
         return path, ""
     if match.url_name == "wagtail_serve":
         site = Site.find_for_request(request)
         components = [c for c in path.split("/") if c]
         if site is None or not components:
-            raise ValueError("Your personal link already points at the home page.")
+            raise ValueError(_("Your personal link already points at the home page."))
         try:
             route = site.root_page.specific.route(request, components)
         except Http404:
-            raise ValueError("There is no published page at that address.") from None
+            raise ValueError(_("There is no published page at that address.")) from None
         page = route.page
         if not page.live or page.get_view_restrictions().exists():
-            raise ValueError("That page is not public, so it cannot be shared.")
+            raise ValueError(_("That page is not public, so it cannot be shared."))
         return path, page.title
-    raise ValueError("Only guides, blog posts and forum topics can be shared with a link.")
+    raise ValueError(_("Only guides, blog posts and forum topics can be shared with a link."))
 
 
 def _int_subquery(queryset) -> Coalesce:
@@ -146,22 +166,29 @@ def _mine_context(
     request: AuthenticatedHttpRequest, *, invite_form: InviteForm | None = None
 ) -> dict:
     member = request.user
-    personal = actions.get_or_create_link(owner=member)
     links = list(_links_with_stats(member))
+    # The personal link is the one to no page in particular: made on the first visit.
+    personal = next((link for link in links if not link.target_path), None)
+    if personal is None:
+        personal = cast("LinkWithStats", actions.get_or_create_link(owner=member))
+        personal.people = personal.signups = personal.conversions = 0
+        links.insert(0, personal)
     page = Paginator(
         Referral.objects.filter(referrer=member).select_related("referee", "link"),
         REFERRALS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     month = month_of()
-    share_text = f"Join me on {settings.SITE_NAME}"
+    share_text = _("Join me on %(site_name)s") % {"site_name": settings.SITE_NAME}
     return {
         "personal": personal,
-        "personal_stats": next((link for link in links if link.pk == personal.pk), None),
+        "personal_stats": personal,
         "content_links": [link for link in links if link.target_path],
         "share_links": _share_links(personal.full_url, share_text),
         "share_text": share_text,
         "page": page,
         "invite_form": invite_form or InviteForm(),
+        # The empty form is the same for everyone: its fields are rendered once.
+        "invite_fields": _empty_invite_fields() if invite_form is None else None,
         "invites": _invite_rows(member),
         "invite_limit": settings.REFERRAL_INVITES_PER_DAY,
         "balance": points.balance(member),
@@ -171,6 +198,28 @@ def _mine_context(
         "month": month,
         "stage_choices": Stage.choices,
     }
+
+
+def _empty_invite_fields() -> SafeString:
+    """The fields of an empty invitation form, rendered once per language and kept. The
+    key holds the templates' source and the form's fields: a deploy that changes either
+    renders them anew."""
+    templates: list[Any] = [
+        loader.get_template(name)
+        for name in ("_form_fields.html", "_form_field.html", "_error_summary.html")
+    ]
+    fields = tuple(
+        (name, type(field).__name__, str(field.label), str(field.help_text))
+        for name, field in InviteForm.base_fields.items()
+    )
+    sources = tuple(t.template.source for t in templates)
+    shape = repr((sources, fields, reader_locale()))
+    key = f"referrals:invite-fields:{hashlib.blake2b(shape.encode(), digest_size=16).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = templates[0].render({"form": InviteForm()})
+        cache.set(key, html, INVITE_FIELDS_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 (rendered by the template)
 
 
 def _get_link(code: str) -> ReferralLink:
@@ -245,12 +294,16 @@ def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_to_form(form, error)
         else:
             count = len(result.invited)
-            messages.success(
-                request,
-                f"Your invitation is on its way to {count} "
-                f"{'address' if count == 1 else 'addresses'}. "
-                f"You can invite {result.remaining_today} more today.",
-            )
+            remaining = result.remaining_today
+            sent = ngettext(
+                "Your invitation is on its way to %(count)s address.",
+                "Your invitation is on its way to %(count)s addresses.",
+                count,
+            ) % {"count": count}
+            more = ngettext(
+                "You can invite %(n)s more today.", "You can invite %(n)s more today.", remaining
+            ) % {"n": remaining}
+            messages.success(request, f"{sent} {more}")
             return redirect(reverse("referrals:mine") + "#invite")
     context = _mine_context(request, invite_form=form)
     return render(request, "referrals/mine.html", context, status=400)
@@ -264,11 +317,10 @@ def share(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValueError as exc:
         return render(request, "referrals/share.html", {"error": str(exc)}, status=400)
     link = actions.get_or_create_link(owner=request.user, target_path=path, target_title=title)
-    text = (
-        f"{title} on {settings.SITE_NAME}"
-        if title
-        else f"Have a look at this on {settings.SITE_NAME}"
-    )
+    if title:
+        text = _("%(title)s on %(site_name)s") % {"title": title, "site_name": settings.SITE_NAME}
+    else:
+        text = _("Have a look at this on %(site_name)s") % {"site_name": settings.SITE_NAME}
     return render(
         request,
         "referrals/share.html",
@@ -304,7 +356,12 @@ def _set_link_enabled(
     else:
         messages.success(
             request,
-            f"The link /r/{link.code}/ is {'working again' if enabled else 'disabled'}.",
+            (
+                _("The link %(path)s is working again.")
+                if enabled
+                else _("The link %(path)s is disabled.")
+            )
+            % {"path": f"/r/{link.code}/"},
         )
     return redirect(_safe_next(request, reverse("referrals:mine")))
 
@@ -313,6 +370,7 @@ def _set_link_enabled(
 
 
 @require_GET
+@leaderboard.kept_for_visitors
 def leaderboard_view(request: HttpRequest) -> HttpResponse:
     all_time = request.GET.get("period") == "all"
     month = month_of()

@@ -4,6 +4,7 @@ and the editable points rules."""
 from __future__ import annotations
 
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
@@ -48,41 +49,43 @@ class _ReferralsSubmenu(SubmenuMenuItem):
 def register_referrals_menu():
     items = [
         _PermissionMenuItem(
-            "Dashboard",
+            gettext_lazy("Dashboard"),
             reverse("referrals_admin:dashboard"),
             icon_name="view",
             order=100,
             permission=admin_views.DASHBOARD,
         ),
         _PermissionMenuItem(
-            "Held referrals",
+            gettext_lazy("Held referrals"),
             reverse("referrals_admin:held"),
             icon_name="warning",
             order=200,
             permission=admin_views.REVIEW,
         ),
         _PermissionMenuItem(
-            "Referral links",
+            gettext_lazy("Referral links"),
             reverse("referrals_admin:links"),
             icon_name="link",
             order=300,
             permission=admin_views.REVIEW,
         ),
         _PermissionMenuItem(
-            "Thank-you notes",
+            gettext_lazy("Thank-you notes"),
             reverse("referrals_admin:thank_you_list"),
             icon_name="mail",
             order=400,
             permission=admin_views.THANK,
         ),
     ]
-    return _ReferralsSubmenu("Referrals", Menu(items=items), icon_name="group", order=350)
+    return _ReferralsSubmenu(
+        gettext_lazy("Referrals"), Menu(items=items), icon_name="group", order=350
+    )
 
 
 class PointsRuleViewSet(ModelViewSet):
     model = PointsRule
     icon = "pick"
-    menu_label = "Points rules"
+    menu_label = gettext_lazy("Points rules")
     add_to_admin_menu = True
     menu_order = 360
     form_fields = ["points", "cap", "cap_period", "enabled"]
@@ -119,19 +122,41 @@ def add_referral_panel(request, panels) -> None:
 
 @hooks.register("register_log_actions")
 def register_referral_log_actions(actions) -> None:
-    actions.register_action("hearth.referrals.hold", "Hold referral", "Referral held for review")
-    actions.register_action("hearth.referrals.approve", "Approve referral", "Referral approved")
-    actions.register_action("hearth.referrals.reject", "Reject referral", "Referral rejected")
-    actions.register_action("hearth.referrals.revoke", "Revoke referral", "Referral revoked")
     actions.register_action(
-        "hearth.referrals.disable_link", "Disable referral link", "Referral link disabled"
+        "hearth.referrals.hold",
+        gettext_lazy("Hold referral"),
+        gettext_lazy("Referral held for review"),
     )
     actions.register_action(
-        "hearth.referrals.enable_link", "Enable referral link", "Referral link enabled"
+        "hearth.referrals.approve",
+        gettext_lazy("Approve referral"),
+        gettext_lazy("Referral approved"),
     )
     actions.register_action(
-        "hearth.referrals.award", "Award top recommenders", "Top recommenders awarded"
+        "hearth.referrals.reject",
+        gettext_lazy("Reject referral"),
+        gettext_lazy("Referral rejected"),
     )
     actions.register_action(
-        "hearth.referrals.thank_you", "Send thank-you", "Thank-you message sent"
+        "hearth.referrals.revoke", gettext_lazy("Revoke referral"), gettext_lazy("Referral revoked")
+    )
+    actions.register_action(
+        "hearth.referrals.disable_link",
+        gettext_lazy("Disable referral link"),
+        gettext_lazy("Referral link disabled"),
+    )
+    actions.register_action(
+        "hearth.referrals.enable_link",
+        gettext_lazy("Enable referral link"),
+        gettext_lazy("Referral link enabled"),
+    )
+    actions.register_action(
+        "hearth.referrals.award",
+        gettext_lazy("Award top recommenders"),
+        gettext_lazy("Top recommenders awarded"),
+    )
+    actions.register_action(
+        "hearth.referrals.thank_you",
+        gettext_lazy("Send thank-you"),
+        gettext_lazy("Thank-you message sent"),
     )

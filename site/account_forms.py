@@ -5,18 +5,19 @@ the limit, and the server's own refusal (:class:`hearth.forms.LengthLimitsMixin`
 from __future__ import annotations
 
 from allauth.account import forms as allauth_forms
+from django.utils.translation import gettext_lazy
 
 from hearth.forms import LengthLimitsMixin
 
-_ADDRESS = {"email": "An email address"}
+_ADDRESS = {"email": gettext_lazy("An email address")}
 
 
 class LoginForm(LengthLimitsMixin, allauth_forms.LoginForm):
-    length_nouns = {"login": "An email address"}
+    length_nouns = {"login": gettext_lazy("An email address")}
 
 
 class SignupForm(LengthLimitsMixin, allauth_forms.SignupForm):
-    length_nouns = {**_ADDRESS, "username": "A username"}
+    length_nouns = {**_ADDRESS, "username": gettext_lazy("A username")}
 
 
 class ResetPasswordForm(LengthLimitsMixin, allauth_forms.ResetPasswordForm):

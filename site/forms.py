@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sized
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.core import validators
@@ -17,6 +17,9 @@ from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:  # a text or a lazily translated one (gettext_lazy)
+    from django_stubs_ext import StrOrPromise
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
@@ -41,21 +44,35 @@ def count_characters(value: str) -> int:
     return len(value.replace("\r\n", "\n"))
 
 
-def too_long_message(limit: int, count: int, noun: str | None = None) -> str:
+def too_long_message(limit: int, count: int, noun: StrOrPromise | None = None) -> str:
     """The one refusal for text over its limit, numbers in the site's locale."""
     limit_text = number_format(limit, force_grouping=True)
     count_text = number_format(count, force_grouping=True)
-    characters = ngettext("character", "characters", limit)
+    numbers = {"noun": noun, "limit": limit_text, "count": count_text}
     if noun:
-        return f"{noun} can be at most {limit_text} {characters} (this one has {count_text})."
-    return f"This can be at most {limit_text} {characters} (it has {count_text})."
+        return (
+            ngettext(
+                "%(noun)s can be at most %(limit)s character (this one has %(count)s).",
+                "%(noun)s can be at most %(limit)s characters (this one has %(count)s).",
+                limit,
+            )
+            % numbers
+        )
+    return (
+        ngettext(
+            "This can be at most %(limit)s character (it has %(count)s).",
+            "This can be at most %(limit)s characters (it has %(count)s).",
+            limit,
+        )
+        % numbers
+    )
 
 
 @deconstructible
 class LengthLimit(validators.MaxLengthValidator):
     """``MaxLengthValidator`` with Hearth's sentence, counting line breaks as one."""
 
-    def __init__(self, limit_value: int, noun: str | None = None) -> None:
+    def __init__(self, limit_value: int, noun: StrOrPromise | None = None) -> None:
         super().__init__(limit_value)
         self.noun = noun
 
@@ -73,7 +90,7 @@ class LengthLimit(validators.MaxLengthValidator):
         return super().__eq__(other) and getattr(other, "noun", None) == self.noun
 
 
-def limit_lengths(form: forms.BaseForm, nouns: Mapping[str, str] | None = None) -> None:
+def limit_lengths(form: forms.BaseForm, nouns: Mapping[str, StrOrPromise] | None = None) -> None:
     """Give every text field of ``form`` with a length limit Hearth's treatment: no
     ``maxlength`` for the browser to cut at, ``data-limit`` for the counter, and
     :class:`LengthLimit` as its validator. ``nouns`` names what a field holds ("A title")
@@ -102,7 +119,7 @@ class LengthLimitsMixin:
     ``length_nouns`` names what each field holds, for the refusal ("A title can be at
     most 150 characters (this one has 215).")."""
 
-    length_nouns: ClassVar[Mapping[str, str]] = {}
+    length_nouns: ClassVar[Mapping[str, StrOrPromise]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,7 +15,9 @@ when its response set no cookie (no CSRF token, nothing personal).
 
 The site's pages show what other apps write (the home page's latest topics, a guide's
 author's name), so they are kept for a minute at most; publishing, unpublishing, moving or
-deleting a page, or changing who may see it, retires them all at once.
+deleting a page, or changing who may see it, retires them all at once. Pages about members
+(a profile, the leaderboard) are kept under a generation of their own as well
+(:data:`MEMBER_PAGES`), and search results under their sources' (hearth.search).
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
-from django.utils import timezone, translation
 
 from hearth.commit import after_commit
+from hearth.i18n import reader_locale
 
 View = Callable[..., HttpResponse]
 
@@ -73,6 +75,17 @@ def page_key(prefix: str, generations: list[str], request: HttpRequest) -> str |
     rendered from the old rows is kept where nobody looks. A generation unknown to the cache
     (first use, eviction, Redis restarted) is started; None when the cache keeps nothing
     (Redis away)."""
+    stamp = generation_stamp(generations)
+    if stamp is None:
+        return None
+    return f"{prefix}:{stamp}:{request.get_full_path()}"
+
+
+def generation_stamp(generations: list[str]) -> str | None:
+    """The current ``generations`` and the reader's locale (language, time zone, catalogs'
+    version) as one string to put in a key: whatever is kept under it is found while none
+    of them is retired or changed. A generation unknown to the cache is started; None when
+    the cache keeps nothing."""
     found = cache.get_many(generations)
     if len(found) < len(generations):
         for generation in generations:
@@ -80,9 +93,8 @@ def page_key(prefix: str, generations: list[str], request: HttpRequest) -> str |
         found = cache.get_many(generations)
         if len(found) < len(generations):
             return None
-    where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    stamp = ":".join(found[generation] for generation in generations)
-    return f"{prefix}:{stamp}:{where}:{request.get_full_path()}"
+    where = reader_locale()
+    return ":".join(found[generation] for generation in generations) + f":{where}"
 
 
 def retire(generations: list[str], *, what: str) -> None:
@@ -153,10 +165,37 @@ def retire_site_pages(**kwargs: Any) -> None:
     retire([SITE_PAGES], what="the site's pages")
 
 
+# --- pages about members (profiles, the leaderboard) ------------------------------------
+
+# Retired when anything shown about a member may change: a member saved (a new name,
+# picture, bio, role, privacy setting or suspension), their groups, their trust level or
+# days visited (community.trust.forget), their referral scores (referrals.actions).
+MEMBER_PAGES = "site:member-pages-gen"
+# A sign-in writes only these: nothing a page shows.
+UNSHOWN_MEMBER_FIELDS = frozenset({"last_login"})
+
+
+def retire_member_pages(**kwargs: Any) -> None:
+    retire([MEMBER_PAGES], what="pages about members")
+
+
+def _on_member_saved(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if update_fields is None or set(update_fields) - UNSHOWN_MEMBER_FIELDS:
+        retire_member_pages()
+
+
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_delete, post_save
     from wagtail.models import Page, PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    member = get_user_model()
+    post_save.connect(_on_member_saved, sender=member, dispatch_uid="kept-member-pages-saved")
+    post_delete.connect(retire_member_pages, sender=member, dispatch_uid="kept-member-pages-gone")
+    m2m_changed.connect(
+        retire_member_pages, sender=member.groups.through, dispatch_uid="kept-member-pages-groups"
+    )
 
     page_published.connect(retire_site_pages, dispatch_uid="kept-pages-published")
     page_unpublished.connect(retire_site_pages, dispatch_uid="kept-pages-unpublished")

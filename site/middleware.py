@@ -18,13 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.paginator import InvalidPage
 from django.db.models import IntegerField
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy
 from wagtail.admin.views.generic.chooser import ChosenMultipleViewMixin, ChosenViewMixin
 from wagtail.coreutils import resolve_model_string
 
+from hearth.i18n import member_time_zone, offered
 from hearth.params import MAX_ID, ParamError, parse_int
 
 # Longer than any address this site makes, and too short to hold a number with more
@@ -32,7 +37,7 @@ from hearth.params import MAX_ID, ParamError, parse_int
 # take ids from the path with a regex and hand them to the ORM, which raises ValueError.
 MAX_PATH_LENGTH = 4096
 
-NUL_MESSAGE = "This address contains a NUL character (%00), which no page uses."
+NUL_MESSAGE = gettext_lazy("This address contains a NUL character (%00), which no page uses.")
 
 
 def _number(name: str, raw: str) -> None:
@@ -121,3 +126,33 @@ class MalformedRequestMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, InvalidPage):
             raise Http404(str(exception)) from exception
+
+
+class MemberLocaleMiddleware:
+    """A signed-in member's own language and time zone (their profile) for the request,
+    beating the language cookie and Accept-Language (LocaleMiddleware, before this).
+
+    Every answer says which language it is in and that it depends on the browser's
+    languages and cookies (the language cookie), so no shared cache hands a page in one
+    language to someone who reads another."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = None
+        user = getattr(request, "user", None)
+        # No session cookie, no member: a visitor's request does not load the session.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and user and user.is_authenticated:
+            if user.language and offered(user.language):
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            zone = member_time_zone(user)
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        response = self.get_response(request)
+        response.headers["Content-Language"] = translation.get_language()
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response

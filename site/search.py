@@ -15,11 +15,19 @@ A source may also answer a *scope*: a query parameter that narrows the search to
 place (``?topic=12``: the posts of one topic). When the request names a scope, only the
 sources that answer it are asked; :func:`search_scope` says what the scope is for the page
 ("Searching only in …").
+
+Results are kept (:func:`results_key`, hearth.kept_pages' rules): a visitor's whole page,
+and for members the results part of the page (search.html), shared by every reader of
+the same kind, for the query string and the language, for a minute at most. A source
+names the kept-page generations retired whenever its results may change (the forum's on
+any topic, post or name; the site's pages on publishing), so a change shows at once.
+Whatever a result shows is worked out for the hits of the page shown only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -27,12 +35,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from hearth import kept_pages
+
 SNIPPET_LENGTH = 240  # characters of text around the first match
 SNIPPET_LEAD = 60  # of them, before the match
+# Results are kept this long at most (a source's index may be written by a task a little
+# after the change that retired them).
+KEPT_SECONDS = 60
+# The query string of a results page; any other parameter gets the page worked out afresh.
+KEPT_PARAMETERS = frozenset({"q", "type", "page", "topic"})
+LONGEST_PATH = kept_pages.LONGEST_PATH
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,9 @@ class SearchSource:
     # At most this many results are taken from one source before merging.
     limit: int = 200
     scope: SearchScope | None = None
+    # The kept-page generations (hearth.kept_pages) retired whenever this source's results
+    # may change: a results page is kept under all the sources' generations.
+    generations: tuple[str, ...] = ()
 
 
 _sources: dict[str, SearchSource] = {}
@@ -64,6 +83,38 @@ def register_search_source(source: SearchSource) -> None:
 
 def search_sources() -> list[SearchSource]:
     return list(_sources.values())
+
+
+def results_key(request: HttpRequest) -> str | None:
+    """Where the results of this request's search are kept: the same for every reader of
+    one kind (a visitor, a member, a moderator), for the query string and the language, under
+    every source's generations, so any change a source reports retires them. None when
+    nothing may be kept (a parameter the search does not know, the cache away)."""
+    if not set(request.GET) <= KEPT_PARAMETERS or len(request.get_full_path()) > LONGEST_PATH:
+        return None
+    user = request.user
+    if not user.is_authenticated:
+        reader = "visitor"
+    else:
+        reader = "moderator" if getattr(user, "is_moderator", False) else "member"
+    generations = sorted({g for source in search_sources() for g in source.generations})
+    return kept_pages.page_key(f"search:results:{reader}", generations, request)
+
+
+def kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The search page, kept whole for visitors by hearth.kept_pages' rules."""
+
+    @functools.wraps(view)
+    def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return kept_pages.served(
+            request,
+            lambda: results_key(request),
+            lambda: view(request, *args, **kwargs),
+            timeout=KEPT_SECONDS,
+            parameters=KEPT_PARAMETERS,
+        )
+
+    return serve
 
 
 @dataclass(frozen=True)
@@ -98,20 +149,42 @@ def search_scope(request: HttpRequest) -> ActiveScope | None:
 
 @dataclass
 class SearchHit:
-    label: str
-    title: str
-    url: str
-    text: str
+    """One result. Every hit is scored and counted, but a page shows twenty: what it shows
+    (title, address, label, line, snippet) is worked out from ``obj`` for those only."""
+
+    source_label: str
     score: float
     obj: Any
     key: str = ""
-    meta: str = ""
     query: str = field(default="", repr=False)
 
     @cached_property
+    def _described(self) -> tuple[str, str]:
+        return _describe(self.obj)
+
+    @property
+    def title(self) -> str:
+        return self._described[0]
+
+    @property
+    def url(self) -> str:
+        return self._described[1]
+
+    @cached_property
+    def label(self) -> str:
+        return str(_attribute(self.obj, "search_label") or self.source_label)
+
+    @cached_property
+    def meta(self) -> str:
+        return str(_attribute(self.obj, "search_meta"))
+
+    @cached_property
+    def text(self) -> str:
+        return _text(self.obj)
+
+    @cached_property
     def snippet(self) -> SafeString:
-        """The text around the first match, escaped, with the matched words marked
-        (worked out for the hits a page shows only)."""
+        """The text around the first match, escaped, with the matched words marked."""
         return highlight(self.text, self.query)
 
 
@@ -147,21 +220,16 @@ def search_everything(query: str, request: HttpRequest) -> list[SearchHit]:
         results = source.search(query, request)
         with contextlib.suppress(AttributeError):
             results = results.annotate_score("_score")
-        for obj in results[: source.limit]:
-            title, url = _describe(obj)
-            hits.append(
-                SearchHit(
-                    label=str(_attribute(obj, "search_label") or source.label),
-                    title=title,
-                    url=url,
-                    text=_text(obj),
-                    score=float(getattr(obj, "_score", 0) or 0),
-                    obj=obj,
-                    key=source.key,
-                    meta=str(_attribute(obj, "search_meta")),
-                    query=query,
-                )
+        hits.extend(
+            SearchHit(
+                source_label=source.label,
+                score=float(getattr(obj, "_score", 0) or 0),
+                obj=obj,
+                key=source.key,
+                query=query,
             )
+            for obj in results[: source.limit]
+        )
     hits.sort(key=lambda hit: hit.score, reverse=True)
     return hits
 

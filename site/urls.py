@@ -9,6 +9,8 @@ from hearth import kept_pages, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("jsi18n/", views.javascript_catalog, name="javascript-catalog"),
+    path("language/", views.choose_language, name="choose-language"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import logging
 import sys
 import time
@@ -15,16 +16,24 @@ from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
-from hearth import outages
+from hearth import kept_pages, outages
+from hearth.i18n import javascript_catalog_version, offered
 from hearth.log_filters import DATABASE_UNAVAILABLE
-from hearth.search import search_everything, search_sources
+from hearth.search import KEPT_SECONDS as SEARCH_KEPT_SECONDS
+from hearth.search import kept as search_kept
+from hearth.search import results_key, search_everything, search_scope, search_sources
 
 logger = logging.getLogger(__name__)
 
@@ -106,19 +115,34 @@ def _clean_query(raw: str) -> str:
 
 
 @require_GET
+@search_kept
 def search(request: HttpRequest) -> HttpResponse:
     query = _clean_query(request.GET.get("q", ""))
-    context: dict = {"query": query, "max_length": SEARCH_MAX_LENGTH, "filters": []}
+    key = results_key(request)
+    context: dict = {
+        "query": query,
+        "max_length": SEARCH_MAX_LENGTH,
+        "filters": [],
+        # The results are kept for every reader of the same kind (search.html).
+        "results_key": key or "",
+        "results_seconds": kept_pages.kept_for(SEARCH_KEPT_SECONDS) if key else 0,
+    }
     if not query:
-        context["message"] = "Type a word or two to search posts, guides and the forum."
+        context["message"] = _("Type a word or two to search posts, guides and the forum.")
     elif len(query) > SEARCH_MAX_LENGTH:
-        context["message"] = (
-            f"That search is {len(query):,} characters long; please use at most "
-            f"{SEARCH_MAX_LENGTH} and try again."
-        )
+        context["message"] = _(
+            "That search is %(length)s characters long; please use at most %(most)d and try again."
+        ) % {"length": f"{len(query):,}", "most": SEARCH_MAX_LENGTH}
         context["query"] = query[:SEARCH_MAX_LENGTH]
     else:
-        context |= _search_results(request, query)
+        search_scope(request)  # the form above the results says where it searches
+        # Worked out only when the template finds no kept results.
+        found = functools.cache(lambda: _search_results(request, query))
+        context |= {
+            "filters": lambda: found()["filters"],
+            "results": lambda: found()["page"],
+            "message": lambda: found().get("message", ""),
+        }
     return render(request, "search.html", context)
 
 
@@ -130,7 +154,7 @@ def _search_results(request: HttpRequest, query: str) -> dict:
     selected = request.GET.get("type", "")
     if selected not in counts:
         selected = ""
-    filters = [{"key": "", "label": "Everything", "count": len(hits), "current": not selected}]
+    filters = [{"key": "", "label": _("Everything"), "count": len(hits), "current": not selected}]
     filters += [
         {"key": s.key, "label": s.label, "count": counts[s.key], "current": s.key == selected}
         for s in search_sources()
@@ -143,7 +167,9 @@ def _search_results(request: HttpRequest, query: str) -> dict:
         "page": Paginator(hits, SEARCH_PAGE_SIZE).get_page(request.GET.get("page")),
     }
     if not hits:
-        results["message"] = f"Nothing matched “{query}”. Try fewer or different words."
+        results["message"] = _("Nothing matched “%(query)s”. Try fewer or different words.") % {
+            "query": query
+        }
     return results
 
 
@@ -158,6 +184,67 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
         raise
     response["Cache-Control"] = "public, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Hearth's own catalog (LOCALE_PATHS) only: the installed apps' (Wagtail's admin) would
+# triple its size for strings the site's scripts never use.
+_django_javascript_catalog = JavaScriptCatalog.as_view(packages=["hearth"])
+# A year in the browser for the address of this deploy's catalog (base.html adds ?v=).
+JAVASCRIPT_CATALOG_MAX_AGE = 365 * 24 * 3600
+
+
+@require_GET
+def javascript_catalog(request: HttpRequest) -> HttpResponse:
+    """Django's JavaScript catalog (``gettext``, ``ngettext``, ``interpolate`` for the
+    scripts in static/js) in the request's language: rendered once per language and deploy
+    and kept in the cache, and kept by browsers for a year at the versioned address."""
+    version = javascript_catalog_version()
+    key = f"jsi18n:{version}:{translation.get_language()}"
+    content = cache.get(key)
+    if content is None:
+        content = _django_javascript_catalog(request).content  # type: ignore[attr-defined]
+        cache.set(key, content, None)
+    response = HttpResponse(content, content_type="text/javascript; charset=utf-8")
+    if request.GET.get("v") == version:
+        patch_cache_control(response, public=True, max_age=JAVASCRIPT_CATALOG_MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
+def _safe_next(request: HttpRequest) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return "/"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The footer's language picker: keeps the choice in the language cookie and goes back
+    to the page. Visitors send a GET form (kept pages carry no CSRF token); a member's form
+    is a POST that also saves the language on their profile (it beats the cookie)."""
+    response = HttpResponseRedirect(_safe_next(request))
+    language = request.POST.get("language") or request.GET.get("language") or ""
+    if not offered(language):
+        return response
+    if request.method == "POST" and request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax"
+    )
     return response
 
 

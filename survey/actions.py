@@ -23,6 +23,8 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from community.actions import notify
@@ -30,6 +32,7 @@ from community.live import send_signal_after_commit
 from community.models import EDITORS_GROUP, MODERATORS_GROUP, User
 from community.review import StaleItem, announce
 from community.signals import warm_action
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from hearth.rules import RuleError
 from hearth.text import clean_text
@@ -102,11 +105,11 @@ def why_not_ask(member: User, *, now: datetime | None = None) -> str | None:
     now = now or timezone.now()
     numbers = rules()
     if not member.is_authenticated or not member.is_active:
-        return "Sign in to answer the survey."
+        return _("Sign in to answer the survey.")
     if member.is_suspended:
-        return "The survey is not open to suspended accounts."
+        return _("The survey is not open to suspended accounts.")
     if member.date_joined > now - timedelta(days=numbers.min_member_days):
-        return "We ask members who have been here a while; we will ask you later."
+        return _("We ask members who have been here a while; we will ask you later.")
     last = (
         User.objects.filter(pk=member.pk)
         .annotate(
@@ -118,11 +121,11 @@ def why_not_ask(member: User, *, now: datetime | None = None) -> str | None:
         .first()
     ) or {"survey": None, "any": None, "staff": False}
     if not numbers.ask_staff and (member.is_superuser or last["staff"]):
-        return "The survey asks members; staff read the answers on the dashboard."
+        return _("The survey asks members; staff read the answers on the dashboard.")
     if last["survey"] and last["survey"] > now - timedelta(days=numbers.every_days):
-        return "You have answered or set aside the survey recently; thank you."
+        return _("You have answered or set aside the survey recently; thank you.")
     if last["any"] and last["any"] > now - timedelta(days=numbers.contact_gap_days):
-        return "We asked you something else recently; the survey can wait."
+        return _("We asked you something else recently; the survey can wait.")
     return None
 
 
@@ -149,7 +152,7 @@ def answer_survey(
     *, member: User, score: int, asked_via: str = SurveyAnswer.AskedVia.SITE
 ) -> SurveyAnswer:
     if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 10:
-        raise SurveyError("Choose a score from 0 to 10.", code="score")
+        raise SurveyError(_("Choose a score from 0 to 10."), code="score")
     lock_member(member)
     if (reason := why_not_ask(member)) is not None:
         raise SurveyError(reason, code="not_asked")
@@ -202,16 +205,22 @@ def latest_answer(member: User) -> SurveyAnswer | None:
 def add_reason(*, member: User, reason: str) -> SurveyAnswer:
     reason = clean_text(reason)
     if not reason:
-        raise SurveyError("Write a few words, or leave the page: your score is saved.")
+        raise SurveyError(_("Write a few words, or leave the page: your score is saved."))
     if len(reason) > REASON_MAX:
-        raise SurveyError(f"Keep it under {REASON_MAX} characters.", code="too_long")
+        raise SurveyError(
+            ngettext(
+                "Keep it under %(max)d character.", "Keep it under %(max)d characters.", REASON_MAX
+            )
+            % {"max": REASON_MAX},
+            code="too_long",
+        )
     answer = latest_answer(member)
     if answer is None:
-        raise SurveyError("There is no recent answer to add a reason to.", code="no_answer")
+        raise SurveyError(_("There is no recent answer to add a reason to."), code="no_answer")
     answer = SurveyAnswer.objects.select_for_update().get(pk=answer.pk)
     if answer.is_closed:
         raise SurveyError(
-            "The team has already followed up on this answer; reply to their email instead.",
+            _("The team has already followed up on this answer; reply to their email instead."),
             code="closed",
         )
     answer.reason = reason
@@ -224,7 +233,7 @@ def add_reason(*, member: User, reason: str) -> SurveyAnswer:
 
 def _open_for_follow_up(answer_id: int, moderator: User) -> SurveyAnswer:
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators follow up on survey answers.")
+        raise PermissionDenied(_("Only moderators follow up on survey answers."))
     answer = (
         SurveyAnswer.objects.select_for_update()
         .select_related("member")
@@ -232,9 +241,9 @@ def _open_for_follow_up(answer_id: int, moderator: User) -> SurveyAnswer:
         .first()
     )
     if answer is None or answer.group != DETRACTOR:
-        raise StaleItem("This survey answer no longer exists.")
+        raise StaleItem(_("This survey answer no longer exists."))
     if answer.is_closed:
-        raise StaleItem("This survey answer was already closed.")
+        raise StaleItem(_("This survey answer was already closed."))
     return answer
 
 
@@ -244,9 +253,17 @@ def reply_to_answer(*, answer_id: int, moderator: User, text: str) -> SurveyAnsw
     moderator closes it with a note."""
     text = clean_text(text)
     if not text:
-        raise SurveyError("Write the reply the member will read.", code="reason")
+        raise SurveyError(_("Write the reply the member will read."), code="reason")
     if len(text) > REPLY_MAX:
-        raise SurveyError(f"Keep the reply under {REPLY_MAX} characters.", code="too_long")
+        raise SurveyError(
+            ngettext(
+                "Keep the reply under %(max)d character.",
+                "Keep the reply under %(max)d characters.",
+                REPLY_MAX,
+            )
+            % {"max": REPLY_MAX},
+            code="too_long",
+        )
     answer = _open_for_follow_up(answer_id, moderator)
     answer.reply = text
     answer.replied_at = timezone.now()
@@ -254,27 +271,29 @@ def reply_to_answer(*, answer_id: int, moderator: User, text: str) -> SurveyAnsw
     answer.save(update_fields=["reply", "replied_at", "replied_by"])
     member = answer.member
     url = reverse("survey:thanks")
-    notify(
-        recipient=member,
-        kind="survey_reply",
-        text=f"The team replied to your survey answer: “{text}”",
-        url=url,
-        actor=moderator,
-    )
-    if member.email:
-        context = {
-            "member": member,
-            "answer": answer,
-            "reply": text,
-            "url": f"{settings.BASE_URL}{url}",
-            "site_name": settings.SITE_NAME,
-        }
-        queue_email(
-            subject=f"A reply to your answer to the {settings.SITE_NAME} survey",
-            body=render_to_string("survey/email/reply.txt", context),
-            html=render_to_string("survey/email/reply.html", context),
-            to=[member.email],
+    with for_member(member):  # the member's language, not the moderator's
+        notify(
+            recipient=member,
+            kind="survey_reply",
+            text=_("The team replied to your survey answer: “%(reply)s”") % {"reply": text},
+            url=url,
+            actor=moderator,
         )
+        if member.email:
+            context = {
+                "member": member,
+                "answer": answer,
+                "reply": text,
+                "url": f"{settings.BASE_URL}{url}",
+                "site_name": settings.SITE_NAME,
+            }
+            queue_email(
+                subject=_("A reply to your answer to the %(site_name)s survey")
+                % {"site_name": settings.SITE_NAME},
+                body=render_to_string("survey/email/reply.txt", context),
+                html=render_to_string("survey/email/reply.html", context),
+                to=[member.email],
+            )
     log(instance=answer, action="hearth.survey.reply", user=moderator, data={"reply": text})
     return answer
 
@@ -283,7 +302,7 @@ def reply_to_answer(*, answer_id: int, moderator: User, text: str) -> SurveyAnsw
 def close_answer(*, answer_id: int, moderator: User, note: str) -> SurveyAnswer:
     note = clean_text(note)
     if not note:
-        raise SurveyError("Note what was done before closing.", code="reason")
+        raise SurveyError(_("Note what was done before closing."), code="reason")
     answer = _open_for_follow_up(answer_id, moderator)
     answer.closed_at = timezone.now()
     answer.closed_by = moderator

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from community import segments as member_segments
@@ -95,7 +96,9 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not may_view_dashboard(request.user):
         return HttpResponseForbidden(
             render_to_string(
-                "403.html", {"reason": "Only editors and moderators can open this page."}, request
+                "403.html",
+                {"reason": _("Only editors and moderators can open this page.")},
+                request,
             )
         )
     now = timezone.now()

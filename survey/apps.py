@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class SurveyConfig(AppConfig):
     name = "survey"
     label = "survey"
-    verbose_name = "Recommend survey"
+    verbose_name = gettext_lazy("Recommend survey")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

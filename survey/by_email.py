@@ -31,8 +31,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community.models import User
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from hearth.signed_links import member_token, read_member_token
 from hearth.text import clean_text
@@ -168,9 +171,9 @@ def send_survey_email(*, member: User, now: datetime | None = None) -> SurveyEma
     if (reason := actions.why_not_ask(member, now=now)) is not None:
         raise SurveyError(reason, code="not_asked")
     if not member.email:
-        raise SurveyError("The member has no email address.", code="no_email")
+        raise SurveyError(_("The member has no email address."), code="no_email")
     if emails_off(member):
-        raise SurveyError("The member turned survey emails off.", code="emails_off")
+        raise SurveyError(_("The member turned survey emails off."), code="emails_off")
     prompt = Prompt.objects.create(
         member=member, kind=Prompt.Kind.SURVEY, outcome=Prompt.Outcome.SENT, created_at=now
     )
@@ -183,10 +186,16 @@ def send_survey_email(*, member: User, now: datetime | None = None) -> SurveyEma
         "unsubscribe_url": unsubscribe,
         "days": LINK_MAX_AGE.days,
     }
+    with for_member(member):  # the member's language, not the sender's
+        subject = _("How likely are you to recommend %(site_name)s to a friend?") % {
+            "site_name": settings.SITE_NAME
+        }
+        body = render_to_string("survey/email/ask.txt", context)
+        html = render_to_string("survey/email/ask.html", context)
     queue_email(
-        subject=f"How likely are you to recommend {settings.SITE_NAME} to a friend?",
-        body=render_to_string("survey/email/ask.txt", context),
-        html=render_to_string("survey/email/ask.html", context),
+        subject=subject,
+        body=body,
+        html=html,
         to=[member.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
@@ -249,7 +258,7 @@ def answer_by_email(*, token: AnswerToken) -> EmailAnswer:
     if survey_email.answer is not None:
         return EmailAnswer(survey_email.answer, created=False)
     if not member.is_active or member.is_suspended:
-        raise SurveyError("The survey is not open to this account.", code="not_asked")
+        raise SurveyError(_("The survey is not open to this account."), code="not_asked")
     try:
         with transaction.atomic():
             answer = SurveyAnswer.objects.create(
@@ -276,18 +285,26 @@ def add_reason_by_email(*, token: AnswerToken, reason: str) -> SurveyAnswer:
     """The reason for the answer of the token's round, and only that one."""
     reason = clean_text(reason)
     if not reason:
-        raise SurveyError("Write a few words, or leave the page: your score is saved.")
+        raise SurveyError(_("Write a few words, or leave the page: your score is saved."))
     if len(reason) > actions.REASON_MAX:
-        raise SurveyError(f"Keep it under {actions.REASON_MAX} characters.", code="too_long")
+        raise SurveyError(
+            ngettext(
+                "Keep it under %(max)d character.",
+                "Keep it under %(max)d characters.",
+                actions.REASON_MAX,
+            )
+            % {"max": actions.REASON_MAX},
+            code="too_long",
+        )
     survey_email = _round_for(token)
     if survey_email.answer_id is None:
-        raise SurveyError("Choose a score in the email first.", code="no_answer")
+        raise SurveyError(_("Choose a score in the email first."), code="no_answer")
     answer = SurveyAnswer.objects.select_for_update().get(pk=survey_email.answer_id)
     if answer.member_id != token.member_id:
         raise LinkInvalid
     if answer.is_closed:
         raise SurveyError(
-            "The team has already followed up on this answer; reply to their email instead.",
+            _("The team has already followed up on this answer; reply to their email instead."),
             code="closed",
         )
     answer.reason = reason

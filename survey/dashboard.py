@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from community import segments as member_segments
 
@@ -136,10 +137,10 @@ def as_csv(data: Report, segment_rows: Sequence[Figures] = ()) -> str:
 
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 PERIOD_LABELS = {
-    "30": "Last 30 days",
-    "90": "Last 90 days",
-    "365": "Last 12 months",
-    "all": "All time",
+    "30": gettext_lazy("Last 30 days"),
+    "90": gettext_lazy("Last 90 days"),
+    "365": gettext_lazy("Last 12 months"),
+    "all": gettext_lazy("All time"),
 }
 DEFAULT_PERIOD = "365"
 GROUPS = {
@@ -300,7 +301,7 @@ def by_segment(
     ]
     found = {row["segment"]: row for row in branches[0].union(*branches[1:], all=True)}
     empty = {"responses": 0, "promoters": 0, "detractors": 0}
-    return [_figures(segment.label, found.get(i, empty)) for i, segment in enumerate(chosen)]
+    return [_figures(str(segment.label), found.get(i, empty)) for i, segment in enumerate(chosen)]
 
 
 def everyone_else(total: Figures, inside: Figures) -> Figures:

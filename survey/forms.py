@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from hearth.forms import LengthLimitsMixin
 
@@ -12,18 +13,20 @@ class ScoreForm(forms.Form):
         choices=[(str(n), str(n)) for n in range(11)],
         coerce=int,
         error_messages={
-            "required": "Choose a score from 0 to 10.",
-            "invalid_choice": "Choose a score from 0 to 10.",
+            "required": gettext_lazy("Choose a score from 0 to 10."),
+            "invalid_choice": gettext_lazy("Choose a score from 0 to 10."),
         },
     )
 
 
 class ReasonForm(LengthLimitsMixin, forms.Form):
-    length_nouns = {"reason": "A reason"}
+    length_nouns = {"reason": gettext_lazy("A reason")}
 
     reason = forms.CharField(
-        label="What is the main reason for your score?",
+        label=gettext_lazy("What is the main reason for your score?"),
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Write a few words, or leave the page: your score is saved."},
+        error_messages={
+            "required": gettext_lazy("Write a few words, or leave the page: your score is saved.")
+        },
     )

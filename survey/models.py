@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from hearth.commit import after_commit
@@ -37,13 +38,13 @@ class Prompt(models.Model):
     """One ask of a member, answered or dismissed: what the contact budget counts."""
 
     class Kind(models.TextChoices):
-        SURVEY = "survey", "Recommend survey"
+        SURVEY = "survey", gettext_lazy("Recommend survey")
 
     class Outcome(models.TextChoices):
-        ANSWERED = "answered", "Answered"
-        DISMISSED = "dismissed", "Dismissed"
+        ANSWERED = "answered", gettext_lazy("Answered")
+        DISMISSED = "dismissed", gettext_lazy("Dismissed")
         # Emailed and not answered (yet): it counts for the budget like any other ask.
-        SENT = "sent", "Sent by email"
+        SENT = "sent", gettext_lazy("Sent by email")
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prompts"
@@ -71,8 +72,8 @@ class SurveyAnswerQuerySet(models.QuerySet):
 
 class SurveyAnswer(models.Model):
     class AskedVia(models.TextChoices):
-        SITE = "site", "On the site"
-        EMAIL = "email", "By email"
+        SITE = "site", gettext_lazy("On the site")
+        EMAIL = "email", gettext_lazy("By email")
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_answers"
@@ -176,7 +177,6 @@ class SurveyPreference(models.Model):
 
 SETTINGS_CACHE_KEY = "survey:settings:v1"
 SETTINGS_CACHE_SECONDS = 300
-_NUMBER_HELP = "Leave empty to use the site's default ({})."
 
 
 @register_setting(icon="view")
@@ -186,38 +186,42 @@ class SurveySettings(BaseGenericSetting):
 
     min_member_days: models.PositiveSmallIntegerField[int | None, int | None] = (
         models.PositiveSmallIntegerField(
-            "ask members after (days)",
+            gettext_lazy("ask members after (days)"),
             null=True,
             blank=True,
-            help_text="How long someone has been a member before we ask. "
-            + _NUMBER_HELP.format("30 days"),
+            help_text=gettext_lazy(
+                "How long someone has been a member before we ask. "
+                "Leave empty to use the site's default (30 days)."
+            ),
         )
     )
     every_days: models.PositiveSmallIntegerField[int | None, int | None] = (
         models.PositiveSmallIntegerField(
-            "ask each member at most every (days)",
+            gettext_lazy("ask each member at most every (days)"),
             null=True,
             blank=True,
-            help_text=_NUMBER_HELP.format("90 days"),
+            help_text=gettext_lazy("Leave empty to use the site's default (90 days)."),
         )
     )
     contact_gap_days: models.PositiveSmallIntegerField[int | None, int | None] = (
         models.PositiveSmallIntegerField(
-            "days between any two asks",
+            gettext_lazy("days between any two asks"),
             null=True,
             blank=True,
-            help_text="The contact budget shared with invites and challenges. "
-            + _NUMBER_HELP.format("14 days"),
+            help_text=gettext_lazy(
+                "The contact budget shared with invites and challenges. "
+                "Leave empty to use the site's default (14 days)."
+            ),
         )
     )
     ask_staff: models.BooleanField[bool, bool] = models.BooleanField(
-        "ask moderators and editors too",
+        gettext_lazy("ask moderators and editors too"),
         default=False,
-        help_text="Off: staff never see the card or get the survey email.",
+        help_text=gettext_lazy("Off: staff never see the card or get the survey email."),
     )
 
     class Meta:
-        verbose_name = "recommend survey settings"
+        verbose_name = gettext_lazy("recommend survey settings")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.models import User
 from community.review import Decision, ReviewItem, ReviewSource, StaleItem, register
@@ -27,21 +29,21 @@ CLOSE = "close"
 
 class DetractorAnswers(ReviewSource):
     kind = "survey"
-    label = "Unhappy survey answers"
+    label = gettext_lazy("Unhappy survey answers")
     decisions = (
         Decision(
             REPLY,
-            "Reply to the member by email",
+            gettext_lazy("Reply to the member by email"),
             needs_reason=True,
             bulk=False,
-            reason_label="Your reply (emailed to the member and shown in their bell)",
+            reason_label=gettext_lazy("Your reply (emailed to the member and shown in their bell)"),
         ),
         Decision(
             CLOSE,
-            "Close: note what was done",
+            gettext_lazy("Close: note what was done"),
             needs_reason=True,
             bulk=False,
-            reason_label="What was done (for the team; the member does not see it)",
+            reason_label=gettext_lazy("What was done (for the team; the member does not see it)"),
         ),
     )
 
@@ -50,17 +52,23 @@ class DetractorAnswers(ReviewSource):
         for answer in answers:
             member = answer.member
             details = {
-                "Score": f"{answer.score} out of 10",
-                "Member since": date_format(timezone.localtime(member.date_joined), "DATE_FORMAT"),
+                _("Score"): _("%(score)d out of 10") % {"score": answer.score},
+                _("Member since"): date_format(
+                    timezone.localtime(member.date_joined), "DATE_FORMAT"
+                ),
             }
             if answer.replied_at:
-                by = answer.replied_by.name if answer.replied_by else "a former moderator"
-                details["Replied"] = f"by {by}: “{answer.reply}”"
+                by = answer.replied_by.name if answer.replied_by else _("a former moderator")
+                details[_("Replied")] = _("by %(name)s: “%(reply)s”") % {
+                    "name": by,
+                    "reply": answer.reply,
+                }
             yield ReviewItem(
                 kind=self.kind,
                 key=str(answer.pk),
-                title=f"{member.name} would recommend us {answer.score}/10",
-                summary=answer.reason or "No reason given (yet).",
+                title=_("%(name)s would recommend us %(score)d/10")
+                % {"name": member.name, "score": answer.score},
+                summary=answer.reason or _("No reason given (yet)."),
                 created_at=answer.created_at,
                 url=member.get_absolute_url(),
                 member=member,
@@ -72,21 +80,23 @@ class DetractorAnswers(ReviewSource):
 
     def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
         if decision not in (REPLY, CLOSE):
-            raise RuleError("Survey answers can be replied to or closed.", code="invalid")
+            raise RuleError(_("Survey answers can be replied to or closed."), code="invalid")
         try:
             answer_id = parse_int(key)
         except ParamError:
-            raise StaleItem("This survey answer no longer exists.") from None
+            raise StaleItem(_("This survey answer no longer exists.")) from None
         try:
             if decision == REPLY:
                 answer = actions.reply_to_answer(
                     answer_id=answer_id, moderator=moderator, text=reason
                 )
-                return f"Your reply is on its way to {answer.member.name}; close it when done."
+                return _("Your reply is on its way to %(name)s; close it when done.") % {
+                    "name": answer.member.name
+                }
             answer = actions.close_answer(answer_id=answer_id, moderator=moderator, note=reason)
         except PermissionDenied as error:
-            raise RuleError(str(error) or "Only moderators can do that.") from None
-        return f"The survey answer of {answer.member.name} is closed."
+            raise RuleError(str(error) or _("Only moderators can do that.")) from None
+        return _("The survey answer of %(name)s is closed.") % {"name": answer.member.name}
 
 
 def register_source() -> None:

@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from pytest_asyncio import is_async_test
 
 from community.forum import view_counts
-from hearth import outages
+from hearth import catalogs, outages
 from tests.factories import PASSWORD, make_editor, make_member, make_moderator
 from tests.sockets import OPENED, close_all_opened
 
@@ -48,6 +48,13 @@ async def _sockets_closed_after_each_test():
     OPENED.clear()
     yield
     await close_all_opened()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs() -> None:
+    # The .mo files are build products (not in git): compile the catalogs that changed,
+    # so pages in an offered language read its translation (hearth.catalogs).
+    catalogs.compile_catalogs()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -89,8 +96,10 @@ def clear_cache() -> None:
 
 
 def _checks_passwords_in_another_process(request) -> bool:
-    path = str(request.node.path)
-    return f"{os.sep}e2e{os.sep}" in path or f"{os.sep}integration{os.sep}" in path
+    # Integration tests start servers as new processes with the production settings. The
+    # browser journeys' server is a fork of the test process (tests/e2e/conftest.py), so
+    # it inherits the test's hashers and checks passwords the way they were made.
+    return f"{os.sep}integration{os.sep}" in str(request.node.path)
 
 
 @pytest.fixture(autouse=True)
@@ -109,9 +118,8 @@ def _isolated_state(request, settings, tmp_path):
     view_counts.forget()
     if not _checks_passwords_in_another_process(request):
         # Hashing a password the production way costs a third of a second; the tests
-        # make thousands of members. Servers started in another process (browser
-        # journeys, integration tests) keep the real hashers, so passwords they check
-        # are hashed the same way.
+        # make thousands of members. Servers started as new processes (integration
+        # tests) keep the real hashers, so passwords they check are hashed the same way.
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     view_counts.forget()

@@ -19,6 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from community.actions import ModerationError, check_may_penalise, notify
@@ -136,11 +139,14 @@ def broadcast_messages(room: Room, messages: list[ChatMessage]) -> None:
 def _validated_body(body: str) -> str:
     body = clean_text(body)
     if not body:
-        raise ChatError("Write something first: a message cannot be empty.", code="invalid")
+        raise ChatError(_("Write something first: a message cannot be empty."), code="invalid")
     if len(body) > MESSAGE_MAX_LENGTH:
         raise ChatError(
-            f"A message can be at most {MESSAGE_MAX_LENGTH:,} characters "
-            f"(this one has {len(body):,}).",
+            _("A message can be at most %(max)s characters (this one has %(length)s).")
+            % {
+                "max": number_format(MESSAGE_MAX_LENGTH, force_grouping=True),
+                "length": number_format(len(body), force_grouping=True),
+            },
             code="invalid",
         )
     return body
@@ -189,13 +195,20 @@ def _check_flood(member: User) -> None:
         _silence_flooder(member)
         limits.reset(member.pk)
         raise ChatError(
-            "You kept sending messages faster than the limit, so you are silenced for 30 minutes.",
+            _(
+                "You kept sending messages faster than the limit, so you are silenced for "
+                "30 minutes."
+            ),
             code="silenced",
         )
     seconds = max(1, math.ceil(wait))
     raise ChatError(
-        f"You are sending messages too fast. You can send again in {seconds} "
-        f"second{'s' if seconds != 1 else ''}.",
+        ngettext(
+            "You are sending messages too fast. You can send again in %(seconds)d second.",
+            "You are sending messages too fast. You can send again in %(seconds)d seconds.",
+            seconds,
+        )
+        % {"seconds": seconds},
         code="rate_limited",
         retry_after=seconds,
     )
@@ -292,12 +305,20 @@ def _save_messages(
         message.author = author
     broadcast_messages(room, messages)
     for message in messages:
+
+        def mention_text(message: ChatMessage = message) -> str:
+            return _("%(name)s mentioned you in %(room)s: %(text)s") % {
+                "name": author.name,
+                "room": room.name,
+                "text": message.body[:120],
+            }
+
         for person in mentioned_members(message.body, limit=5):
             if person.pk != author.pk and room.can_read(person):
                 notify(
                     recipient=person,
                     kind="chat_mention",
-                    text=f"{author.name} mentioned you in {room.name}: {message.body[:120]}",
+                    text=mention_text,
                     url=message.get_absolute_url(),
                     actor=author,
                 )
@@ -365,11 +386,15 @@ def _note_conversation(*, room: Room, answer: ChatMessage) -> None:
 def edit_message(*, message: ChatMessage, editor: User, body: str) -> ChatMessage:
     body = _validated_body(body)
     if message.room.archived:
-        raise ChatError("This room is archived: it is read-only.", code="archived")
+        raise ChatError(_("This room is archived: it is read-only."), code="archived")
     if not message.can_edit(editor):
         raise ChatError(
-            f"You can edit only your own messages, within {EDIT_WINDOW_SECONDS // 60} "
-            "minutes of sending them.",
+            ngettext(
+                "You can edit only your own messages, within %(minutes)d minute of sending them.",
+                "You can edit only your own messages, within %(minutes)d minutes of sending them.",
+                EDIT_WINDOW_SECONDS // 60,
+            )
+            % {"minutes": EDIT_WINDOW_SECONDS // 60},
             code="forbidden",
         )
     if body == message.body:
@@ -393,7 +418,7 @@ def edit_message(*, message: ChatMessage, editor: User, body: str) -> ChatMessag
 @transaction.atomic
 def delete_message(*, message: ChatMessage, actor: User) -> ChatMessage:
     if not message.can_delete(actor):
-        raise ChatError("You can delete only your own messages.", code="forbidden")
+        raise ChatError(_("You can delete only your own messages."), code="forbidden")
     message.deleted_at = timezone.now()
     message.deleted_by = actor
     message.save(update_fields=["deleted_at", "deleted_by"])
@@ -432,9 +457,9 @@ def delete_message(*, message: ChatMessage, actor: User) -> ChatMessage:
 def react(*, message: ChatMessage, member: User, kind: str, on: bool | None = None) -> bool:
     """Add or remove ``member``'s reaction (toggle when ``on`` is None); True if it is on."""
     if kind not in REACTION_KEYS:
-        raise ChatError("Unknown reaction.", code="bad_value")
+        raise ChatError(_("Unknown reaction."), code="bad_value")
     if message.is_deleted:
-        raise ChatError("That message was deleted.", code="not_found")
+        raise ChatError(_("That message was deleted."), code="not_found")
     _refuse_if_cannot_send(message.room, member)
     existing = ChatReaction.objects.filter(message=message, member=member, kind=kind)
     if on is None:
@@ -514,9 +539,9 @@ def mute_member(
     except ModerationError as refusal:  # the chat's doors answer a ChatError
         raise ChatError(refusal.message, code=refusal.code) from None
     if not 1 <= minutes <= MUTE_MAX_MINUTES:
-        raise ChatError("A mute lasts between 1 minute and 30 days.", code="invalid")
+        raise ChatError(_("A mute lasts between 1 minute and 30 days."), code="invalid")
     until = timezone.now() + timedelta(minutes=minutes)
-    mute, _ = RoomMute.objects.update_or_create(
+    mute, _unused = RoomMute.objects.update_or_create(
         room=room,
         member=member,
         defaults={"until": until, "moderator": moderator, "reason": reason[:300]},
@@ -530,7 +555,7 @@ def mute_member(
         reason=reason,
         canned_reason=canned_reason,
         scope=mute_scope(room),
-        scope_label=f"in the room {room.name}",
+        scope_label=_("in the room %(room)s") % {"room": room.name},
         scope_url=room.get_absolute_url(),
     )
     log(
@@ -554,7 +579,7 @@ def mute_member(
 @transaction.atomic
 def unmute_member(*, room: Room, member: User, moderator: User, reason: str = "") -> bool:
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators can lift a mute.")
+        raise PermissionDenied(_("Only moderators can lift a mute."))
     removed = RoomMute.objects.filter(room=room, member=member).delete()[0] > 0
     record_lift(
         member=member,
@@ -599,10 +624,12 @@ def _quote(message: ChatMessage) -> str:
     when = timezone.localtime(message.created_at).strftime("%d %b %Y, %H:%M")
     # Chat is plain text, and so are names: nothing in them may become markup.
     lines = [f"> {escape_markdown(line)}" if line else ">" for line in message.body.split("\n")]
-    return (
-        f"**{escape_markdown(message.author.name)}** (@{message.author.username}) "
-        f"wrote on {when}:\n\n" + "\n".join(lines)
-    )
+    heading = _("**%(name)s** (@%(username)s) wrote on %(when)s:") % {
+        "name": escape_markdown(message.author.name),
+        "username": message.author.username,
+        "when": when,
+    }
+    return f"{heading}\n\n" + "\n".join(lines)
 
 
 @transaction.atomic
@@ -611,13 +638,16 @@ def turn_into_topic(
 ):
     """Open a forum topic quoting the chosen messages, each with its author and time."""
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators can turn a conversation into a topic.")
+        raise PermissionDenied(_("Only moderators can turn a conversation into a topic."))
     chosen = sorted(
         (m for m in messages if m.room_id == room.pk and not m.is_deleted), key=lambda m: m.pk
     )
     if not chosen:
-        raise ChatError("Choose at least one message to quote.", code="invalid")
-    intro = f"From the chat room [{escape_markdown(room.name)}]({room.get_absolute_url()}):"
+        raise ChatError(_("Choose at least one message to quote."), code="invalid")
+    intro = _("From the chat room [%(room)s](%(url)s):") % {
+        "room": escape_markdown(room.name),
+        "url": room.get_absolute_url(),
+    }
     body = "\n\n".join([intro, *(_quote(m) for m in chosen)])
     topic = start_topic(category=category, author=moderator, title=title, body=body)
     log(

@@ -15,3 +15,7 @@ class ChatConfig(AppConfig):
         from community.moderation.models import Penalty
 
         register_enforcer(Penalty.Kind.CHAT_MUTE, enforce_mutes)
+
+        from community.chat import page_cache
+
+        page_cache.connect()

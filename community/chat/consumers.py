@@ -17,6 +17,10 @@ from collections import deque
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community.chat import actions, limits, presence
 from community.chat.actions import ChatError, author_payload, message_payload, reaction_counts
@@ -34,7 +38,7 @@ from community.chat.protocol import (
 from community.chat.wire import direct_writer
 from community.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, HearthConsumer
 from community.mentions import members_mentioned_in
-from community.models import User
+from community.models import REACTION_KEYS, User
 from community.moderation.templatetags.moderation_tags import standing_notice_html
 from hearth import outages
 from hearth.network import network_of
@@ -55,7 +59,9 @@ SINCE_PER_NETWORK_PER_MINUTE = 120
 
 def _server_error(ref: str | None) -> dict:
     return error_frame(
-        "server_error", "Something went wrong on our side; nothing was changed. Try again.", ref=ref
+        "server_error",
+        _("Something went wrong on our side; nothing was changed. Try again."),
+        ref=ref,
     )
 
 
@@ -65,10 +71,51 @@ def _payloads(messages: list[ChatMessage]) -> list[dict]:
     return [message_payload(m, reactions=counts.get(m.pk), members=members) for m in messages]
 
 
+def missed_messages(
+    room_id: int, after_id: int, upto_id: int, limit: int
+) -> tuple[list[dict], bool]:
+    """The answer to ``since``: the newest ``limit`` visible messages with ids in
+    (after_id, upto_id], oldest first, and whether older ones were left out.
+
+    One query (messages, authors and reaction counts together; a second one only when
+    the messages mention members), none when nothing can have been missed: after a
+    deploy every open page asks at once.
+    """
+    if after_id >= upto_id:
+        return [], False
+    counts = {
+        f"reactions_{key}": Count("reactions", filter=Q(reactions__kind=key))
+        for key in REACTION_KEYS
+    }
+    page = list(
+        ChatMessage.objects.visible()
+        .filter(room_id=room_id, id__gt=after_id, id__lte=upto_id)
+        .select_related("author")
+        .annotate(**counts)
+        .order_by("-id")[: limit + 1]
+    )
+    messages = list(reversed(page[:limit]))
+    members = members_mentioned_in(m.body for m in messages)
+    payloads = [
+        message_payload(
+            m,
+            reactions={key: n for key in REACTION_KEYS if (n := getattr(m, f"reactions_{key}"))},
+            members=members,
+        )
+        for m in messages
+    ]
+    return payloads, len(page) > limit
+
+
 def _slow_down(seconds: float) -> ChatError:
     wait = max(1, math.ceil(seconds))
     return ChatError(
-        f"Too many catch-up requests; try again in {wait} second{'s' if wait != 1 else ''}.",
+        ngettext(
+            "Too many catch-up requests; try again in %(seconds)d second.",
+            "Too many catch-up requests; try again in %(seconds)d seconds.",
+            wait,
+        )
+        % {"seconds": wait},
         code="rate_limited",
         retry_after=wait,
     )
@@ -86,6 +133,18 @@ def _server_send(send):
     while hasattr(getattr(send, "__self__", None), "real_send"):
         send = send.__self__.real_send
     return send
+
+
+async def _announce_presence(room_id: int, joins: list[dict], leaves: list[dict]) -> None:
+    count = len(await sync_to_async(presence.present, thread_sensitive=False)(room_id))
+    frame = presence.frame(count, joins, leaves)
+    await get_channel_layer().group_send(
+        room_group(room_id), {"type": FRAME_EVENT, "frame": encode(frame), "id": None}
+    )
+
+
+# Arrivals and departures of this process's sockets, announced per room in batches.
+batches = presence.Batches(_announce_presence)
 
 
 class ChatConsumer(HearthConsumer):
@@ -128,8 +187,8 @@ class ChatConsumer(HearthConsumer):
                 self.room.pk, self.member.pk, self.member.name
             )
             if joined:
-                await self._broadcast_presence(
-                    joined={"id": self.member.pk, "name": self.member.name}
+                batches.changed(
+                    self.room.pk, {"id": self.member.pk, "name": self.member.name}, here=True
                 )
         await self.send_json(await self._ready_frame())
 
@@ -145,8 +204,8 @@ class ChatConsumer(HearthConsumer):
                 self.room.pk, self.member.pk
             )
             if gone:
-                await self._broadcast_presence(
-                    left={"id": self.member.pk, "name": self.member.name}
+                batches.changed(
+                    self.room.pk, {"id": self.member.pk, "name": self.member.name}, here=False
                 )
 
     async def dispatch(self, message: dict) -> None:
@@ -226,7 +285,7 @@ class ChatConsumer(HearthConsumer):
 
     def _require_member(self) -> User:
         if self.member is None:
-            raise ChatError("Sign in to chat.", code="forbidden")
+            raise ChatError(_("Sign in to chat."), code="forbidden")
         return self.member
 
     async def _on_send(self, frame: Frame) -> None:
@@ -378,10 +437,6 @@ class ChatConsumer(HearthConsumer):
             self.group, {"type": FRAME_EVENT, "frame": encode(frame), "id": None}
         )
 
-    async def _broadcast_presence(self, **change) -> None:
-        count = len(await sync_to_async(presence.present, thread_sensitive=False)(self.room.pk))
-        await self._group_frame({"type": "presence", "count": count, **change})
-
     async def _ready_frame(self) -> dict:
         people = await sync_to_async(presence.present, thread_sensitive=False)(self.room.pk)
         info = await self._room_state()
@@ -432,7 +487,7 @@ class ChatConsumer(HearthConsumer):
     def _call(self, action, role: str, **kwargs):
         member = self._fresh_member()
         if member is None or member.is_suspended:
-            raise ChatError("Sign in to chat.", code="forbidden")
+            raise ChatError(_("Sign in to chat."), code="forbidden")
         room = Room.objects.get(pk=self.room.pk)
         return action(room=room, **{role: member}, **kwargs)
 
@@ -441,7 +496,7 @@ class ChatConsumer(HearthConsumer):
         """Save the bodies in order; per body the new id, the refusal, or None on a bug."""
         member = self._fresh_member()
         if member is None or member.is_suspended:
-            return [ChatError("Sign in to chat.", code="forbidden")] * len(bodies)
+            return [ChatError(_("Sign in to chat."), code="forbidden")] * len(bodies)
         room = Room.objects.get(pk=self.room.pk)
         try:
             results = actions.send_messages(room=room, author=member, bodies=bodies)
@@ -454,14 +509,14 @@ class ChatConsumer(HearthConsumer):
     def _call_on_message(self, action, message_id: int, role: str, **kwargs):
         member = self._fresh_member()
         if member is None or member.is_suspended:
-            raise ChatError("Sign in to chat.", code="forbidden")
+            raise ChatError(_("Sign in to chat."), code="forbidden")
         message = (
             ChatMessage.objects.select_related("room", "author")
             .filter(pk=message_id, room_id=self.room.pk)
             .first()
         )
         if message is None or (message.is_deleted and action is not actions.delete_message):
-            raise ChatError("There is no such message in this room.", code="not_found")
+            raise ChatError(_("There is no such message in this room."), code="not_found")
         if message.is_deleted:
             return None
         action(message=message, **{role: member}, **kwargs)
@@ -469,10 +524,7 @@ class ChatConsumer(HearthConsumer):
 
     @database_sync_to_async
     def _missed(self, after_id: int, upto_id: int, limit: int) -> tuple[list[dict], bool]:
-        messages, more = ChatMessage.objects.newest(
-            room_id=self.room.pk, limit=limit, after=after_id, through=upto_id
-        )
-        return _payloads(messages), more
+        return missed_messages(self.room.pk, after_id, upto_id, limit)
 
     @database_sync_to_async
     def _history(self, before_id: int, limit: int) -> tuple[list[dict], bool]:

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.chat.models import MESSAGE_MAX_LENGTH, ChatMessage
 from community.forum.models import Category
@@ -17,10 +19,10 @@ from hearth.text import clean_text
 _CLIENT_REF_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 MUTE_CHOICES = [
-    (10, "10 minutes"),
-    (60, "1 hour"),
-    (24 * 60, "1 day"),
-    (7 * 24 * 60, "1 week"),
+    (10, gettext_lazy("10 minutes")),
+    (60, gettext_lazy("1 hour")),
+    (24 * 60, gettext_lazy("1 day")),
+    (7 * 24 * 60, gettext_lazy("1 week")),
 ]
 
 
@@ -33,16 +35,20 @@ class EditMessageForm(forms.Form):
     # the action's (actions._validated_body), which refuses with the length, and the
     # page's counter (chat.js, data-max-length) warns before that.
     body = forms.CharField(
-        label="Message",
+        label=gettext_lazy("Message"),
         widget=forms.Textarea(attrs={"rows": 2, "data-max-length": MESSAGE_MAX_LENGTH}),
-        help_text="Plain text; links become clickable. Enter sends, Shift+Enter adds a line.",
-        error_messages={"required": "Write something first: a message cannot be empty."},
+        help_text=gettext_lazy(
+            "Plain text; links become clickable. Enter sends, Shift+Enter adds a line."
+        ),
+        error_messages={
+            "required": gettext_lazy("Write something first: a message cannot be empty.")
+        },
     )
 
     def clean_body(self) -> str:
         body = clean_text(self.cleaned_data["body"])
         if not body:
-            raise ValidationError("Write something first: a message cannot be empty.")
+            raise ValidationError(_("Write something first: a message cannot be empty."))
         return body
 
 
@@ -58,10 +64,14 @@ class MessageForm(EditMessageForm):
 
 
 class MuteForm(forms.Form):
-    username = forms.CharField(label="Member's username", max_length=30)
-    minutes = forms.TypedChoiceField(label="Mute for", choices=MUTE_CHOICES, coerce=int)
+    username = forms.CharField(label=gettext_lazy("Member's username"), max_length=30)
+    minutes = forms.TypedChoiceField(
+        label=gettext_lazy("Mute for"), choices=MUTE_CHOICES, coerce=int
+    )
     reason = forms.CharField(
-        label="Note to the member (also in the audit log)", max_length=300, required=False
+        label=gettext_lazy("Note to the member (also in the audit log)"),
+        max_length=300,
+        required=False,
     )
     rule = canned_reason_field()
 
@@ -72,7 +82,9 @@ class MuteForm(forms.Form):
         if username:
             member = User.objects.filter(username__iexact=username, is_active=True).first()
             if member is None:
-                raise ValidationError(f"There is no member called {username}.")
+                raise ValidationError(
+                    _("There is no member called %(username)s.") % {"username": username}
+                )
             cleaned["member"] = member
         return cleaned
 
@@ -83,15 +95,15 @@ class _MessageChoiceField(forms.ModelMultipleChoiceField):
 
 
 class TopicForm(forms.Form):
-    title = forms.CharField(label="Topic title", max_length=140)
+    title = forms.CharField(label=gettext_lazy("Topic title"), max_length=140)
     category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
-        label="Forum category", queryset=None, empty_label=None
+        label=gettext_lazy("Forum category"), queryset=None, empty_label=None
     )
     messages = _MessageChoiceField(
-        label="Messages to quote",
+        label=gettext_lazy("Messages to quote"),
         queryset=ChatMessage.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one message to quote."},
+        error_messages={"required": gettext_lazy("Choose at least one message to quote.")},
     )
 
     def __init__(self, *args, room, **kwargs) -> None:

@@ -9,6 +9,9 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.models import REACTION_CHOICES, ReactionButton
 
@@ -51,8 +54,8 @@ class RoomQuerySet(models.QuerySet):
 
 class Room(models.Model):
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public: visitors read, members write"
-        MEMBERS = "members", "Members only"
+        PUBLIC = "public", gettext_lazy("Public: visitors read, members write")
+        MEMBERS = "members", gettext_lazy("Members only")
 
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=80, unique=True)
@@ -61,7 +64,8 @@ class Room(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     archived = models.BooleanField(
-        default=False, help_text="An archived room stays readable but nobody can post in it."
+        default=False,
+        help_text=gettext_lazy("An archived room stays readable but nobody can post in it."),
     )
     category = models.OneToOneField(
         "forum.Category",
@@ -69,10 +73,12 @@ class Room(models.Model):
         null=True,
         blank=True,
         related_name="chat_room",
-        help_text="Optional: the forum category this room belongs to (one room per category).",
+        help_text=gettext_lazy(
+            "Optional: the forum category this room belongs to (one room per category)."
+        ),
     )
     position = models.PositiveSmallIntegerField(
-        default=0, help_text="Rooms are listed by this number, then by name."
+        default=0, help_text=gettext_lazy("Rooms are listed by this number, then by name.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -104,17 +110,22 @@ class Room(models.Model):
     def send_refusal(self, user) -> str:
         """Why ``user`` may not post here now, or "" when they may."""
         if user is None or not user.is_authenticated:
-            return "Sign in to chat."
+            return _("Sign in to chat.")
         if user.is_suspended:
-            return "Your account is suspended."
+            return _("Your account is suspended.")
         if self.archived:
-            return "This room is archived: it is read-only."
+            return _("This room is archived: it is read-only.")
         if user.is_silenced:
-            return f"You are silenced until {timezone.localtime(user.silenced_until):%H:%M, %d %b}."
+            until = timezone.localtime(user.silenced_until)
+            return _("You are silenced until %(until)s.") % {
+                "until": date_format(until, "H:i, d M")
+            }
         mute = self.mutes.active().filter(member=user).first()
         if mute is not None:
             until = timezone.localtime(mute.until)
-            return f"A moderator muted you in this room until {until:%H:%M, %d %b}."
+            return _("A moderator muted you in this room until %(until)s.") % {
+                "until": date_format(until, "H:i, d M")
+            }
         return ""
 
 

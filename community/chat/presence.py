@@ -7,15 +7,26 @@ if their server process died without saying goodbye.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 import time
+from collections.abc import Awaitable, Callable
 
 from django.core.cache import cache
+
+from hearth import outages
+
+logger = logging.getLogger(__name__)
 
 PING_SECONDS = 45
 PRESENCE_TTL = 100
 ROSTER_TTL = 24 * 60 * 60
 # Typing indicators are not relayed in rooms with more people present than this.
 TYPING_MAX_PRESENT = 100
+# Arrivals and departures in a room are announced at most once per this many seconds
+# per server process: the first change goes out at once, later ones in one frame.
+BATCH_SECONDS = 1.0
 
 
 def _seen_key(room_id: int, member_id: int) -> str:
@@ -34,15 +45,67 @@ def _count_key(room_id: int) -> str:
     return f"chat:present:{room_id}"
 
 
+# The roster changes under many writers at once (a thousand pages opening in a few
+# seconds, on several server processes): on Redis it is a hash changed field by field
+# (HSET/HDEL), never read, changed and written back whole, which loses concurrent
+# arrivals. With a local-memory cache (one process) a lock does the same.
+_roster_lock = threading.Lock()
+
+
+def _redis_hash(room_id: int):
+    """(Redis client, key of the room's roster hash), or None without Redis."""
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        return None
+    return backend.get_client(write=True), cache.make_and_validate_key(f"chat:roster-h:{room_id}")
+
+
+def _on_redis(room_id: int, change, fallback=None):
+    """Run ``change(client, key)`` on the roster hash; ``fallback`` while Redis is away."""
+    found = _redis_hash(room_id)
+    assert found is not None
+    if not outages.worth_trying(outages.CACHE):
+        return fallback
+    try:
+        return change(*found)
+    except outages.CONNECTION_ERRORS as error:
+        outages.report_down(outages.CACHE, error)
+        return fallback
+
+
 def _roster(room_id: int) -> dict[int, str]:
+    if _redis_hash(room_id) is not None:
+        raw = _on_redis(room_id, lambda client, key: client.hgetall(key), {})
+        return {int(k): v.decode() for k, v in raw.items()}
     return cache.get(_roster_key(room_id)) or {}
 
 
 def _add_to_roster(room_id: int, member_id: int, name: str) -> None:
-    roster = _roster(room_id)
-    if roster.get(member_id) != name:
-        roster[member_id] = name
-        cache.set(_roster_key(room_id), roster, ROSTER_TTL)
+    if _redis_hash(room_id) is not None:
+
+        def add(client, key):
+            client.pipeline().hset(key, str(member_id), name).expire(key, ROSTER_TTL).execute()
+
+        _on_redis(room_id, add)
+        return
+    with _roster_lock:
+        roster = _roster(room_id)
+        if roster.get(member_id) != name:
+            roster[member_id] = name
+            cache.set(_roster_key(room_id), roster, ROSTER_TTL)
+
+
+def _remove_from_roster(room_id: int, member_ids: list[int]) -> None:
+    if not member_ids:
+        return
+    if _redis_hash(room_id) is not None:
+        _on_redis(room_id, lambda client, key: client.hdel(key, *map(str, member_ids)))
+        return
+    with _roster_lock:
+        roster = _roster(room_id)
+        removed = [m for m in member_ids if roster.pop(m, None) is not None]
+        if removed:
+            cache.set(_roster_key(room_id), roster, ROSTER_TTL)
 
 
 def join(room_id: int, member_id: int, name: str) -> bool:
@@ -74,9 +137,7 @@ def leave(room_id: int, member_id: int) -> bool:
     if remaining > 0:
         return False
     cache.delete_many([_sockets_key(room_id, member_id), _seen_key(room_id, member_id)])
-    roster = _roster(room_id)
-    if roster.pop(member_id, None) is not None:
-        cache.set(_roster_key(room_id), roster, ROSTER_TTL)
+    _remove_from_roster(room_id, [member_id])
     return True
 
 
@@ -93,7 +154,7 @@ def present(room_id: int) -> list[dict]:
         if _seen_key(room_id, member_id) in seen
     }
     if len(alive) != len(roster):
-        cache.set(_roster_key(room_id), alive, ROSTER_TTL)
+        _remove_from_roster(room_id, [m for m in roster if m not in alive])
     cache.set(_count_key(room_id), len(alive), PRESENCE_TTL)
     return sorted(
         ({"id": member_id, "name": name} for member_id, name in alive.items()),
@@ -106,3 +167,83 @@ def count(room_id: int) -> int:
     if cached is None:
         return len(present(room_id))
     return cached
+
+
+Person = dict  # {"id": member id, "name": display name}
+Announce = Callable[[int, list[Person], list[Person]], Awaitable[None]]
+
+
+class Batches:
+    """Presence changes of this process's sockets, announced per room in batches.
+
+    When a thousand members open a room, one ``presence`` frame per arrival sent to
+    everyone present is a million frames; here the first change of a quiet room is
+    announced at once and the changes of the next ``BATCH_SECONDS`` together, so each
+    socket gets at most one presence frame per second per server process. A member
+    who arrived and left within one batch is announced as gone (the last change wins).
+    """
+
+    def __init__(self, announce: Announce) -> None:
+        self._announce = announce
+        self._pending: dict[int, dict[int, tuple[bool, Person]]] = {}
+        self._timers: dict[int, asyncio.Task] = {}
+        self._last: dict[int, float] = {}
+        self._loops: dict[int, asyncio.AbstractEventLoop] = {}
+
+    def changed(self, room_id: int, person: Person, *, here: bool) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loops.get(room_id) is not loop:  # a new event loop: forget the old one's
+            self._loops[room_id] = loop
+            self._pending.pop(room_id, None)
+            self._timers.pop(room_id, None)
+            self._last.pop(room_id, None)
+        self._pending.setdefault(room_id, {})[person["id"]] = (here, person)
+        self._schedule(room_id, loop)
+
+    def _schedule(self, room_id: int, loop: asyncio.AbstractEventLoop) -> None:
+        timer = self._timers.get(room_id)
+        if timer is not None and not timer.done():
+            return
+        wait = self._last.get(room_id, -BATCH_SECONDS) + BATCH_SECONDS - time.monotonic()
+        self._timers[room_id] = loop.create_task(self._flush_after(room_id, max(0.0, wait)))
+
+    async def _flush_after(self, room_id: int, wait: float) -> None:
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._timers.pop(room_id, None)
+        await self._send(room_id)
+
+    async def flush(self, room_id: int) -> None:
+        """Announce the room's pending changes now."""
+        timer = self._timers.pop(room_id, None)
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+        await self._send(room_id)
+
+    async def _send(self, room_id: int) -> None:
+        changes = self._pending.pop(room_id, None)
+        if not changes:
+            return
+        self._last[room_id] = time.monotonic()
+        joins = [person for here, person in changes.values() if here]
+        leaves = [person for here, person in changes.values() if not here]
+        try:
+            await self._announce(room_id, joins, leaves)
+        except Exception:  # the channel layer or the cache is away: try with the next batch
+            logger.warning("chat: announcing presence in room %s failed", room_id, exc_info=True)
+            pending = self._pending.setdefault(room_id, {})
+            for member_id, change in changes.items():
+                pending.setdefault(member_id, change)  # a newer change of theirs wins
+            self._last[room_id] = time.monotonic()
+            self._schedule(room_id, asyncio.get_running_loop())
+        else:
+            self._last[room_id] = time.monotonic()
+
+
+def frame(count: int, joins: list[Person], leaves: list[Person]) -> dict:
+    """The ``presence`` frame of a batch. A batch of one change also carries it as
+    ``joined``/``left``, the fields of clients older than batches."""
+    body: dict = {"type": "presence", "count": count, "joins": joins, "leaves": leaves}
+    if len(joins) + len(leaves) == 1:
+        body["joined" if joins else "left"] = (joins or leaves)[0]
+    return body

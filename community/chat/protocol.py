@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from community.models import REACTION_KEYS
@@ -162,9 +163,9 @@ def parse_frame(text: str) -> Frame:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # deeply nested arrays exhaust the parser's stack
-        raise FrameError("That frame is not valid JSON.", code="bad_json") from None
+        raise FrameError(_("That frame is not valid JSON."), code="bad_json") from None
     if not isinstance(data, dict):
-        raise FrameError("A frame must be a JSON object with a type.", code="bad_frame")
+        raise FrameError(_("A frame must be a JSON object with a type."), code="bad_frame")
     ref = data.get("ref")
     if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
         raise FrameError(
@@ -180,9 +181,9 @@ def parse_frame(text: str) -> Frame:
 def _parse_fields(data: dict[str, Any], ref: str | None) -> Frame:
     kind = data.get("type")
     if kind is None:
-        raise FrameError("The frame has no type.", code="missing_field")
+        raise FrameError(_("The frame has no type."), code="missing_field")
     if not isinstance(kind, str):
-        raise FrameError("type must be text.", code="wrong_type")
+        raise FrameError(_("type must be text."), code="wrong_type")
     schema = SCHEMAS.get(kind)
     if schema is None:
         raise FrameError(

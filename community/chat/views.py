@@ -7,16 +7,19 @@ calls the same actions.
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community.chat import actions
+from community.chat import actions, fragments, page_cache
 from community.chat.actions import ChatError
 from community.chat.consumers import TYPING_EVERY_SECONDS
 from community.chat.forms import EditMessageForm, MessageForm, MuteForm, TopicForm
@@ -38,6 +41,8 @@ from hearth.params import int_param
 from hearth.rules import RuleError, add_to_form, flash
 
 PAGE_SIZE = 50
+# Set on each ChatMessage of the room page: its <li>, for chat/room.html.
+_RENDERED = "rendered"
 # How far back a member's room page reaches to open at their first unread message.
 UNREAD_MAX = 200
 
@@ -45,7 +50,7 @@ UNREAD_MAX = 200
 def _get_room_for_reader(request: AuthenticatedHttpRequest, slug: str) -> Room:
     room = get_object_or_404(Room, slug=slug)
     if not room.can_read(request.user):
-        raise PermissionDenied("This room is for signed-in members.")
+        raise PermissionDenied(_("This room is for signed-in members."))
     return room
 
 
@@ -57,7 +62,7 @@ def _get_message(room: Room, pk: int) -> ChatMessage:
 
 def _require_moderator(request: AuthenticatedHttpRequest) -> None:
     if not request.user.is_moderator:
-        raise PermissionDenied("Only moderators can do that.")
+        raise PermissionDenied(_("Only moderators can do that."))
 
 
 @require_GET
@@ -89,20 +94,18 @@ def _room_page(
         room_id=room.pk, limit=PAGE_SIZE, before=before
     )
     unread_from = None
+    last_read = None
     if user.is_authenticated and before is None:
-        chat_messages, has_earlier, unread_from = _open_at_unread(
+        chat_messages, has_earlier, unread_from, last_read = _open_at_unread(
             room, user, chat_messages, has_earlier
         )
     ids = [m.pk for m in chat_messages]
-    counts = actions.reaction_counts(ids)
-    mine: set[tuple[int, str]] = set()
-    if user.is_authenticated and ids:
-        mine = set(
-            ChatReaction.objects.filter(message_id__in=ids, member=user).values_list(
-                "message_id", "kind"
-            )
-        )
+    counts, mine = _reactions(ids, user)
     members = members_mentioned_in(m.body for m in chat_messages)
+    refusal = room.send_refusal(user)
+    moderator = user.is_authenticated and user.is_moderator
+    if form is None and not refusal:
+        form = MessageForm()
     for message in chat_messages:
         message.editable = message.can_edit(user)
         message.deletable = message.can_delete(user)
@@ -114,8 +117,26 @@ def _room_page(
         message.reactions_unused = any(
             not count and not given for _, _, _, count, given in message.reaction_list
         )
-    refusal = room.send_refusal(user)
-    if user.is_authenticated and chat_messages and before is None:
+    place: dict[str, Any] = {
+        "reader_id": user.pk if user.is_authenticated else None,
+        "room_slug": room.slug,
+        "moderator": moderator,
+        "can_send": form is not None,
+    }
+    template = _message_template(user, can_send=not refusal)
+    *rendered, template_html = fragments.render_messages(
+        request,
+        [fragments.message_values(m, **place) for m in [*chat_messages, template]],
+    )
+    for message, html in zip(chat_messages, rendered, strict=True):
+        setattr(message, _RENDERED, html)
+    # Reading the page moves the read marker; nothing to write when it is there already.
+    if (
+        user.is_authenticated
+        and last_read is not None
+        and chat_messages
+        and last_read < chat_messages[-1].pk
+    ):
         actions.mark_read(room=room, member=user, last_id=chat_messages[-1].pk)
     context = {
         "room": room,
@@ -126,11 +147,11 @@ def _room_page(
         "last_id": ids[-1] if ids else 0,
         "unread_from": unread_from,
         "refusal": refusal,
-        "form": form if form is not None else (MessageForm() if not refusal else None),
-        "is_moderator": user.is_authenticated and user.is_moderator,
+        "form": form,
+        "is_moderator": moderator,
         "reactions": REACTIONS,
-        "mute_form": MuteForm() if user.is_authenticated and user.is_moderator else None,
-        "message_template": _message_template(user, can_send=not refusal),
+        "mute_form": MuteForm() if moderator else None,
+        "message_template": template_html,
         # The server's limits, for the page's data-* attributes and forms: chat.js reads
         # them there instead of keeping its own copy.
         "max_length": MESSAGE_MAX_LENGTH,
@@ -142,13 +163,35 @@ def _room_page(
     return render(request, "chat/room.html", context)
 
 
+def _reactions(ids: list[int], user) -> tuple[dict[int, dict[str, int]], set[tuple[int, str]]]:
+    """The messages' reaction counts, and which of them the reader gave: one query."""
+    if not user.is_authenticated:
+        return actions.reaction_counts(ids), set()
+    counts: dict[int, dict[str, int]] = {}
+    mine: set[tuple[int, str]] = set()
+    if not ids:
+        return counts, mine
+    rows = (
+        ChatReaction.objects.filter(message_id__in=ids)
+        .values_list("message_id", "kind")
+        .annotate(n=Count("id"), given=Count("id", filter=Q(member=user)))
+        .order_by()
+    )
+    for message_id, kind, n, given in rows:
+        counts.setdefault(message_id, {})[kind] = n
+        if given:
+            mine.add((message_id, kind))
+    return counts, mine
+
+
 def _open_at_unread(
     room: Room, member, chat_messages: list[ChatMessage], has_earlier: bool
-) -> tuple[list[ChatMessage], bool, int | None]:
+) -> tuple[list[ChatMessage], bool, int | None, int]:
     """The page a member opens: the newest messages, reaching back to their first unread
-    one (at most UNREAD_MAX), and that message's id for the "unread" divider (None when
-    everything is read). Unread is what the room list counts (``with_unread_for``):
-    others' messages after the read marker, sent after the member joined."""
+    one (at most UNREAD_MAX), that message's id for the "unread" divider (None when
+    everything is read), and the read marker. Unread is what the room list counts
+    (``with_unread_for``): others' messages after the read marker, sent after the member
+    joined."""
     last_read = (
         ReadState.objects.filter(room=room, member=member)
         .values_list("last_read_id", flat=True)
@@ -167,7 +210,7 @@ def _open_at_unread(
             and ChatMessage.objects.visible().filter(room=room, id__lte=last_read).exists()
         )
     first = next((m.pk for m in chat_messages if unread(m) and m.author_id != member.pk), None)
-    return chat_messages, has_earlier, first
+    return chat_messages, has_earlier, first, last_read
 
 
 def _message_template(user, *, can_send: bool) -> SimpleNamespace:
@@ -191,11 +234,15 @@ def _message_template(user, *, can_send: bool) -> SimpleNamespace:
 
 @require_GET
 def room(request: HttpRequest, slug: str) -> HttpResponse:
+    return page_cache.served(request, slug, lambda: _room(request, slug))
+
+
+def _room(request: HttpRequest, slug: str) -> HttpResponse:
     room = get_object_or_404(Room, slug=slug)
     if not room.can_read(request.user):
         if not request.user.is_authenticated:
             return sign_in_for_members(request)
-        raise PermissionDenied("This room is for signed-in members.")
+        raise PermissionDenied(_("This room is for signed-in members."))
     return _room_page(request, room)
 
 
@@ -226,7 +273,7 @@ def edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     room = _get_room_for_reader(request, slug)
     message = _get_message(room, pk)
     if not message.can_edit(request.user):
-        raise PermissionDenied("You can edit only your own messages, within 5 minutes.")
+        raise PermissionDenied(_("You can edit only your own messages, within 5 minutes."))
     if request.method == "POST":
         form = EditMessageForm(request.POST)
         if form.is_valid():
@@ -237,7 +284,7 @@ def edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
             except ChatError as error:
                 add_to_form(form, error, "body")
             else:
-                messages.success(request, "Your message is updated.")
+                messages.success(request, _("Your message is updated."))
                 return redirect(message.get_absolute_url())
     else:
         form = EditMessageForm(initial={"body": message.body})
@@ -252,9 +299,9 @@ def delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
     room = _get_room_for_reader(request, slug)
     message = _get_message(room, pk)
     if not message.can_delete(request.user):
-        raise PermissionDenied("You can delete only your own messages.")
+        raise PermissionDenied(_("You can delete only your own messages."))
     actions.delete_message(message=message, actor=request.user)
-    messages.success(request, "The message is deleted.")
+    messages.success(request, _("The message is deleted."))
     return redirect(room)
 
 
@@ -275,7 +322,7 @@ def react(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse
 def mute(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     room = _get_room_for_reader(request, slug)
     if not request.user.is_moderator:  # before the form: nobody else learns anything here
-        raise PermissionDenied("Only moderators can mute members.")
+        raise PermissionDenied(_("Only moderators can mute members."))
     form = MuteForm(request.POST)
     if not form.is_valid():
         flash(request, form)
@@ -294,7 +341,13 @@ def mute(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         flash(request, error)
     else:
         messages.success(
-            request, f"{member.name} is muted in {room.name} until {mute.until:%H:%M, %d %b}."
+            request,
+            _("%(name)s is muted in %(room)s until %(until)s.")
+            % {
+                "name": member.name,
+                "room": room.name,
+                "until": date_format(mute.until, "H:i, d M"),
+            },
         )
     return redirect(room)
 
@@ -318,7 +371,7 @@ def turn_into_topic(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             except RuleError as error:  # the chat's refusal or the forum's (PostingError)
                 add_to_form(form, error)
             else:
-                messages.success(request, "The topic is open.")
+                messages.success(request, _("The topic is open."))
                 return redirect(topic.get_absolute_url())
     else:
         form = TopicForm(room=room, initial={"messages": request.GET.getlist("message")})

@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
@@ -45,6 +46,7 @@ from community.mentions import mentioned_members, plain_text_html
 from community.models import EDITORS_GROUP, MODERATORS_GROUP, Block, User
 from community.review import StaleItem, announce
 from hearth.forms import too_long_message
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from hearth.rules import RuleError
 from hearth.text import clean_text
@@ -83,10 +85,10 @@ def _staff_ids(ids: Sequence[int]) -> set[int]:
 
 def _check_sender(sender: Any) -> None:
     if sender is None or not getattr(sender, "is_authenticated", False):
-        raise PermissionDenied("Sign in to send private messages.")
+        raise PermissionDenied(_("Sign in to send private messages."))
     if not sender.is_active or sender.is_suspended:
         raise MessagingError(
-            "Your account is suspended, so you cannot send messages.", code="suspended"
+            _("Your account is suspended, so you cannot send messages."), code="suspended"
         )
 
 
@@ -95,9 +97,9 @@ def _only_staff_reason(sender: User) -> str:
     if sender.is_staff_member:
         return ""
     if sender.is_silenced:
-        return "While you are silenced you can message moderators and editors only."
+        return _("While you are silenced you can message moderators and editors only.")
     if trust.trust_level(sender) == trust.NEW:
-        return (
+        return _(
             "New members can message moderators and editors only, until they have taken "
             "part a little: your profile says what is left."
         )
@@ -128,19 +130,24 @@ def check_may_message(*, sender: Any, recipients: Sequence[User]) -> None:
     _check_sender(sender)
     recipients = list({r.pk: r for r in recipients}.values())
     if not recipients:
-        raise MessagingError("Name at least one member to message.", code="invalid")
+        raise MessagingError(_("Name at least one member to message."), code="invalid")
     if any(r.pk == sender.pk for r in recipients):
-        raise MessagingError("You cannot send a message to yourself.", code="self")
+        raise MessagingError(_("You cannot send a message to yourself."), code="self")
     if len(recipients) + 1 > MAX_MEMBERS:
         raise MessagingError(
-            f"A conversation can have at most {MAX_MEMBERS} members, you included: "
-            f"name at most {MAX_MEMBERS - 1} others.",
+            _(
+                "A conversation can have at most %(max)d members, you included: "
+                "name at most %(others)d others."
+            )
+            % {"max": MAX_MEMBERS, "others": MAX_MEMBERS - 1},
             code="too_many",
         )
     for recipient in recipients:
         if not recipient.is_active or recipient.is_suspended:
             raise MessagingError(
-                f"@{recipient.username} cannot receive messages right now.", code="unavailable"
+                _("@%(username)s cannot receive messages right now.")
+                % {"username": recipient.username},
+                code="unavailable",
             )
     only_staff = _only_staff_reason(sender)
     if only_staff:
@@ -151,11 +158,14 @@ def check_may_message(*, sender: Any, recipients: Sequence[User]) -> None:
     if blocked_by is not None:
         # Only what the sender needs to know to change their list of names.
         raise MessagingError(
-            f"@{blocked_by.username} is not accepting messages from you.", code="blocked"
+            _("@%(username)s is not accepting messages from you.")
+            % {"username": blocked_by.username},
+            code="blocked",
         )
     if blocked is not None:
         raise MessagingError(
-            f"You blocked @{blocked.username}: unblock them first to message them.",
+            _("You blocked @%(username)s: unblock them first to message them.")
+            % {"username": blocked.username},
             code="blocked",
         )
 
@@ -195,7 +205,7 @@ def _check_rate(sender: User, *, new_conversation: bool) -> None:
     sent = Message.objects.filter(author=sender, created_at__gt=now - timedelta(minutes=1))
     if sent.count() >= MESSAGES_PER_MINUTE:
         raise MessagingError(
-            "You are sending messages too fast. Wait a minute, then send again.",
+            _("You are sending messages too fast. Wait a minute, then send again."),
             code="rate_limited",
             retry_after=60,
         )
@@ -204,7 +214,7 @@ def _check_rate(sender: User, *, new_conversation: bool) -> None:
 def _validated_body(body: str) -> str:
     body = clean_text(body)
     if not body:
-        raise MessagingError("Write something first: a message cannot be empty.", code="invalid")
+        raise MessagingError(_("Write something first: a message cannot be empty."), code="invalid")
     if len(body) > MESSAGE_MAX_LENGTH:
         raise MessagingError(
             too_long_message(MESSAGE_MAX_LENGTH, len(body), "A message"), code="too_long"
@@ -284,7 +294,9 @@ def _notify_mentions(message: Message, members: Sequence[User]) -> None:
             notify(
                 recipient=person,
                 kind="message_mention",
-                text=f"{author.name} mentioned you in a private message",
+                text=lambda: (
+                    _("%(name)s mentioned you in a private message") % {"name": author.name}
+                ),
                 url=message.get_absolute_url(),
                 actor=author,
             )
@@ -338,7 +350,7 @@ def send_message(*, conversation: Conversation, author: Any, body: str) -> Messa
     """A reply in a conversation the author is in."""
     _check_sender(author)
     if _membership(conversation, author) is None:
-        raise PermissionDenied("Only the members of a conversation can write in it.")
+        raise PermissionDenied(_("Only the members of a conversation can write in it."))
     body = _validated_body(body)
     others = list(
         User.objects.filter(
@@ -347,15 +359,15 @@ def send_message(*, conversation: Conversation, author: Any, body: str) -> Messa
         ).exclude(pk=author.pk)
     )
     if not others:
-        raise MessagingError("Everyone else has left this conversation.", code="empty")
+        raise MessagingError(_("Everyone else has left this conversation."), code="empty")
     only_staff = _only_staff_reason(author)
     if only_staff and any(o.pk not in _staff_ids([o.pk for o in others]) for o in others):
         raise MessagingError(only_staff, code="only_staff")
-    blocked_by, _ = _blocked_from(author, others)
+    blocked_by, _unused = _blocked_from(author, others)
     if blocked_by is not None:
         # Which member blocked them is not theirs to know in a group.
         raise MessagingError(
-            "You cannot send messages in this conversation any more.", code="blocked"
+            _("You cannot send messages in this conversation any more."), code="blocked"
         )
     _check_rate(author, new_conversation=False)
     # Messages of one conversation are saved one at a time, so their ids follow their order.
@@ -393,7 +405,7 @@ def leave_conversation(*, conversation: Conversation, member: User) -> None:
         conversation=conversation, member=member, left_at__isnull=True
     ).update(left_at=timezone.now())
     if not changed:
-        raise MessagingError("You are not in this conversation.", code="stale")
+        raise MessagingError(_("You are not in this conversation."), code="stale")
     _send_count(member.pk)
 
 
@@ -457,11 +469,11 @@ def flag_message(*, message: Message, flagger: User, reason: str, text: str = ""
     """A member of the conversation reports someone else's message to the moderators."""
     _check_sender(flagger)
     if _membership(message.conversation, flagger) is None:
-        raise PermissionDenied("Only the members of a conversation can flag its messages.")
+        raise PermissionDenied(_("Only the members of a conversation can flag its messages."))
     if message.author_id == flagger.pk:
-        raise MessagingError("You cannot flag your own message.", code="own")
+        raise MessagingError(_("You cannot flag your own message."), code="own")
     if reason not in MessageFlag.Reason.values:
-        raise MessagingError("Choose why you flag this message.", code="invalid")
+        raise MessagingError(_("Choose why you flag this message."), code="invalid")
     try:
         with transaction.atomic():
             flag = MessageFlag.objects.create(
@@ -469,14 +481,17 @@ def flag_message(*, message: Message, flagger: User, reason: str, text: str = ""
             )
     except IntegrityError:
         raise MessagingError(
-            "You flagged this message already; a moderator will look at it.", code="duplicate"
+            _("You flagged this message already; a moderator will look at it."), code="duplicate"
         ) from None
-    author = message.author.name if message.author else "a former member"
-    announce(
-        kind=FLAG_KIND,
-        key=str(message.pk),
-        text=f"A private message by {author} was flagged: {MessageFlag.Reason(reason).label}.",
-    )
+    author = message.author.name if message.author else None
+
+    def flagged_text() -> str:
+        words = {"name": author, "reason": MessageFlag.Reason(reason).label}
+        if author is None:
+            return _("A private message by a former member was flagged: %(reason)s.") % words
+        return _("A private message by %(name)s was flagged: %(reason)s.") % words
+
+    announce(kind=FLAG_KIND, key=str(message.pk), text=flagged_text)
     return flag
 
 
@@ -489,9 +504,9 @@ def resolve_flags(*, message_id: int, moderator: User, decision: str, reason: st
     """Close the open flags of a message: remove it (its author is told why) or dismiss
     them. Checked under the message's lock: a second decision is a StaleItem."""
     if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators decide flagged messages.")
+        raise PermissionDenied(_("Only moderators decide flagged messages."))
     if decision not in (REMOVE, DISMISS):
-        raise MessagingError("A flagged message can be removed or its flags dismissed.")
+        raise MessagingError(_("A flagged message can be removed or its flags dismissed."))
     message = (
         # Only the message's row is locked: its author may be gone (a nullable join,
         # which PostgreSQL cannot lock).
@@ -502,7 +517,7 @@ def resolve_flags(*, message_id: int, moderator: User, decision: str, reason: st
     )
     open_flags = MessageFlag.objects.filter(message_id=message_id, resolved_at__isnull=True)
     if message is None or not open_flags.exists():
-        raise StaleItem("This message's flags were reviewed meanwhile; nothing changed.")
+        raise StaleItem(_("This message's flags were reviewed meanwhile; nothing changed."))
     now = timezone.now()
     outcome = MessageFlag.Outcome.REMOVED if decision == REMOVE else MessageFlag.Outcome.DISMISSED
     closed = open_flags.update(resolved_at=now, resolved_by=moderator, outcome=outcome)
@@ -512,7 +527,10 @@ def resolve_flags(*, message_id: int, moderator: User, decision: str, reason: st
             notify(
                 recipient=message.author,
                 kind="message_removed",
-                text=f"A moderator removed one of your private messages: {reason}"[:300],
+                text=lambda: (
+                    _("A moderator removed one of your private messages: %(reason)s")
+                    % {"reason": reason}
+                )[:300],
                 url=message.get_absolute_url(),
                 actor=moderator,
             )
@@ -534,22 +552,24 @@ def block_member(*, blocker: Any, blocked: User) -> Block:
     ``blocked``. Blocking twice changes nothing."""
     _check_sender(blocker)
     if blocker.pk == blocked.pk:
-        raise MessagingError("You cannot block yourself.", code="self")
+        raise MessagingError(_("You cannot block yourself."), code="self")
     if blocked.is_staff_member:
         raise MessagingError(
-            "Moderators and editors cannot be blocked: they may need to reach you. "
-            "If one of them bothers you, tell another moderator.",
+            _(
+                "Moderators and editors cannot be blocked: they may need to reach you. "
+                "If one of them bothers you, tell another moderator."
+            ),
             code="staff",
         )
-    block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    block, _unused = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     return block
 
 
 @transaction.atomic
 def unblock_member(*, blocker: Any, blocked: User) -> bool:
     if blocker is None or not blocker.is_authenticated:
-        raise PermissionDenied("Sign in to manage whom you block.")
-    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        raise PermissionDenied(_("Sign in to manage whom you block."))
+    deleted, _unused = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     return bool(deleted)
 
 
@@ -590,6 +610,12 @@ def due_for_email(*, now: datetime):
 
 
 def _email_about(membership: Membership) -> tuple[str, str]:
+    """The email's subject and body, in the member's language."""
+    with for_member(membership.member):
+        return _email_in_active_language(membership)
+
+
+def _email_in_active_language(membership: Membership) -> tuple[str, str]:
     member = membership.member
     unread = list(
         Message.objects.filter(
@@ -601,7 +627,7 @@ def _email_about(membership: Membership) -> tuple[str, str]:
         .select_related("author")
         .order_by("id")[:50]
     )
-    names = sorted({m.author.name for m in unread if m.author is not None}) or ["A member"]
+    names = sorted({m.author.name for m in unread if m.author is not None}) or [_("A member")]
     count = len(unread)
     subject = ngettext(
         "[%(site)s] %(count)d unread message from %(names)s",

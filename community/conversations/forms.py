@@ -5,6 +5,9 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from community.models import User
 from hearth.forms import LengthLimitsMixin
@@ -23,26 +26,31 @@ class BodyForm(LengthLimitsMixin, forms.Form):
     length_nouns = {"body": "A message"}
 
     body = forms.CharField(
-        label="Message",
+        label=gettext_lazy("Message"),
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Plain text; @mentions and links work.",
-        error_messages={"required": "Write something first: a message cannot be empty."},
+        help_text=gettext_lazy("Plain text; @mentions and links work."),
+        error_messages={
+            "required": gettext_lazy("Write something first: a message cannot be empty.")
+        },
     )
 
     def clean_body(self) -> str:
         body = clean_text(self.cleaned_data["body"])
         if not body:
-            raise ValidationError("Write something first: a message cannot be empty.")
+            raise ValidationError(_("Write something first: a message cannot be empty."))
         return body
 
 
 class NewConversationForm(BodyForm):
     recipients = forms.CharField(
-        label="To",
+        label=gettext_lazy("To"),
         max_length=400,
-        help_text=f"Usernames, separated by commas or spaces (up to {MAX_MEMBERS - 1}).",
-        error_messages={"required": "Name at least one member to message."},
+        help_text=format_lazy(
+            gettext_lazy("Usernames, separated by commas or spaces (up to {count})."),
+            count=MAX_MEMBERS - 1,
+        ),
+        error_messages={"required": gettext_lazy("Name at least one member to message.")},
     )
     length_nouns = {"body": "A message", "recipients": "The list of names"}
 
@@ -56,9 +64,16 @@ class NewConversationForm(BodyForm):
             if name:
                 names.setdefault(name.lower(), name)
         if not names:
-            raise ValidationError("Name at least one member to message.")
+            raise ValidationError(_("Name at least one member to message."))
         if len(names) > _MAX_NAMES:
-            raise ValidationError(f"Name at most {MAX_MEMBERS - 1} members.")
+            raise ValidationError(
+                ngettext(
+                    "Name at most %(count)d member.",
+                    "Name at most %(count)d members.",
+                    MAX_MEMBERS - 1,
+                )
+                % {"count": MAX_MEMBERS - 1}
+            )
         lookup = Q()
         for key in names:
             if _USERNAME.fullmatch(key):  # anything else cannot be a username
@@ -71,7 +86,9 @@ class NewConversationForm(BodyForm):
         unknown = [name for key, name in names.items() if key not in found]
         if unknown:
             listed = ", ".join(f"@{name}" for name in unknown)
-            raise ValidationError(f"No member is called {listed}. Check the spelling.")
+            raise ValidationError(
+                _("No member is called %(names)s. Check the spelling.") % {"names": listed}
+            )
         return [found[key] for key in names]
 
 
@@ -79,13 +96,13 @@ class FlagForm(LengthLimitsMixin, forms.Form):
     length_nouns = {"text": "A note"}
 
     reason = forms.ChoiceField(
-        label="Why are you flagging this message?",
+        label=gettext_lazy("Why are you flagging this message?"),
         choices=MessageFlag.Reason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose why you flag this message."},
+        error_messages={"required": gettext_lazy("Choose why you flag this message.")},
     )
     text = forms.CharField(
-        label="Anything the moderators should know? (optional)",
+        label=gettext_lazy("Anything the moderators should know? (optional)"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

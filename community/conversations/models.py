@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 MESSAGE_MAX_LENGTH = 2000
 MAX_MEMBERS = 10
@@ -132,14 +133,14 @@ class Message(models.Model):
 
 class MessageFlag(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam or advertising"
-        HARASSMENT = "harassment", "Harassment or threats"
-        INAPPROPRIATE = "inappropriate", "Inappropriate content"
-        OTHER = "other", "Something else"
+        SPAM = "spam", gettext_lazy("Spam or advertising")
+        HARASSMENT = "harassment", gettext_lazy("Harassment or threats")
+        INAPPROPRIATE = "inappropriate", gettext_lazy("Inappropriate content")
+        OTHER = "other", gettext_lazy("Something else")
 
     class Outcome(models.TextChoices):
-        REMOVED = "removed", "Message removed"
-        DISMISSED = "dismissed", "Flag dismissed"
+        REMOVED = "removed", gettext_lazy("Message removed")
+        DISMISSED = "dismissed", gettext_lazy("Flag dismissed")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="flags")
     flagger = models.ForeignKey(

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
@@ -34,10 +35,10 @@ def _flagged_messages():
 
 class FlaggedMessages(ReviewSource):
     kind = actions.FLAG_KIND
-    label = "Flagged private messages"
+    label = gettext_lazy("Flagged private messages")
     decisions = (
-        Decision(actions.REMOVE, "Remove the message", needs_reason=True),
-        Decision(actions.DISMISS, "Dismiss the flags"),
+        Decision(actions.REMOVE, gettext_lazy("Remove the message"), needs_reason=True),
+        Decision(actions.DISMISS, gettext_lazy("Dismiss the flags")),
     )
 
     def pending(self) -> Iterable[ReviewItem]:
@@ -53,19 +54,19 @@ class FlaggedMessages(ReviewSource):
         return _flagged_messages().count()
 
     def _item(self, message: Message, flags: list[MessageFlag]) -> ReviewItem:
-        author = message.author.name if message.author else "a former member"
-        reasons = sorted({MessageFlag.Reason(f.reason).label for f in flags})
+        author = message.author.name if message.author else _("a former member")
+        reasons = sorted({str(MessageFlag.Reason(f.reason).label) for f in flags})
         notes = [f"“{f.text}” ({f.flagger.name})" for f in flags if f.text]
         count = ngettext("%(count)d flag", "%(count)d flags", len(flags)) % {"count": len(flags)}
-        details = {"Flags": f"{count}: {', '.join(reasons)}"}
+        details = {_("Flags"): f"{count}: {', '.join(reasons)}"}
         if notes:
-            details["Flaggers wrote"] = "; ".join(notes)
-        details["Reading"] = "Opening the conversation is written to the audit log."
+            details[_("Flaggers wrote")] = "; ".join(notes)
+        details[_("Reading")] = _("Opening the conversation is written to the audit log.")
         excerpt = " ".join(message.body.split())
         return ReviewItem(
             kind=self.kind,
             key=str(message.pk),
-            title=f"Private message by {author}",
+            title=_("Private message by %(author)s") % {"author": author},
             summary=excerpt if len(excerpt) <= 280 else excerpt[:279] + "…",
             created_at=min(f.created_at for f in flags),
             url=message.get_absolute_url(),
@@ -75,21 +76,28 @@ class FlaggedMessages(ReviewSource):
 
     def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
         if decision == actions.REMOVE and not reason.strip():
-            raise RuleError("Give a reason for removing; the author will see it.", code="reason")
+            raise RuleError(_("Give a reason for removing; the author will see it."), code="reason")
         try:
             pk = parse_int(key, minimum=1)
         except ValueError:
-            raise StaleItem("This message no longer exists.") from None
+            raise StaleItem(_("This message no longer exists.")) from None
         try:
             closed = actions.resolve_flags(
                 message_id=pk, moderator=moderator, decision=decision, reason=reason.strip()
             )
         except PermissionDenied as error:
-            raise RuleError(str(error) or "Only moderators can do that.") from None
-        flags = ngettext("%(count)d flag", "%(count)d flags", closed) % {"count": closed}
+            raise RuleError(str(error) or _("Only moderators can do that.")) from None
         if decision == actions.REMOVE:
-            return f"The message is removed; {flags} closed."
-        return f"{flags.capitalize()} dismissed; the message stays."
+            return ngettext(
+                "The message is removed; %(count)d flag closed.",
+                "The message is removed; %(count)d flags closed.",
+                closed,
+            ) % {"count": closed}
+        return ngettext(
+            "%(count)d flag dismissed; the message stays.",
+            "%(count)d flags dismissed; the message stays.",
+            closed,
+        ) % {"count": closed}
 
 
 def _formatter(label: str, template: str) -> type[LogFormatter]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community.digest import ITEMS_PER_PART, DigestItem, DigestPart, absolute, register_part
@@ -30,7 +31,7 @@ def digest_unread_messages(member: Any, since: datetime) -> DigestPart | None:
         return None
     items = []
     for membership in memberships:
-        names = ", ".join(m.member.name for m in membership.conversation.others) or "a member"
+        names = ", ".join(m.member.name for m in membership.conversation.others) or _("a member")
         items.append(
             DigestItem(
                 title=ngettext(
@@ -42,7 +43,7 @@ def digest_unread_messages(member: Any, since: datetime) -> DigestPart | None:
                 url=absolute(membership.conversation.get_absolute_url()),
             )
         )
-    return DigestPart("Your unread messages", tuple(items))
+    return DigestPart(_("Your unread messages"), tuple(items))
 
 
 def register() -> None:

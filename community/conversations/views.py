@@ -15,6 +15,7 @@ from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, V
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.mentions import members_mentioned_in
@@ -146,6 +147,10 @@ def _conversation_page(
         "first_id": shown[0].pk if shown else 0,
         "people": [p for p in people if p.left_at is None],
         "left": [p for p in people if p.left_at is not None],
+        "other_names": ", ".join(
+            p.member.name for p in people if p.left_at is None and p.member_id != request.user.pk
+        ),
+        "left_names": ", ".join(p.member.name for p in people if p.left_at is not None),
         "as_moderator": reading.as_moderator,
         "form": (form or BodyForm()) if not reading.as_moderator else None,
         "viewer_id": request.user.pk,
@@ -196,7 +201,7 @@ def leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except MessagingError as error:
         flash(request, error)
     else:
-        messages.success(request, "You left the conversation.")
+        messages.success(request, _("You left the conversation."))
     return redirect("conversations:list")
 
 
@@ -211,7 +216,7 @@ def flag(request: AuthenticatedHttpRequest, pk: int, message_pk: int) -> HttpRes
         removed_at__isnull=True,
     )
     if message.author_id == request.user.pk:
-        raise PermissionDenied("You cannot flag your own message.")
+        raise PermissionDenied(_("You cannot flag your own message."))
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,7 +229,7 @@ def flag(request: AuthenticatedHttpRequest, pk: int, message_pk: int) -> HttpRes
         except MessagingError as error:
             flash(request, error)
         else:
-            messages.success(request, "Thank you: the moderators will look at this message.")
+            messages.success(request, _("Thank you: the moderators will look at this message."))
         return redirect(message.get_absolute_url())
     message.html = actions.body_html(message)
     return render(request, "conversations/flag.html", {"form": form, "message": message})
@@ -241,7 +246,8 @@ def block(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"You blocked {member.name}: no messages, mentions or notifications from them.",
+            _("You blocked %(name)s: no messages, mentions or notifications from them.")
+            % {"name": member.name},
         )
     return _back(request, member.get_absolute_url())
 
@@ -251,7 +257,7 @@ def block(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
 def unblock(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     member = _get_member(username)
     if actions.unblock_member(blocker=request.user, blocked=member):
-        messages.success(request, f"You unblocked {member.name}.")
+        messages.success(request, _("You unblocked %(name)s.") % {"name": member.name})
     return _back(request, member.get_absolute_url())
 
 

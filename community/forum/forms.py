@@ -12,7 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from community import trust
 from community.models import REACTION_CHOICES
@@ -83,26 +85,35 @@ class _RulesMixin(LengthLimitsMixin, forms.Form):
 
 class _BodyMixin(_RulesMixin):
     body = forms.CharField(
-        label="Your post",
+        label=gettext_lazy("Your post"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": actions.MAX_POST_CHARS}),
-        help_text="Markdown: **bold**, _italic_, > quote, - lists, `code`, [links](https://…). "
-        "Mention someone with @username.",
-        error_messages={"required": "Write something first: the post is empty."},
+        help_text=gettext_lazy(
+            "Markdown: **bold**, _italic_, > quote, - lists, `code`, [links](https://…). "
+            "Mention someone with @username."
+        ),
+        error_messages={"required": gettext_lazy("Write something first: the post is empty.")},
     )
     images = MultipleImagesField(
-        label="Attach images",
+        label=gettext_lazy("Attach images"),
         required=False,
-        help_text=f"Optional: up to {actions.MAX_IMAGES}. JPEG, PNG or WebP, each at most "
-        "5 MB and 40 megapixels. You can also paste or drop images onto your post.",
+        help_text=format_lazy(
+            gettext_lazy(
+                "Optional: up to {count}. JPEG, PNG or WebP, each at most 5 MB and 40 megapixels. "
+                "You can also paste or drop images onto your post."
+            ),
+            count=actions.MAX_IMAGES,
+        ),
     )
     image_alt = forms.CharField(
-        label="Describe the images",
+        label=gettext_lazy("Describe the images"),
         required=False,
         max_length=(IMAGE_ALT_MAX + 1) * actions.MAX_IMAGES,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For people who cannot see them: one line per image, in the order you "
-        "chose them, e.g. “A loaf with a dark, crackly crust”.",
+        help_text=gettext_lazy(
+            "For people who cannot see them: one line per image, in the order you "
+            "chose them, e.g. “A loaf with a dark, crackly crust”."
+        ),
     )
 
     def __init__(self, *args, member=None, **kwargs) -> None:
@@ -186,7 +197,7 @@ def _file_name(upload: Any) -> str:
 
 def _missing_descriptions(images: int, descriptions: int) -> str:
     if images == 1:
-        return "Describe the image in a few words."
+        return _("Describe the image in a few words.")
     return ngettext(
         "Describe each image in a few words, one line per image: %(images)d images, "
         "%(descriptions)d description.",
@@ -198,18 +209,18 @@ def _missing_descriptions(images: int, descriptions: int) -> str:
 
 class _TagsMixin(_RulesMixin):
     tags = forms.ModelMultipleChoiceField(
-        label="Tags",
+        label=gettext_lazy("Tags"),
         queryset=TopicTag.objects.none(),
         to_field_name="name",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=f"Pick up to {actions.MAX_TAGS}.",
+        help_text=format_lazy(gettext_lazy("Pick up to {count}."), count=actions.MAX_TAGS),
     )
     new_tags = forms.CharField(
-        label="New tags",
+        label=gettext_lazy("New tags"),
         required=False,
         max_length=200,
-        help_text="Moderators only: new tags, separated by commas.",
+        help_text=gettext_lazy("Moderators only: new tags, separated by commas."),
     )
 
     def _setup_tags(self, member) -> None:
@@ -240,12 +251,12 @@ def _checked_new_tags(raw: str) -> str:
 
 class TopicForm(_TagsMixin, _BodyMixin):
     category = forms.ModelChoiceField(
-        label="Category", queryset=Category.objects.none(), to_field_name="slug"
+        label=gettext_lazy("Category"), queryset=Category.objects.none(), to_field_name="slug"
     )
     title = forms.CharField(
-        label="Title",
+        label=gettext_lazy("Title"),
         max_length=actions.TITLE_MAX,
-        help_text="A short sentence that says what the topic is about.",
+        help_text=gettext_lazy("A short sentence that says what the topic is about."),
     )
     field_order = ["category", "title", "body", "tags", "new_tags", "images", "image_alt"]
 
@@ -277,12 +288,12 @@ class ReplyForm(_BodyMixin):
 
 
 class EditPostForm(_TagsMixin, forms.Form):
-    title = forms.CharField(label="Title", max_length=actions.TITLE_MAX)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=actions.TITLE_MAX)
     body = forms.CharField(
-        label="Post",
+        label=gettext_lazy("Post"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 10, "maxlength": actions.MAX_POST_CHARS}),
-        error_messages={"required": "Write something first: the post is empty."},
+        error_messages={"required": gettext_lazy("Write something first: the post is empty.")},
     )
 
     def __init__(self, *args, member, opening: bool, **kwargs) -> None:
@@ -304,7 +315,7 @@ class EditPostForm(_TagsMixin, forms.Form):
         return cleaned
 
 
-_CHOOSE_A_REACTION = "Choose one of the reactions shown."
+_CHOOSE_A_REACTION = gettext_lazy("Choose one of the reactions shown.")
 
 
 class ReactionForm(forms.Form):
@@ -318,28 +329,30 @@ class FlagForm(LengthLimitsMixin, forms.Form):
     length_nouns = {"text": "Your note"}
 
     reason = forms.ChoiceField(
-        label="What is wrong with this post?",
+        label=gettext_lazy("What is wrong with this post?"),
         choices=FlagReason.choices,
         widget=forms.RadioSelect,
     )
     text = forms.CharField(
-        label="Tell the moderators more",
+        label=gettext_lazy("Tell the moderators more"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
-        help_text="Required for “Something else”.",
+        help_text=gettext_lazy("Required for “Something else”."),
     )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("reason") == FlagReason.OTHER and not clean_line(cleaned.get("text")):
-            self.add_error("text", "Say in a few words what is wrong with this post.")
+            self.add_error("text", _("Say in a few words what is wrong with this post."))
         return cleaned
 
 
 class _HideReasonMixin(_RulesMixin):
-    reason = forms.CharField(label="Reason", max_length=actions.REASON_MAX, required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=actions.REASON_MAX, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -351,17 +364,20 @@ class _HideReasonMixin(_RulesMixin):
 
 class TopicModerationForm(_HideReasonMixin):
     ACTIONS = [
-        ("pin", "Pin"),
-        ("unpin", "Unpin"),
-        ("lock", "Lock"),
-        ("unlock", "Unlock"),
-        ("hide", "Hide"),
-        ("unhide", "Unhide"),
-        ("move", "Move"),
+        ("pin", gettext_lazy("Pin")),
+        ("unpin", gettext_lazy("Unpin")),
+        ("lock", gettext_lazy("Lock")),
+        ("unlock", gettext_lazy("Unlock")),
+        ("hide", gettext_lazy("Hide")),
+        ("unhide", gettext_lazy("Unhide")),
+        ("move", gettext_lazy("Move")),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     category = forms.ModelChoiceField(
-        label="Move to", queryset=Category.objects.all(), to_field_name="slug", required=False
+        label=gettext_lazy("Move to"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
     )
     field_order = ["action", "reason", "category"]
 
@@ -369,31 +385,36 @@ class TopicModerationForm(_HideReasonMixin):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("action") == "move" and not cleaned.get("category"):
-            self.add_error("category", "Choose the category to move the topic to.")
+            self.add_error("category", _("Choose the category to move the topic to."))
         return cleaned
 
 
 class PostModerationForm(_HideReasonMixin):
-    action = forms.ChoiceField(choices=[("hide", "Hide"), ("unhide", "Unhide")])
+    action = forms.ChoiceField(
+        choices=[("hide", gettext_lazy("Hide")), ("unhide", gettext_lazy("Unhide"))]
+    )
     field_order = ["action", "reason"]
 
 
-_CHOOSE_AN_OUTCOME = "Choose “hide” or “dismiss”."
+_CHOOSE_AN_OUTCOME = gettext_lazy("Choose “hide” or “dismiss”.")
 
 
 class ResolveFlagsForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[(FlagOutcome.HIDDEN, "Hide the post"), (FlagOutcome.DISMISSED, "Dismiss")],
+        choices=[
+            (FlagOutcome.HIDDEN, gettext_lazy("Hide the post")),
+            (FlagOutcome.DISMISSED, gettext_lazy("Dismiss")),
+        ],
         error_messages={"required": _CHOOSE_AN_OUTCOME, "invalid_choice": _CHOOSE_AN_OUTCOME},
     )
 
 
-_CHOOSE_WATCHING = "Choose whether to watch the topic."
+_CHOOSE_WATCHING = gettext_lazy("Choose whether to watch the topic.")
 
 
 class WatchForm(forms.Form):
     watching = forms.TypedChoiceField(
-        choices=[("on", "Watch"), ("off", "Stop watching")],
+        choices=[("on", gettext_lazy("Watch")), ("off", gettext_lazy("Stop watching"))],
         coerce=lambda v: v == "on",
         error_messages={"required": _CHOOSE_WATCHING, "invalid_choice": _CHOOSE_WATCHING},
     )
@@ -403,21 +424,25 @@ class NotificationEmailsForm(forms.Form):
     """Which forum notifications also come by email (the forum's preferences page; the
     bell rings for all of them anyway)."""
 
-    mentions = forms.BooleanField(label="Someone mentions me", required=False)
-    answers = forms.BooleanField(label="Someone answers one of my posts", required=False)
-    watched_posts = forms.BooleanField(label="A new post in a topic I watch", required=False)
+    mentions = forms.BooleanField(label=gettext_lazy("Someone mentions me"), required=False)
+    answers = forms.BooleanField(
+        label=gettext_lazy("Someone answers one of my posts"), required=False
+    )
+    watched_posts = forms.BooleanField(
+        label=gettext_lazy("A new post in a topic I watch"), required=False
+    )
     watched_topics = forms.BooleanField(
-        label="A new topic in a category or tag I watch", required=False
+        label=gettext_lazy("A new topic in a category or tag I watch"), required=False
     )
 
 
-_CHOOSE_A_REMINDER = "Choose when to be reminded, or no reminder."
+_CHOOSE_A_REMINDER = gettext_lazy("Choose when to be reminded, or no reminder.")
 REMINDER_CHOICES = [
-    ("", "No reminder"),
-    ("hour", "In an hour"),
-    ("tomorrow", "Tomorrow morning"),
-    ("week", "In a week"),
-    ("at", "At a time I choose"),
+    ("", gettext_lazy("No reminder")),
+    ("hour", gettext_lazy("In an hour")),
+    ("tomorrow", gettext_lazy("Tomorrow morning")),
+    ("week", gettext_lazy("In a week")),
+    ("at", gettext_lazy("At a time I choose")),
 ]
 # A reminder further ahead than this is a typo, not a plan.
 REMINDER_HORIZON = timedelta(days=366)
@@ -431,15 +456,17 @@ class BookmarkForm(forms.Form):
     remind = forms.ChoiceField(
         choices=REMINDER_CHOICES,
         required=False,
-        label="Remind me",
+        label=gettext_lazy("Remind me"),
         error_messages={"invalid_choice": _CHOOSE_A_REMINDER},
     )
     remind_at = forms.DateTimeField(
         required=False,
-        label="Reminder time",
+        label=gettext_lazy("Reminder time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        error_messages={"invalid": "Enter the date and time as shown, e.g. 2026-12-24 09:00."},
+        error_messages={
+            "invalid": gettext_lazy("Enter the date and time as shown, e.g. 2026-12-24 09:00.")
+        },
     )
 
     def clean(self) -> dict[str, Any]:
@@ -459,10 +486,10 @@ class BookmarkForm(forms.Form):
         elif choice == "at":
             when = data.get("remind_at")
             if when is None and "remind_at" not in self.errors:
-                self.add_error("remind_at", "Choose the date and time to be reminded.")
+                self.add_error("remind_at", _("Choose the date and time to be reminded."))
             elif when is not None and when <= now:
-                self.add_error("remind_at", "Choose a time in the future.")
+                self.add_error("remind_at", _("Choose a time in the future."))
             elif when is not None and when > now + REMINDER_HORIZON:
-                self.add_error("remind_at", "Choose a time within the next year.")
+                self.add_error("remind_at", _("Choose a time within the next year."))
         data["when"] = when
         return data

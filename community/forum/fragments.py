@@ -27,13 +27,13 @@ from typing import Any
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template import loader
-from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from community import trust
 from community.badges import BadgeLabel
 from community.models import REACTIONS
+from hearth.i18n import reader_locale
 
 from .forms import REMINDER_CHOICES, ReplyForm
 from .models import Post, Topic
@@ -75,7 +75,7 @@ def _key(kind: str, values: dict[str, Any]) -> str:
     global _version
     if _version is None:
         _version = _template_version()
-    where = (translation.get_language(), timezone.get_current_timezone_name())
+    where = reader_locale()
     # The dicts are built by this module's functions, always in the same order.
     digest = hashlib.blake2b(repr((where, values)).encode(), digest_size=16)
     return f"forum:post:{kind}:{_version}:{digest.hexdigest()}"

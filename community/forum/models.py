@@ -22,6 +22,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 from wagtail.search import index
@@ -37,23 +38,23 @@ EDIT_WINDOW = timedelta(hours=24)
 
 # Colours are classes (the CSP forbids inline styles); static/css/forum.css defines them.
 COLOUR_CHOICES = [
-    ("ember", "Ember (orange)"),
-    ("moss", "Moss (green)"),
-    ("sky", "Sky (blue)"),
-    ("plum", "Plum (purple)"),
-    ("sand", "Sand (yellow)"),
-    ("slate", "Slate (grey)"),
+    ("ember", gettext_lazy("Ember (orange)")),
+    ("moss", gettext_lazy("Moss (green)")),
+    ("sky", gettext_lazy("Sky (blue)")),
+    ("plum", gettext_lazy("Plum (purple)")),
+    ("sand", gettext_lazy("Sand (yellow)")),
+    ("slate", gettext_lazy("Slate (grey)")),
 ]
 
 
 class StartPermission(models.TextChoices):
-    MEMBERS = "members", "Members"
-    MODERATORS = "moderators", "Moderators only (announcements)"
+    MEMBERS = "members", gettext_lazy("Members")
+    MODERATORS = "moderators", gettext_lazy("Moderators only (announcements)")
 
 
 class ReadAccess(models.TextChoices):
-    PUBLIC = "public", "Everyone, including visitors"
-    MEMBERS = "members", "Signed-in members only"
+    PUBLIC = "public", gettext_lazy("Everyone, including visitors")
+    MEMBERS = "members", gettext_lazy("Signed-in members only")
 
 
 def is_member(user: Any) -> bool:
@@ -110,10 +111,14 @@ def _viewer_id(user: Any) -> int | None:
 
 class Category(models.Model):
     name = models.CharField(max_length=60, unique=True)
-    slug = models.SlugField(max_length=60, unique=True, help_text="Used in the address.")
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text=gettext_lazy("Used in the address.")
+    )
     description = models.TextField(blank=True, validators=[MaxLengthValidator(500)])
     colour = models.CharField(max_length=10, choices=COLOUR_CHOICES, default="ember")
-    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text=gettext_lazy("Lower numbers come first.")
+    )
     who_may_start = models.CharField(
         "who may start topics",
         max_length=12,
@@ -672,10 +677,10 @@ class Reaction(models.Model):
 class NotificationLevel(models.TextChoices):
     """How much a member hears of a topic, a category or a tag (loudest first)."""
 
-    WATCHING = "watching", "Watching"
-    TRACKING = "tracking", "Tracking"
-    NORMAL = "normal", "Normal"
-    MUTED = "muted", "Muted"
+    WATCHING = "watching", gettext_lazy("Watching")
+    TRACKING = "tracking", gettext_lazy("Tracking")
+    NORMAL = "normal", gettext_lazy("Normal")
+    MUTED = "muted", gettext_lazy("Muted")
 
 
 # Louder levels rank higher: a topic's tags give it the loudest of their levels.
@@ -686,10 +691,10 @@ LEVEL_RANK = {
     NotificationLevel.WATCHING: 3,
 }
 LEVEL_HINTS = {
-    NotificationLevel.WATCHING: "Every new post notifies you.",
-    NotificationLevel.TRACKING: "Lists show how many posts you have not read.",
-    NotificationLevel.NORMAL: "You hear when someone mentions you or answers you.",
-    NotificationLevel.MUTED: "Never notifies you and stays out of your topic lists.",
+    NotificationLevel.WATCHING: gettext_lazy("Every new post notifies you."),
+    NotificationLevel.TRACKING: gettext_lazy("Lists show how many posts you have not read."),
+    NotificationLevel.NORMAL: gettext_lazy("You hear when someone mentions you or answers you."),
+    NotificationLevel.MUTED: gettext_lazy("Never notifies you and stays out of your topic lists."),
 }
 
 
@@ -793,16 +798,16 @@ class NotificationEmails(models.Model):
 
 
 class FlagReason(models.TextChoices):
-    SPAM = "spam", "Spam"
-    RUDE = "rude", "Rude or abusive"
-    OFF_TOPIC = "off_topic", "Off-topic"
-    OTHER = "other", "Something else"
+    SPAM = "spam", gettext_lazy("Spam")
+    RUDE = "rude", gettext_lazy("Rude or abusive")
+    OFF_TOPIC = "off_topic", gettext_lazy("Off-topic")
+    OTHER = "other", gettext_lazy("Something else")
 
 
 class FlagOutcome(models.TextChoices):
-    OPEN = "", "Open"
-    HIDDEN = "hidden", "Post hidden"
-    DISMISSED = "dismissed", "Dismissed"
+    OPEN = "", gettext_lazy("Open")
+    HIDDEN = "hidden", gettext_lazy("Post hidden")
+    DISMISSED = "dismissed", gettext_lazy("Dismissed")
 
 
 class Flag(models.Model):

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from community.badges import top_badges
 from community.models import MemberDay
@@ -179,10 +180,16 @@ def category_page(request: HttpRequest, category: Category) -> Context:
 
 
 LEVEL_STATUS = {
-    NotificationLevel.WATCHING: "You are watching: every new post notifies you.",
-    NotificationLevel.TRACKING: "You are tracking: lists show how many posts you have not read.",
-    NotificationLevel.NORMAL: "Not watching. Mentions and answers to you still notify you.",
-    NotificationLevel.MUTED: "Muted: nothing here notifies you, and it stays out of your lists.",
+    NotificationLevel.WATCHING: gettext_lazy("You are watching: every new post notifies you."),
+    NotificationLevel.TRACKING: gettext_lazy(
+        "You are tracking: lists show how many posts you have not read."
+    ),
+    NotificationLevel.NORMAL: gettext_lazy(
+        "Not watching. Mentions and answers to you still notify you."
+    ),
+    NotificationLevel.MUTED: gettext_lazy(
+        "Muted: nothing here notifies you, and it stays out of your lists."
+    ),
 }
 
 
@@ -250,14 +257,18 @@ def preferences_page(request: AuthenticatedHttpRequest, form: Any) -> Context:
 # --- topic lists: Latest, New, Unread, Top ------------------------------------------
 
 TOPIC_LISTS = {
-    "latest": "Latest",
-    "new": "New",
-    "unread": "Unread",
-    "top": "Top",
+    "latest": gettext_lazy("Latest"),
+    "new": pgettext_lazy("topic list", "New"),
+    "unread": gettext_lazy("Unread"),
+    "top": gettext_lazy("Top"),
 }
 # Only a member has a last visit and topics they follow.
 MEMBER_LISTS = frozenset({"new", "unread"})
-TOP_PERIODS = {"week": ("This week", 7), "month": ("This month", 30), "year": ("This year", 365)}
+TOP_PERIODS = {
+    "week": (gettext_lazy("This week"), 7),
+    "month": (gettext_lazy("This month"), 30),
+    "year": (gettext_lazy("This year"), 365),
+}
 DEFAULT_TOP_PERIOD = "month"
 
 

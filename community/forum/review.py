@@ -14,7 +14,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
@@ -54,10 +55,10 @@ def _flagged_posts():
 
 class FlaggedPosts(ReviewSource):
     kind = "flag"
-    label = "Flagged posts"
+    label = gettext_lazy("Flagged posts")
     decisions = (
-        Decision(HIDE, "Hide the post", needs_reason=True),
-        Decision(DISMISS, "Dismiss the flags"),
+        Decision(HIDE, gettext_lazy("Hide the post"), needs_reason=True),
+        Decision(DISMISS, gettext_lazy("Dismiss the flags")),
     )
 
     def pending(self) -> Iterable[ReviewItem]:
@@ -73,23 +74,24 @@ class FlaggedPosts(ReviewSource):
         return _flagged_posts().count()
 
     def _item(self, post: Post, flags: list[Flag]) -> ReviewItem:
-        author = post.author.name if post.author else "a former member"
-        reasons = sorted({FlagReason(f.reason).label for f in flags})
+        author = post.author.name if post.author else _("a former member")
+        reasons = sorted({str(FlagReason(f.reason).label) for f in flags})
         notes = [f"“{f.text}” ({f.flagger.name})" for f in flags if f.text]
         count = ngettext("%(count)d flag", "%(count)d flags", len(flags)) % {"count": len(flags)}
         if post.hidden and post.hidden_by_flags:
-            state = "Hidden by members' flags until you decide."
+            state = _("Hidden by members' flags until you decide.")
         elif post.hidden:
-            state = "Already hidden by a moderator."
+            state = _("Already hidden by a moderator.")
         else:
-            state = "Still visible."
-        details = {"Flags": f"{count}: {', '.join(reasons)}", "State": state}
+            state = _("Still visible.")
+        details = {_("Flags"): f"{count}: {', '.join(reasons)}", _("State"): state}
         if notes:
-            details["Flaggers wrote"] = "; ".join(notes)
+            details[_("Flaggers wrote")] = "; ".join(notes)
         return ReviewItem(
             kind=self.kind,
             key=str(post.pk),
-            title=f"Post by {author} in {quoted_title(post.topic)}",
+            title=_("Post by %(author)s in %(topic)s")
+            % {"author": author, "topic": quoted_title(post.topic)},
             summary=_excerpt(post),
             created_at=min(f.created_at for f in flags),
             url=post.topic.post_url(post.number),
@@ -99,13 +101,15 @@ class FlaggedPosts(ReviewSource):
 
     def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
         if decision not in (HIDE, DISMISS):
-            raise RuleError("Flagged posts can be hidden or their flags dismissed.", code="invalid")
+            raise RuleError(
+                _("Flagged posts can be hidden or their flags dismissed."), code="invalid"
+            )
         if decision == HIDE and not reason.strip():
-            raise RuleError("Give a reason for hiding; the author will see it.", code="reason")
+            raise RuleError(_("Give a reason for hiding; the author will see it."), code="reason")
         pk = _post_id(key)
         post = None if pk is None else _flagged_posts().filter(pk=pk).first()
         if post is None:
-            raise StaleItem("This post was deleted or its flags were reviewed meanwhile.")
+            raise StaleItem(_("This post was deleted or its flags were reviewed meanwhile."))
         outcome = FlagOutcome.HIDDEN if decision == HIDE else FlagOutcome.DISMISSED
         try:
             closed = actions.resolve_flags(
@@ -116,14 +120,35 @@ class FlaggedPosts(ReviewSource):
                 raise StaleItem(error.message) from None
             raise
         except PermissionDenied as error:
-            raise RuleError(str(error) or "Only moderators can do that.") from None
-        flags = ngettext("%(count)d flag", "%(count)d flags", closed) % {"count": closed}
+            raise RuleError(str(error) or _("Only moderators can do that.")) from None
+        words = {"count": closed}
         if decision == HIDE:
-            return f"The post is hidden; {flags} closed."
+            return (
+                ngettext(
+                    "The post is hidden; %(count)d flag closed.",
+                    "The post is hidden; %(count)d flags closed.",
+                    closed,
+                )
+                % words
+            )
         post.refresh_from_db(fields=["hidden"])
         if post.hidden:
-            return f"{flags.capitalize()} dismissed; a moderator's hiding still stands."
-        return f"{flags.capitalize()} dismissed; the post is visible."
+            return (
+                ngettext(
+                    "%(count)d flag dismissed; a moderator's hiding still stands.",
+                    "%(count)d flags dismissed; a moderator's hiding still stands.",
+                    closed,
+                )
+                % words
+            )
+        return (
+            ngettext(
+                "%(count)d flag dismissed; the post is visible.",
+                "%(count)d flags dismissed; the post is visible.",
+                closed,
+            )
+            % words
+        )
 
 
 def _held_posts():
@@ -134,10 +159,10 @@ def _held_posts():
 
 class HeldPosts(ReviewSource):
     kind = HELD_KIND
-    label = "Posts held by spam signals"
+    label = gettext_lazy("Posts held by spam signals")
     decisions = (
-        Decision(APPROVE, "Approve and publish"),
-        Decision(REJECT, "Reject the post", needs_reason=True),
+        Decision(APPROVE, gettext_lazy("Approve and publish")),
+        Decision(REJECT, gettext_lazy("Reject the post"), needs_reason=True),
     )
 
     def pending(self) -> Iterable[ReviewItem]:
@@ -148,41 +173,47 @@ class HeldPosts(ReviewSource):
         return _held_posts().count()
 
     def _item(self, post: Post) -> ReviewItem:
-        author = post.author.name if post.author else "a former member"
-        what = "New topic" if post.is_opening else "Reply"
+        author = post.author.name if post.author else _("a former member")
+        words = {"author": author, "topic": quoted_title(post.topic)}
         assert post.held_at is not None  # _held_posts
         return ReviewItem(
             kind=self.kind,
             key=str(post.pk),
-            title=f"{what} by {author} in {quoted_title(post.topic)}",
+            title=(
+                _("New topic by %(author)s in %(topic)s") % words
+                if post.is_opening
+                else _("Reply by %(author)s in %(topic)s") % words
+            ),
             summary=_excerpt(post),
             created_at=post.held_at,
             url=post.topic.post_url(post.number),
             member=post.author,
-            details={"Held because": post.held_reason},
+            details={_("Held because"): post.held_reason},
         )
 
     def decide(self, *, key: str, decision: str, moderator: User, reason: str = "") -> str:
         if decision not in (APPROVE, REJECT):
-            raise RuleError("Held posts can be approved or rejected.", code="invalid")
+            raise RuleError(_("Held posts can be approved or rejected."), code="invalid")
         if decision == REJECT and not reason.strip():
-            raise RuleError("Give a reason for rejecting; the author will see it.", code="reason")
+            raise RuleError(
+                _("Give a reason for rejecting; the author will see it."), code="reason"
+            )
         pk = _post_id(key)
         post = None if pk is None else _held_posts().filter(pk=pk).first()
         if post is None:
-            raise StaleItem("This post was already approved, rejected or deleted meanwhile.")
+            raise StaleItem(_("This post was already approved, rejected or deleted meanwhile."))
         try:
             if decision == APPROVE:
                 approve_held_post(post=post, moderator=moderator)
-                return "The post is approved and published."
+                return _("The post is approved and published.")
             reject_held_post(post=post, moderator=moderator, reason=reason)
         except PermissionDenied as error:
-            raise RuleError(str(error) or "Only moderators can do that.") from None
-        return "The post is rejected; its author was told why."
+            raise RuleError(str(error) or _("Only moderators can do that.")) from None
+        return _("The post is rejected; its author was told why.")
 
 
 class _ApprovedHeldPost(LogFormatter):
-    label = "Approve held post"
+    label = gettext_lazy("Approve held post")
 
     def format_message(self, log_entry) -> str:
         why = (log_entry.data or {}).get("held_reason") or "a spam signal"
@@ -190,7 +221,7 @@ class _ApprovedHeldPost(LogFormatter):
 
 
 class _RejectedHeldPost(LogFormatter):
-    label = "Reject held post"
+    label = gettext_lazy("Reject held post")
 
     def format_message(self, log_entry) -> str:
         why = (log_entry.data or {}).get("reason") or ""

@@ -21,6 +21,7 @@ from wagtail.search.tasks import insert_or_update_object_task
 from hearth.params import ParamError, parse_int
 from hearth.search import SearchScope, SearchSource, register_search_source, search_scope
 
+from . import page_cache
 from .models import LISTED, Post, Topic
 
 TOPIC_SCOPE = "topic"
@@ -94,13 +95,19 @@ def _unindex_post(sender: Any, instance: Post, **kwargs: Any) -> None:
 
 
 def register() -> None:
-    register_search_source(SearchSource("forum-topics", "Topic", search=search_topics))
+    # Kept results are retired with the forum's kept pages (page_cache): any topic, post,
+    # tag, category or author's name that changes.
+    generations = (page_cache.FORUM, page_cache.LISTINGS)
+    register_search_source(
+        SearchSource("forum-topics", "Topic", search=search_topics, generations=generations)
+    )
     register_search_source(
         SearchSource(
             "forum-posts",
             "Reply",
             search=search_posts,
             scope=SearchScope(TOPIC_SCOPE, describe=topic_in_scope),
+            generations=generations,
         )
     )
     post_save.connect(_reindex_post, sender=Post, dispatch_uid="forum-post-search-index")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -31,8 +32,14 @@ class CategoryDeleteView(generic.DeleteView):
         if count:
             messages.error(
                 self.request,
-                f"“{self.object}” still holds {count} topic{'s' if count != 1 else ''} "
-                "(hidden and deleted ones included): move them to another category first.",
+                ngettext(
+                    "“%(category)s” still holds %(count)d topic (hidden and deleted ones "
+                    "included): move them to another category first.",
+                    "“%(category)s” still holds %(count)d topics (hidden and deleted ones "
+                    "included): move them to another category first.",
+                    count,
+                )
+                % {"category": self.object, "count": count},
             )
             return redirect(reverse(self.index_url_name))
         return super().form_valid(form)
@@ -81,7 +88,7 @@ class TopicTagForm(WagtailAdminModelForm):
             if names:
                 cleaned["name"] = names[0]
             else:
-                self.add_error("name", "Give the tag a name.")
+                self.add_error("name", _("Give the tag a name."))
         return cleaned
 
 

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from community.models import MODERATORS_GROUP, User
 from community.review import ReviewItem, ReviewSource, StaleItem, source, sources
@@ -27,7 +29,7 @@ class InboxError(RuleError):
 
 def require_moderator(user: User) -> None:
     if not (user.is_authenticated and user.is_moderator):
-        raise PermissionDenied("Only moderators can work the review inbox.")
+        raise PermissionDenied(_("Only moderators can work the review inbox."))
 
 
 def moderators() -> list[User]:
@@ -50,7 +52,7 @@ def split_ref(ref: str) -> tuple[str, str]:
 def source_for(kind: str) -> ReviewSource:
     found = source(kind)
     if found is None:
-        raise InboxError("The inbox has no such kind of item.", code="invalid")
+        raise InboxError(_("The inbox has no such kind of item."), code="invalid")
     return found
 
 
@@ -72,7 +74,7 @@ def find_item(ref: str) -> ReviewItem:
     for item in source_for(kind).pending():
         if item.key == key:
             return item
-    raise StaleItem("This item was already decided; nothing was changed.")
+    raise StaleItem(_("This item was already decided; nothing was changed."))
 
 
 def title_of(ref: str) -> str:
@@ -104,8 +106,12 @@ def claims_for(items: list[ReviewItem]) -> dict[str, ReviewClaim]:
 def _claimed_by_someone_else(claim: ReviewClaim) -> InboxError:
     when = timezone.localtime(claim.claimed_at)
     return InboxError(
-        f"{claim.moderator.name} claimed this item at {when:%H:%M} on {when.day} {when:%B}; "
-        "it is still theirs.",
+        _("%(name)s claimed this item at %(time)s on %(date)s; it is still theirs.")
+        % {
+            "name": claim.moderator.name,
+            "time": date_format(when, "H:i"),
+            "date": date_format(when, "j F"),
+        },
         code="claimed",
     )
 
@@ -170,14 +176,19 @@ def decide_item(*, ref: str, decision: str, moderator: User, reason: str = "") -
     offered = {d.name: d for d in found.decisions}
     if decision not in offered:
         raise InboxError(
-            f"{found.label} cannot be decided that way; choose one of: "
-            f"{', '.join(d.label.lower() for d in found.decisions)}.",
+            _("%(kind)s cannot be decided that way; choose one of: %(decisions)s.")
+            % {
+                "kind": found.label,
+                "decisions": ", ".join(str(d.label).lower() for d in found.decisions),
+            },
             code="invalid",
         )
     reason = (reason or "").strip()
     if offered[decision].needs_reason and not reason:
         raise InboxError(
-            f"“{offered[decision].label}” needs a reason; the member will read it.", code="reason"
+            _("“%(decision)s” needs a reason; the member will read it.")
+            % {"decision": offered[decision].label},
+            code="reason",
         )
     message = found.decide(key=key, decision=decision, moderator=moderator, reason=reason)
     ReviewClaim.objects.filter(kind=kind, key=key).delete()

@@ -3,7 +3,7 @@ announcement leaves out)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db import transaction
@@ -18,7 +18,12 @@ from .actions import moderators
 
 @receiver(needs_review, dispatch_uid="inbox.ring_moderators")
 def ring_moderators(
-    sender: Any, kind: str, key: str, text: str, skip: Collection[int] = (), **kwargs: Any
+    sender: Any,
+    kind: str,
+    key: str,
+    text: str | Callable[[], str],
+    skip: Collection[int] = (),
+    **kwargs: Any,
 ) -> None:
     url = f"{reverse('inbox:index')}?kind={kind}"
     with transaction.atomic():

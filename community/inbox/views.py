@@ -5,6 +5,7 @@ admin sign-in (members)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,13 +26,16 @@ from . import actions
 from .forms import BulkForm, ClaimForm, DecideForm
 from .models import ReviewClaim
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PER_PAGE = 50
 
 
 @dataclass
 class Row:
     item: ReviewItem
-    label: str  # the source's label, e.g. "Flagged posts"
+    label: StrOrPromise  # the source's label, e.g. "Flagged posts"
     decisions: tuple[Decision, ...]
     claim: ReviewClaim | None
     mine: bool
@@ -54,7 +59,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     actions.require_moderator(request.user)
     kind = request.GET.get("kind", "")
     if kind and source(kind) is None:
-        messages.error(request, "There is no such kind of item; showing everything.")
+        messages.error(request, _("There is no such kind of item; showing everything."))
         kind = ""
     return TemplateResponse(request, "inbox/index.html", _index_page(request, kind))
 
@@ -145,9 +150,9 @@ def claim(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            "You claimed the item: other moderators see it is yours."
+            _("You claimed the item: other moderators see it is yours.")
             if action == "claim"
-            else "You released the item.",
+            else _("You released the item."),
         )
     return _back(request)
 
@@ -161,7 +166,7 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _back(request)
     decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"].strip()
     if actions.needs_reason(decision) and not reason:
-        messages.error(request, "That decision needs a reason; the members concerned read it.")
+        messages.error(request, _("That decision needs a reason; the members concerned read it."))
         return _back(request)
     titles = {item.ref: item.title for item in actions.pending_items()}
     result = actions.decide_many(

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from community import review, trust
@@ -29,6 +30,7 @@ from community.live import send_to_member
 from community.models import User
 from community.moderation.models import Appeal, CannedReason, Penalty, StaffNote
 from community.notifications import notify
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 from hearth.rules import RuleError
 from hearth.text import clean_text
@@ -95,7 +97,18 @@ def suspension_notice_path(member: User) -> str:
 # --- telling the member -----------------------------------------------------------------
 
 
-def _tell(member: User, *, kind: str, text: str, url: str, actor: User | None, email: str) -> None:
+def _tell(
+    member: User,
+    *,
+    kind: str,
+    words: Callable[[], tuple[str, str]],
+    url: str,
+    actor: User | None,
+) -> None:
+    """Ring the member's bell and email them; ``words`` gives the bell's line and the
+    email's body, said in the member's language."""
+    with for_member(member):
+        text, email = words()
     notify(recipient=member, kind=kind, text=text, url=url, actor=actor)
     if member.email:
         queue_email(subject=text[:150], body=email, to=[member.email])
@@ -105,60 +118,91 @@ def _announce(penalty: Penalty) -> None:
     send_to_member(penalty.member_id, {"type": STANDING_EVENT, "scope": penalty.scope})
 
 
-def _tell_penalised(penalty: Penalty) -> None:
-    scope = f" {penalty.scope_label}" if penalty.scope_label else ""
-    text = f"A moderator {penalty.verb} you{scope} until {when(penalty.ends_at)}"
-    if penalty.moderator_id is None:
-        text = f"You are {penalty.what} until {when(penalty.ends_at)}"
-    if penalty.kind == Penalty.Kind.HIDDEN_POST:
+def _with_reason(text: str, reason: str, *, hidden_post: bool) -> str:
+    if not reason:
+        return text
+    if hidden_post:
+        return _("%(notice)s: %(reason)s") % {"notice": text, "reason": reason}
+    return _("%(notice)s — %(reason)s") % {"notice": text, "reason": reason}
+
+
+def _penalised_text(penalty: Penalty) -> str:
+    words = {
+        "verb": penalty.verb,
+        "what": penalty.what,
+        "scope": penalty.scope_label,
+        "until": when(penalty.ends_at),
+    }
+    hidden_post = penalty.kind == Penalty.Kind.HIDDEN_POST
+    if hidden_post:
         # Which post and why, in the bell itself; its link is the penalty page (appeal).
-        text = f"A moderator hid your post{scope}"
-        if penalty.reason_title:
-            text += f": {penalty.reason_title}"
-    elif penalty.reason_title:
-        text += f" — {penalty.reason_title}"
-    body = render_to_string(
-        "moderation/email/penalty.txt",
-        {
-            "penalty": penalty,
-            "member": penalty.member,
-            "appeal_url": absolute(signed_path(penalty)),
-            "scope_url": absolute(penalty.scope_url) if penalty.scope_url else "",
-            "SITE_NAME": settings.SITE_NAME,
-        },
-    )
+        if penalty.scope_label:
+            text = _("A moderator hid your post %(scope)s") % words
+        else:
+            text = _("A moderator hid your post")
+    elif penalty.moderator_id is None:
+        text = _("You are %(what)s until %(until)s") % words
+    elif penalty.scope_label:
+        text = _("A moderator %(verb)s you %(scope)s until %(until)s") % words
+    else:
+        text = _("A moderator %(verb)s you until %(until)s") % words
+    return _with_reason(text, penalty.reason_title, hidden_post=hidden_post)
+
+
+def _tell_penalised(penalty: Penalty) -> None:
+    def words() -> tuple[str, str]:
+        body = render_to_string(
+            "moderation/email/penalty.txt",
+            {
+                "penalty": penalty,
+                "member": penalty.member,
+                "appeal_url": absolute(signed_path(penalty)),
+                "scope_url": absolute(penalty.scope_url) if penalty.scope_url else "",
+                "SITE_NAME": settings.SITE_NAME,
+            },
+        )
+        return _penalised_text(penalty), body
+
     _tell(
         penalty.member,
         kind="penalty",
-        text=text,
+        words=words,
         url=penalty.get_absolute_url(),
         actor=penalty.moderator,
-        email=body,
     )
+
+
+def _lifted_text(penalty: Penalty) -> str:
+    words = {"kind": penalty.get_kind_display().lower(), "scope": penalty.scope_label}
+    if penalty.kind == Penalty.Kind.HIDDEN_POST:
+        if penalty.scope_label:
+            return _("A moderator restored your post %(scope)s: it is visible again") % words
+        return _("A moderator restored your post: it is visible again")
+    if penalty.scope_label:
+        return _("Your %(kind)s %(scope)s was lifted") % words
+    return _("Your %(kind)s was lifted") % words
 
 
 def _tell_lifted(penalty: Penalty, *, reply: str = "") -> None:
-    text = f"Your {penalty.get_kind_display().lower()} {penalty.scope_label} was lifted"
-    if penalty.kind == Penalty.Kind.HIDDEN_POST:
-        text = f"A moderator restored your post {penalty.scope_label}: it is visible again"
-    text = " ".join(text.split())
-    body = render_to_string(
-        "moderation/email/lifted.txt",
-        {
-            "penalty": penalty,
-            "member": penalty.member,
-            "reply": reply,
-            "url": absolute(signed_path(penalty)),
-            "SITE_NAME": settings.SITE_NAME,
-        },
-    )
+    def words() -> tuple[str, str]:
+        body = render_to_string(
+            "moderation/email/lifted.txt",
+            {
+                "penalty": penalty,
+                "member": penalty.member,
+                "reply": reply,
+                "url": absolute(signed_path(penalty)),
+                "SITE_NAME": settings.SITE_NAME,
+            },
+        )
+        return " ".join(_lifted_text(penalty).split()), body
+
     _tell(
         penalty.member,
         kind="penalty_lifted",
-        text=text,
+        words=words,
         url=penalty.get_absolute_url(),
         actor=penalty.lifted_by,
-        email=body,
     )
 
 
@@ -167,7 +211,7 @@ def _tell_lifted(penalty: Penalty, *, reply: str = "") -> None:
 
 def _check_moderator(moderator: User | None) -> None:
     if moderator is None or not moderator.is_moderator:
-        raise PermissionDenied("Only moderators can do that.")
+        raise PermissionDenied(_("Only moderators can do that."))
 
 
 @transaction.atomic
@@ -267,10 +311,12 @@ def lift_penalty(*, penalty: Penalty, moderator: User, reason: str) -> Penalty:
     _check_moderator(moderator)
     reason = " ".join(reason.split())
     if not reason:
-        raise PenaltyError("Say why you lift it; the reason goes to the audit log.", code="invalid")
+        raise PenaltyError(
+            _("Say why you lift it; the reason goes to the audit log."), code="invalid"
+        )
     penalty = _lock(penalty)
     if not penalty.is_active:
-        raise PenaltyError("This penalty has already ended or been lifted.", code="stale")
+        raise PenaltyError(_("This penalty has already ended or been lifted."), code="stale")
     _close(penalty, moderator=moderator, reason=reason)
     _enforce(penalty)
     log(
@@ -326,10 +372,10 @@ register_enforcer(Penalty.Kind.SUSPEND, _enforce_member_fields)
 def appeal(*, penalty: Penalty, member: User, text: str) -> Appeal:
     """The member asks once, while the penalty lasts or a few days after, for a review."""
     if penalty.member_id != member.pk:
-        raise PermissionDenied("You can appeal only your own penalties.")
+        raise PermissionDenied(_("You can appeal only your own penalties."))
     text = clean_text(text)
     if not text:
-        raise PenaltyError("Tell the moderators why, in a few words.", code="invalid")
+        raise PenaltyError(_("Tell the moderators why, in a few words."), code="invalid")
     penalty = _lock(penalty)
     refusal = why_not_appeal(penalty, appealed=Appeal.objects.filter(penalty=penalty).exists())
     if refusal is not None:
@@ -345,7 +391,10 @@ def appeal(*, penalty: Penalty, member: User, text: str) -> Appeal:
     review.announce(
         kind="appeal",
         key=str(made.pk),
-        text=f"{penalty.member.name} appealed against {penalty.against} and waits for a reply.",
+        text=lambda: (
+            _("%(name)s appealed against %(against)s and waits for a reply.")
+            % {"name": penalty.member.name, "against": penalty.against}
+        ),
         skip={pk for pk in (penalty.member_id, penalty.moderator_id) if pk is not None},
     )
     return made
@@ -355,11 +404,13 @@ def why_not_appeal(penalty: Penalty, *, appealed: bool) -> PenaltyError | None:
     """Why the member cannot appeal ``penalty`` now (``appealed``: they already did), or
     None when they can. The page hides its form on the same rule."""
     if appealed:
-        return PenaltyError("You have already appealed this penalty.", code="duplicate")
+        return PenaltyError(_("You have already appealed this penalty."), code="duplicate")
     if not penalty.can_be_appealed:
         return PenaltyError(
-            "This penalty can no longer be appealed: it was lifted or ended more than "
-            "a few days ago.",
+            _(
+                "This penalty can no longer be appealed: it was lifted or ended more than "
+                "a few days ago."
+            ),
             code="closed",
         )
     return None
@@ -387,35 +438,38 @@ def decide_appeal(
         .first()
     )
     if locked is None:
-        raise review.StaleItem("That appeal no longer exists.")
+        raise review.StaleItem(_("That appeal no longer exists."))
     if locked.is_decided:
         raise review.StaleItem(
-            "Another moderator has already decided this appeal; nothing changed."
+            _("Another moderator has already decided this appeal; nothing changed.")
         )
     penalty = _lock(locked.penalty)
     if penalty.moderator_id == moderator.pk:
         raise PenaltyError(
-            "You gave this penalty, so another moderator decides the appeal.", code="forbidden"
+            _("You gave this penalty, so another moderator decides the appeal."), code="forbidden"
         )
     if penalty.open_ended and not penalty.is_active:
-        raise review.StaleItem("The post was already restored; nothing changed.")
+        raise review.StaleItem(_("The post was already restored; nothing changed."))
     if decision not in decisions_for(penalty):
         if penalty.open_ended:
-            raise PenaltyError("Choose uphold or lift: a hidden post has no end.", code="invalid")
-        raise PenaltyError("Choose uphold, shorten or lift.", code="invalid")
+            raise PenaltyError(
+                _("Choose uphold or lift: a hidden post has no end."), code="invalid"
+            )
+        raise PenaltyError(_("Choose uphold, shorten or lift."), code="invalid")
     reply = clean_text(reply)
     if not reply:
-        raise PenaltyError("Write a reply: the member reads it.", code="invalid")
+        raise PenaltyError(_("Write a reply: the member reads it."), code="invalid")
     now = timezone.now()
     if decision == Appeal.Decision.SHORTEN:
         if new_ends_at is None or not now < new_ends_at < penalty.ends_at:
             raise PenaltyError(
-                f"Choose a new end between now and the current end ({when(penalty.ends_at)}).",
+                _("Choose a new end between now and the current end (%(end)s).")
+                % {"end": when(penalty.ends_at)},
                 code="invalid",
             )
         if not penalty.is_active:
             raise review.StaleItem(
-                "This penalty has already ended or been lifted; nothing changed."
+                _("This penalty has already ended or been lifted; nothing changed.")
             )
         penalty.ends_at = new_ends_at
         penalty.save(update_fields=["ends_at"])
@@ -458,36 +512,47 @@ def decisions_for(penalty: Penalty) -> list[str]:
     return list(Appeal.Decision.values)
 
 
+def _decided_text(appeal: Appeal) -> str:
+    penalty = appeal.penalty
+    decision = Appeal.Decision(appeal.decision)
+    words = {"end": when(penalty.ends_at), "scope": penalty.scope_label}
+    if penalty.kind == Penalty.Kind.HIDDEN_POST and decision != Appeal.Decision.SHORTEN:
+        if decision == Appeal.Decision.UPHOLD:
+            if penalty.scope_label:
+                return _("Your appeal was read: your post %(scope)s stays hidden") % words
+            return _("Your appeal was read: your post stays hidden")
+        if penalty.scope_label:
+            return _("Your appeal was accepted: your post %(scope)s is visible again") % words
+        return _("Your appeal was accepted: your post is visible again")
+    if decision == Appeal.Decision.UPHOLD:
+        return _("Your appeal was read: the penalty stands")
+    if decision == Appeal.Decision.SHORTEN:
+        return _("Your appeal was read: the penalty now ends %(end)s") % words
+    return _("Your appeal was accepted: the penalty is lifted")
+
+
 def _tell_decided(appeal: Appeal) -> None:
     penalty = appeal.penalty
-    texts = {
-        Appeal.Decision.UPHOLD: "Your appeal was read: the penalty stands",
-        Appeal.Decision.SHORTEN: (
-            f"Your appeal was read: the penalty now ends {when(penalty.ends_at)}"
-        ),
-        Appeal.Decision.LIFT: "Your appeal was accepted: the penalty is lifted",
-    }
-    if penalty.kind == Penalty.Kind.HIDDEN_POST:
-        post = f"your post {penalty.scope_label}".strip()
-        texts[Appeal.Decision.UPHOLD] = f"Your appeal was read: {post} stays hidden"
-        texts[Appeal.Decision.LIFT] = f"Your appeal was accepted: {post} is visible again"
-    body = render_to_string(
-        "moderation/email/decided.txt",
-        {
-            "appeal": appeal,
-            "penalty": penalty,
-            "member": penalty.member,
-            "url": absolute(signed_path(penalty)),
-            "SITE_NAME": settings.SITE_NAME,
-        },
-    )
+
+    def words() -> tuple[str, str]:
+        body = render_to_string(
+            "moderation/email/decided.txt",
+            {
+                "appeal": appeal,
+                "penalty": penalty,
+                "member": penalty.member,
+                "url": absolute(signed_path(penalty)),
+                "SITE_NAME": settings.SITE_NAME,
+            },
+        )
+        return _decided_text(appeal), body
+
     _tell(
         penalty.member,
         kind="appeal_decided",
-        text=texts[Appeal.Decision(appeal.decision)],
+        words=words,
         url=penalty.get_absolute_url(),
         actor=appeal.decided_by,
-        email=body,
     )
 
 
@@ -499,5 +564,5 @@ def add_staff_note(*, member: User, author: User, text: str):
     _check_moderator(author)
     text = clean_text(text)
     if not text:
-        raise PenaltyError("Write the note first.", code="invalid")
+        raise PenaltyError(_("Write the note first."), code="invalid")
     return StaffNote.objects.create(member=member, author=author, text=text[:2000])

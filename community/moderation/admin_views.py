@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.models import User
@@ -24,7 +25,7 @@ from hearth.rules import RuleError, add_to_form, flash
 
 def _require_moderator(request: AuthenticatedHttpRequest) -> None:
     if not (request.user.is_authenticated and request.user.is_moderator):
-        raise PermissionDenied("Only moderators can open member records.")
+        raise PermissionDenied(_("Only moderators can open member records."))
 
 
 def _get_member_for_moderator(request: AuthenticatedHttpRequest, pk: int) -> User:
@@ -76,7 +77,7 @@ def add_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except RuleError as error:
             add_to_form(form, error, "text")
         else:
-            messages.success(request, "The note is saved.")
+            messages.success(request, _("The note is saved."))
             return redirect("moderation_admin:member", pk=person.pk)
     context = _member_context(person) | {"note_form": form}
     return render(request, "moderation/admin/member.html", context, status=400)
@@ -97,7 +98,9 @@ def lift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except RuleError as error:
             flash(request, error)
         else:
-            messages.success(request, f"Lifted; {penalty.member.name} has been told.")
+            messages.success(
+                request, _("Lifted; %(name)s has been told.") % {"name": penalty.member.name}
+            )
     return redirect("moderation_admin:member", pk=penalty.member_id)
 
 
@@ -116,7 +119,9 @@ def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(_APPEALS_FOR_REVIEW, pk=pk)
     form = DecideAppealForm(request.POST or None)
     if request.method == "POST" and _decided(form, item, request.user):
-        messages.success(request, f"Decided; {item.penalty.member.name} has been told.")
+        messages.success(
+            request, _("Decided; %(name)s has been told.") % {"name": item.penalty.member.name}
+        )
         return redirect("moderation_admin:appeal", pk=item.pk)
     gave_it = item.penalty.moderator_id == request.user.pk
     return render(

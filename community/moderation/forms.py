@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.moderation.models import TEXT_MAX_LENGTH, Appeal, CannedReason
 from hearth.forms import LengthLimitsMixin
@@ -14,11 +16,13 @@ class AppealForm(LengthLimitsMixin, forms.Form):
     length_nouns = {"text": "An appeal"}
 
     text = forms.CharField(
-        label="Why should a moderator look at this again?",
+        label=gettext_lazy("Why should a moderator look at this again?"),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX_LENGTH}),
-        help_text="A moderator other than the one who gave it reads your appeal and replies.",
-        error_messages={"required": "Tell the moderators why, in a few words."},
+        help_text=gettext_lazy(
+            "A moderator other than the one who gave it reads your appeal and replies."
+        ),
+        error_messages={"required": gettext_lazy("Tell the moderators why, in a few words.")},
     )
 
 
@@ -27,30 +31,30 @@ class DecideAppealForm(LengthLimitsMixin, forms.Form):
 
     decision = forms.ChoiceField(
         choices=[
-            ("uphold", "Uphold: the penalty stands"),
-            ("shorten", "Shorten: it ends earlier"),
-            ("lift", "Lift: it ends now"),
+            ("uphold", gettext_lazy("Uphold: the penalty stands")),
+            ("shorten", gettext_lazy("Shorten: it ends earlier")),
+            ("lift", gettext_lazy("Lift: it ends now")),
         ],
         widget=forms.RadioSelect,
     )
     new_ends_at = forms.DateTimeField(
-        label="New end (for shorten)",
+        label=gettext_lazy("New end (for shorten)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     reply = forms.CharField(
-        label="Reply to the member",
+        label=gettext_lazy("Reply to the member"),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Write a reply: the member reads it."},
+        error_messages={"required": gettext_lazy("Write a reply: the member reads it.")},
     )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("decision") == Appeal.Decision.SHORTEN and not cleaned.get("new_ends_at"):
-            self.add_error("new_ends_at", "Choose when the shortened penalty ends.")
+            self.add_error("new_ends_at", _("Choose when the shortened penalty ends."))
         return cleaned
 
     @property
@@ -65,10 +69,12 @@ class LiftPenaltyForm(LengthLimitsMixin, forms.Form):
     length_nouns = {"reason": "A reason"}
 
     reason = forms.CharField(
-        label="Why lift it?",
+        label=gettext_lazy("Why lift it?"),
         max_length=300,
-        help_text="Kept on the penalty and in the audit log.",
-        error_messages={"required": "Say why you lift it; the reason goes to the audit log."},
+        help_text=gettext_lazy("Kept on the penalty and in the audit log."),
+        error_messages={
+            "required": gettext_lazy("Say why you lift it; the reason goes to the audit log.")
+        },
     )
 
 
@@ -76,19 +82,19 @@ class StaffNoteForm(LengthLimitsMixin, forms.Form):
     length_nouns = {"text": "A note"}
 
     text = forms.CharField(
-        label="Private note (moderators only)",
+        label=gettext_lazy("Private note (moderators only)"),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write the note first."},
+        error_messages={"required": gettext_lazy("Write the note first.")},
     )
 
 
 def canned_reason_field(**kwargs) -> forms.ModelChoiceField:
     """The rule a moderator cites when penalising (optional; free text goes beside it)."""
     return forms.ModelChoiceField(
-        label="Rule broken",
+        label=gettext_lazy("Rule broken"),
         queryset=CannedReason.objects.filter(active=True),
         required=False,
-        empty_label="— none —",
+        empty_label=gettext_lazy("— none —"),
         **kwargs,
     )

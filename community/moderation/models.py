@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 # How long after a penalty ends its member may still appeal it.
 APPEAL_GRACE = timedelta(days=3)
@@ -31,10 +33,12 @@ class CannedReason(models.Model):
     title = models.CharField(max_length=80, unique=True)
     text = models.TextField(
         max_length=TEXT_MAX_LENGTH,
-        help_text="The rule in plain words, as the member will read it in the notice.",
+        help_text=gettext_lazy(
+            "The rule in plain words, as the member will read it in the notice."
+        ),
     )
     active = models.BooleanField(
-        default=True, help_text="Only active reasons are offered when penalising."
+        default=True, help_text=gettext_lazy("Only active reasons are offered when penalising.")
     )
 
     class Meta:
@@ -61,12 +65,12 @@ class PenaltyQuerySet(models.QuerySet):
 
 class Penalty(models.Model):
     class Kind(models.TextChoices):
-        SILENCE = "silence", "Silence"
-        SUSPEND = "suspend", "Suspension"
-        CHAT_MUTE = "chat_mute", "Chat mute"
+        SILENCE = "silence", gettext_lazy("Silence")
+        SUSPEND = "suspend", gettext_lazy("Suspension")
+        CHAT_MUTE = "chat_mute", gettext_lazy("Chat mute")
         # One post a moderator hid ("forum.post:<id>"): no end, no banner; lifting it (an
         # appeal) restores the post through the forum's enforcer.
-        HIDDEN_POST = "hidden_post", "Hidden post"
+        HIDDEN_POST = "hidden_post", gettext_lazy("Hidden post")
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="penalties"
@@ -140,33 +144,36 @@ class Penalty(models.Model):
     def verb(self) -> str:
         """Whole words ("silenced", "suspended", "muted"), never "{kind}ed"."""
         return {
-            self.Kind.SILENCE: "silenced",
-            self.Kind.SUSPEND: "suspended",
-            self.Kind.CHAT_MUTE: "muted",
-            self.Kind.HIDDEN_POST: "hidden",
+            self.Kind.SILENCE: pgettext("penalty", "silenced"),
+            self.Kind.SUSPEND: pgettext("penalty", "suspended"),
+            self.Kind.CHAT_MUTE: pgettext("penalty", "muted"),
+            self.Kind.HIDDEN_POST: pgettext("penalty", "hidden"),
         }[self.Kind(self.kind)]
 
     @property
     def what(self) -> str:
         """For "You are {what} until…": "silenced", "muted in the room General"."""
         if self.kind == self.Kind.HIDDEN_POST:
-            return f"hidden: a post {self.scope_label}".strip()
-        return f"{self.verb} {self.scope_label}".strip()
+            return (_("hidden: a post %(scope)s") % {"scope": self.scope_label}).strip()
+        if not self.scope_label:
+            return self.verb
+        # Translators: "silenced in the room General": a penalty and where it applies.
+        return _("%(verb)s %(scope)s") % {"verb": self.verb, "scope": self.scope_label}
 
     @property
     def against(self) -> str:
         """For "Appeal by Ana against…": "being silenced", "the hiding of their post in
         “Rye”"."""
         if self.kind == self.Kind.HIDDEN_POST:
-            return f"the hiding of their post {self.scope_label}".strip()
-        return f"being {self.what}"
+            return (_("the hiding of their post %(scope)s") % {"scope": self.scope_label}).strip()
+        return _("being %(what)s") % {"what": self.what}
 
 
 class Appeal(models.Model):
     class Decision(models.TextChoices):
-        UPHOLD = "uphold", "Upheld"
-        SHORTEN = "shorten", "Shortened"
-        LIFT = "lift", "Lifted"
+        UPHOLD = "uphold", gettext_lazy("Upheld")
+        SHORTEN = "shorten", gettext_lazy("Shortened")
+        LIFT = "lift", gettext_lazy("Lifted")
 
     penalty = models.OneToOneField(Penalty, on_delete=models.CASCADE, related_name="appeal")
     text = models.TextField(max_length=TEXT_MAX_LENGTH)

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.moderation.actions import decide_appeal, when
 from community.moderation.models import Appeal
@@ -18,12 +20,12 @@ if TYPE_CHECKING:
 
 class AppealSource(ReviewSource):
     kind = "appeal"
-    label = "Appeals"
+    label = gettext_lazy("Appeals")
     # Shortening needs a new end: that is done on the appeal's own screen (the item's url);
     # a hidden post has no end, so it is uphold or lift there too.
     decisions = (
-        Decision("uphold", "Uphold the penalty", needs_reason=True, bulk=False),
-        Decision("lift", "Lift the penalty", needs_reason=True, bulk=False),
+        Decision("uphold", gettext_lazy("Uphold the penalty"), needs_reason=True, bulk=False),
+        Decision("lift", gettext_lazy("Lift the penalty"), needs_reason=True, bulk=False),
     )
 
     def _pending(self):
@@ -40,19 +42,22 @@ class AppealSource(ReviewSource):
             yield ReviewItem(
                 kind=self.kind,
                 key=str(appeal.pk),
-                title=f"Appeal by {member.name} against {penalty.against}",
+                title=_("Appeal by %(name)s against %(against)s")
+                % {"name": member.name, "against": penalty.against},
                 summary=appeal.text[:500],
                 created_at=appeal.created_at,
                 url=reverse("moderation_admin:appeal", args=[appeal.pk]),
                 member=member,
                 details={
-                    "Penalty": (
-                        f"{penalty.get_kind_display()} {penalty.scope_label}; lifting restores it"
+                    _("Penalty"): (
+                        _("%(kind)s %(scope)s; lifting restores it")
+                        % {"kind": penalty.get_kind_display(), "scope": penalty.scope_label}
                         if penalty.open_ended
-                        else f"{penalty.get_kind_display()} until {when(penalty.ends_at)}"
+                        else _("%(kind)s until %(end)s")
+                        % {"kind": penalty.get_kind_display(), "end": when(penalty.ends_at)}
                     ),
-                    "Reason": penalty.reason_title or "—",
-                    "Given by": penalty.moderator.name if penalty.moderator else "automatic",
+                    _("Reason"): penalty.reason_title or "—",
+                    _("Given by"): penalty.moderator.name if penalty.moderator else _("automatic"),
                 },
             )
 
@@ -65,11 +70,11 @@ class AppealSource(ReviewSource):
         except ParamError:
             appeal = None
         if appeal is None:
-            raise StaleItem("That appeal no longer exists.")
+            raise StaleItem(_("That appeal no longer exists."))
         if decision not in {d.name for d in self.decisions}:
-            raise StaleItem("That decision is not offered for appeals.", code="invalid")
+            raise StaleItem(_("That decision is not offered for appeals."), code="invalid")
         decided = decide_appeal(appeal=appeal, moderator=moderator, decision=decision, reply=reason)
         member = decided.penalty.member.name
         if decision == "lift":
-            return f"The penalty of {member} is lifted; they have been told."
-        return f"The penalty of {member} stands; they have been told."
+            return _("The penalty of %(name)s is lifted; they have been told.") % {"name": member}
+        return _("The penalty of %(name)s stands; they have been told.") % {"name": member}

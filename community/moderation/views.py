@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from community.moderation import actions
@@ -46,7 +47,7 @@ def penalty(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(here)
         if _appeal_sent(form, penalty):
             messages.success(
-                request, "Your appeal is sent. A moderator will reply here and by email."
+                request, _("Your appeal is sent. A moderator will reply here and by email.")
             )
             return redirect(here)
     suspended = penalty.kind == Penalty.Kind.SUSPEND and penalty.is_active

@@ -16,8 +16,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
@@ -26,6 +27,33 @@ register = template.Library()
 
 STYLES = ("", "exact", "date", "relative")
 RECENT = timedelta(hours=24)
+
+
+# English keeps the site's own ways ("29 Nov", "29 November 2026"); other languages write
+# dates as their locale does (Django's formats: "29. november 2026" in Estonian).
+ENGLISH_PATTERNS = {
+    "day": "j M",
+    "day_year": "j M Y",
+    "day_time": "j M, H:i",
+    "day_year_time": "j M Y, H:i",
+    "full_date": "j F Y",
+    "full_date_time": "j F Y, H:i",
+}
+
+
+def _pattern(kind: str) -> str:
+    if (translation.get_language() or "en").startswith("en"):
+        return ENGLISH_PATTERNS[kind]
+    day_year, time = get_format("DATE_FORMAT"), get_format("TIME_FORMAT")
+    day = get_format("MONTH_DAY_FORMAT")
+    return {
+        "day": day,
+        "day_year": day_year,
+        "day_time": f"{day}, {time}",
+        "day_year_time": f"{day_year}, {time}",
+        "full_date": day_year,
+        "full_date_time": f"{day_year}, {time}",
+    }[kind]
 
 
 def _local(value: datetime) -> datetime:
@@ -66,7 +94,7 @@ def _day(value: date, now: datetime, style: str) -> str:
             return gettext("today")
         if value == now.date() - timedelta(days=1):
             return gettext("yesterday")
-    return date_format(value, "j M" if value.year == now.year else "j M Y")
+    return date_format(value, _pattern("day" if value.year == now.year else "day_year"))
 
 
 def describe(value: date | datetime, style: str = "", *, now: datetime | None = None) -> str:
@@ -80,18 +108,18 @@ def describe(value: date | datetime, style: str = "", *, now: datetime | None = 
         if words is not None:
             return words
     if style == "date":
-        return date_format(local, "j M" if local.year == now.year else "j M Y")
+        return date_format(local, _pattern("day" if local.year == now.year else "day_year"))
     if local.year == now.year:
-        return date_format(local, "j M, H:i")
-    return date_format(local, "j M Y, H:i" if style == "exact" else "j M Y")
+        return date_format(local, _pattern("day_time"))
+    return date_format(local, _pattern("day_year_time" if style == "exact" else "day_year"))
 
 
 def _full(value: date | datetime) -> tuple[str, str]:
     """(machine-readable, full) forms of ``value``: the element's datetime and title."""
     if not isinstance(value, datetime):
-        return value.isoformat(), date_format(value, "j F Y")
+        return value.isoformat(), date_format(value, _pattern("full_date"))
     local = _local(value)
-    return local.isoformat(), date_format(local, "j F Y, H:i")
+    return local.isoformat(), date_format(local, _pattern("full_date_time"))
 
 
 @register.filter(is_safe=True)

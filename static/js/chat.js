@@ -3,8 +3,10 @@
 (function () {
   "use strict";
 
-  // Counted words go through Django's JavaScript catalog (ngettext, interpolate) when the
-  // page loads it, and through English's two forms until then: never "1 minutes".
+  // Words go through Django's JavaScript catalog (gettext, ngettext, interpolate) when the
+  // page loads it, and stay English until then (counted ones in English's two forms: never
+  // "1 minutes").
+  const gettext = window.gettext || ((text) => text);
   const ngettext = window.ngettext || ((one, other, n) => (n === 1 ? one : other));
   const interpolate = window.interpolate ||
     ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])));
@@ -172,7 +174,7 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "link-button";
-      button.textContent = "Show the messages you missed";
+      button.textContent = gettext("Show the messages you missed");
       gap.appendChild(button);
       button.addEventListener("click", () => {
         if (send({ type: "history", before: Number(gap.dataset.before), limit: historyMax })) {
@@ -201,7 +203,7 @@
     }
     announce(missed.length
       ? counted("Loaded %(n)s missed message.", "Loaded %(n)s missed messages.", missed.length)
-      : "No more missed messages.");
+      : gettext("No more missed messages."));
     return true;
   }
 
@@ -238,7 +240,9 @@
     if (window.Intl && Intl.ListFormat) {
       return new Intl.ListFormat(root.dataset.locale, { type: "conjunction" }).format(list);
     }
-    return list.length > 1 ? list.slice(0, -1).join(", ") + " and " + list[list.length - 1] : list.join("");
+    if (list.length < 2) return list.join("");
+    return interpolate(gettext("%(names)s and %(last)s"),
+      { names: list.slice(0, -1).join(", "), last: list[list.length - 1] }, true);
   }
 
   function flushAnnouncements() {
@@ -247,7 +251,8 @@
     const batch = heard;
     heard = [];
     if (batch.length === 1) {
-      announce(batch[0].author.name + ": " + batch[0].body.slice(0, 200));
+      announce(interpolate(gettext("%(name)s: %(text)s"),
+        { name: batch[0].author.name, text: batch[0].body.slice(0, 200) }, true));
     } else if (batch.length > 1) {
       const authors = [...new Set(batch.map((m) => m.author.name))];
       const shown = authors.length > 3
@@ -287,8 +292,17 @@
     const names = [...present.values()].sort((a, b) => a.localeCompare(b));
     if (!presentCount) { presenceLine.textContent = ""; return; }
     const shown = names.slice(0, 8).join(", ");
-    const more = presentCount > 8 ? " and " + (presentCount - 8) + " more" : "";
-    presenceLine.textContent = presentCount + " here now" + (shown ? ": " + shown + more : "");
+    const words = { n: presentCount, names: shown, more: presentCount - 8 };
+    let text;
+    if (!shown) {
+      text = ngettext("%(n)s here now", "%(n)s here now", presentCount);
+    } else if (presentCount > 8) {
+      text = ngettext("%(n)s here now: %(names)s and %(more)s more",
+        "%(n)s here now: %(names)s and %(more)s more", presentCount);
+    } else {
+      text = ngettext("%(n)s here now: %(names)s", "%(n)s here now: %(names)s", presentCount);
+    }
+    presenceLine.textContent = interpolate(text, words, true);
   }
 
   function setPresence(frame) {
@@ -296,6 +310,10 @@
       present.clear();
       for (const p of frame.members) present.set(p.id, p.name);
     }
+    // Arrivals and departures come in batches (joins, leaves); a server older than
+    // batches sends one change as joined / left. Applying both is harmless.
+    for (const p of frame.joins || []) present.set(p.id, p.name);
+    for (const p of frame.leaves || []) present.delete(p.id);
     if (frame.joined) present.set(frame.joined.id, frame.joined.name);
     if (frame.left) present.delete(frame.left.id);
     presentCount = typeof frame.count === "number" ? frame.count : present.size;
@@ -305,7 +323,8 @@
   function showTyping() {
     const names = [...typers.keys()].map((id) => present.get(id) || typers.get(id).name);
     typingLine.textContent = names.length === 0 ? "" :
-      names.length === 1 ? names[0] + " is typing…" : names.slice(0, 3).join(", ") + " are typing…";
+      names.length === 1 ? interpolate(gettext("%(name)s is typing…"), { name: names[0] }, true) :
+        interpolate(gettext("%(names)s are typing…"), { names: names.slice(0, 3).join(", ") }, true);
   }
 
   function clearTyping(id) {
@@ -381,7 +400,7 @@
         }
         announce(frame.messages.length
           ? counted("Loaded %(n)s earlier message.", "Loaded %(n)s earlier messages.", frame.messages.length)
-          : "No earlier messages.");
+          : gettext("No earlier messages."));
         break;
       }
       case "edited": {
@@ -397,7 +416,7 @@
         if (el) {
           if (el.contains(document.activeElement)) log.focus();
           el.remove();
-          announce("A message was deleted.");
+          announce(gettext("A message was deleted."));
         }
         break;
       }
@@ -433,6 +452,11 @@
         break;
       case "error":
         setStatus(frame.message);
+        if (frame.ref === "since" && frame.retry_after) {
+          // Too many catch-ups at once (a deploy): ask again when allowed, with jitter.
+          const asked = socket;
+          setTimeout(() => { if (socket === asked) askSince(); }, frame.retry_after * 1000 * (1 + Math.random()));
+        }
         if (pendingEdits.has(frame.ref)) {
           pendingEdits.get(frame.ref).area.focus();
           pendingEdits.delete(frame.ref);
@@ -480,11 +504,11 @@
       line.className = "chat__notice";
       const link = document.createElement("a");
       link.href = location.pathname;
-      link.textContent = "Reload to write";
-      line.append("You can chat here again. ", link);
+      link.textContent = gettext("Reload to write");
+      line.append(gettext("You can chat here again.") + " ", link);
       standing.replaceChildren(line);
     }
-    announce(frame.can_send ? "You can chat here again." : frame.refusal);
+    announce(frame.can_send ? gettext("You can chat here again.") : frame.refusal);
   }
 
   // Backoff with full jitter, so a restart that drops every socket at once does not
@@ -497,6 +521,11 @@
     return 500 + Math.random() * ceiling;
   }
 
+  function askSince() {
+    sinceAfter = lastId;
+    send({ type: "since", after: lastId, ref: "since" });
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + root.dataset.socket);
@@ -504,8 +533,7 @@
       setStatus("");
       root.classList.add("is-live");
       // Ask for everything after the newest message we have: nothing missed, nothing twice.
-      sinceAfter = lastId;
-      send({ type: "since", after: lastId });
+      askSince();
     });
     socket.addEventListener("message", (event) => {
       let frame;
@@ -518,10 +546,12 @@
       // Signed out, suspended, forbidden or gone: stay on the plain page.
       if ([4001, 4401, 4403, 4404].includes(event.code)) {
         stopped = true;
-        setStatus(event.code === 4001 ? "You were signed out; reload the page to chat again." : "Live updates stopped.");
+        setStatus(event.code === 4001
+          ? gettext("You were signed out; reload the page to chat again.")
+          : gettext("Live updates stopped."));
         return;
       }
-      setStatus("Connection lost; reconnecting…");
+      setStatus(gettext("Connection lost; reconnecting…"));
       setTimeout(connect, reconnectDelay(event.code));
     });
   }
@@ -533,7 +563,7 @@
       const body = textarea.value.trim();
       if (!body) { // spaces only: say so here rather than posting the page
         event.preventDefault();
-        setStatus("Write a message first: it is empty.");
+        setStatus(gettext("Write a message first: it is empty."));
         textarea.focus();
         return;
       }
@@ -575,7 +605,7 @@
       const reaction = f.querySelector("[name=reaction]").value;
       if (send({ type: "react", id, reaction })) event.preventDefault();
     } else if (f.dataset.action === "delete") {
-      if (!window.confirm("Delete this message?")) { event.preventDefault(); return; }
+      if (!window.confirm(gettext("Delete this message?"))) { event.preventDefault(); return; }
       if (send({ type: "delete", id })) event.preventDefault();
     }
   });

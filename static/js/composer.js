@@ -9,18 +9,18 @@
   const suggestUrl = (script && script.dataset.suggestUrl) || "/members/suggest/";
 
   const EMOJI = [
-    ["😀", "grinning face"], ["😊", "smiling face"], ["🙂", "slightly smiling face"],
-    ["😂", "face with tears of joy"], ["😅", "grinning face with sweat"], ["😉", "winking face"],
-    ["😍", "smiling face with heart-eyes"], ["😎", "smiling face with sunglasses"],
-    ["🤔", "thinking face"], ["😮", "face with open mouth"], ["😢", "crying face"],
-    ["😬", "grimacing face"], ["😴", "sleeping face"], ["🥳", "partying face"],
-    ["👍", "thumbs up"], ["👎", "thumbs down"], ["👏", "clapping hands"], ["🙌", "raising hands"],
-    ["👋", "waving hand"], ["🙏", "folded hands"], ["💪", "flexed biceps"], ["🤝", "handshake"],
-    ["👀", "eyes"], ["❤️", "red heart"], ["💔", "broken heart"], ["✨", "sparkles"],
-    ["🔥", "fire"], ["⭐", "star"], ["🎉", "party popper"], ["🎂", "birthday cake"],
-    ["🍞", "bread"], ["🥐", "croissant"], ["☕", "hot drink"], ["🌱", "seedling"],
-    ["🌸", "cherry blossom"], ["☀️", "sun"], ["💡", "light bulb"], ["✅", "check mark"],
-    ["❓", "question mark"], ["💯", "hundred points"],
+    ["😀", gettext("grinning face")], ["😊", gettext("smiling face")], ["🙂", gettext("slightly smiling face")],
+    ["😂", gettext("face with tears of joy")], ["😅", gettext("grinning face with sweat")], ["😉", gettext("winking face")],
+    ["😍", gettext("smiling face with heart-eyes")], ["😎", gettext("smiling face with sunglasses")],
+    ["🤔", gettext("thinking face")], ["😮", gettext("face with open mouth")], ["😢", gettext("crying face")],
+    ["😬", gettext("grimacing face")], ["😴", gettext("sleeping face")], ["🥳", gettext("partying face")],
+    ["👍", gettext("thumbs up")], ["👎", gettext("thumbs down")], ["👏", gettext("clapping hands")], ["🙌", gettext("raising hands")],
+    ["👋", gettext("waving hand")], ["🙏", gettext("folded hands")], ["💪", gettext("flexed biceps")], ["🤝", gettext("handshake")],
+    ["👀", gettext("eyes")], ["❤️", gettext("red heart")], ["💔", gettext("broken heart")], ["✨", gettext("sparkles")],
+    ["🔥", gettext("fire")], ["⭐", gettext("star")], ["🎉", gettext("party popper")], ["🎂", gettext("birthday cake")],
+    ["🍞", gettext("bread")], ["🥐", gettext("croissant")], ["☕", gettext("hot drink")], ["🌱", gettext("seedling")],
+    ["🌸", gettext("cherry blossom")], ["☀️", gettext("sun")], ["💡", gettext("light bulb")], ["✅", gettext("check mark")],
+    ["❓", gettext("question mark")], ["💯", gettext("hundred points")],
   ];
 
   // "@" at the start or after a space or punctuation, then what has been typed of a name.
@@ -52,7 +52,7 @@
     list.id = id + "-mentions";
     list.className = "mention-list";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Members to mention");
+    list.setAttribute("aria-label", gettext("Members to mention"));
     list.hidden = true;
     const said = document.createElement("p");
     said.className = "visually-hidden";
@@ -128,9 +128,10 @@
         list.append(option);
       });
       list.hidden = false;
-      said.textContent =
-        (members.length === 1 ? "1 member matches" : members.length + " members match") +
-        ": use the up and down arrows, then Enter.";
+      said.textContent = interpolate(
+        ngettext("%(count)s member matches: use the up and down arrows, then Enter.",
+          "%(count)s members match: use the up and down arrows, then Enter.", members.length),
+        { count: members.length }, true);
     }
 
     function choose(index) {
@@ -225,12 +226,12 @@
     opener.setAttribute("aria-expanded", "false");
     opener.setAttribute("aria-controls", id + "-emoji");
     opener.innerHTML = '<span aria-hidden="true">😊</span> ';
-    opener.append("Insert an emoji");
+    opener.append(gettext("Insert an emoji"));
     const picker = document.createElement("div");
     picker.id = id + "-emoji";
     picker.className = "emoji-picker";
     picker.setAttribute("role", "group");
-    picker.setAttribute("aria-label", "Emoji");
+    picker.setAttribute("aria-label", gettext("Emoji"));
     picker.hidden = true;
     const buttons = EMOJI.map(([emoji, name], index) => {
       const button = document.createElement("button");

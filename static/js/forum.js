@@ -19,11 +19,11 @@
       field.parentNode.insertBefore(note, field);
     }
     answering.value = postId;
-    note.textContent = "Answering " + label + ". ";
+    note.textContent = interpolate(gettext("Answering %(post)s."), { post: label }, true) + " ";
     const cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "link-button";
-    cancel.textContent = "Answer the topic instead";
+    cancel.textContent = gettext("Answer the topic instead");
     cancel.addEventListener("click", () => {
       answering.value = "";
       note.remove();
@@ -87,7 +87,7 @@
 
   if (draft.body && !box.value) {
     box.value = draft.body;
-    status.textContent = "Your draft is back: carry on where you left off.";
+    status.textContent = gettext("Your draft is back: carry on where you left off.");
   }
 
   function send(url, fields) {
@@ -116,7 +116,7 @@
     if (typeof answer.html === "string") {
       previewBody.innerHTML = answer.html; // sanitised by the server, exactly as the post will be
     } else {
-      previewBody.textContent = answer.error || "The preview is not available right now.";
+      previewBody.textContent = answer.error || gettext("The preview is not available right now.");
     }
   }
 
@@ -131,13 +131,13 @@
       });
       const answer = await response.json();
       if (!response.ok) {
-        status.textContent = answer.error || "Your draft could not be saved.";
+        status.textContent = answer.error || gettext("Your draft could not be saved.");
         return;
       }
       saved = now;
-      status.textContent = answer.saved ? "Draft saved." : "";
+      status.textContent = answer.saved ? gettext("Draft saved.") : "";
     } catch (e) {
-      status.textContent = "Your draft could not be saved: you seem to be offline.";
+      status.textContent = gettext("Your draft could not be saved: you seem to be offline.");
     }
   }
 

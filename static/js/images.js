@@ -11,11 +11,11 @@
 
   function describe(name) {
     const stem = name.replace(/\.[^.]+$/, "").replace(/[-_.]+/g, " ").trim();
-    return (stem || "Image").slice(0, 200);
+    return (stem || gettext("Image")).slice(0, 200);
   }
 
   function megabytes(bytes) {
-    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+    return interpolate(gettext("%(size)s MB"), { size: (bytes / (1024 * 1024)).toFixed(1) }, true);
   }
 
   function setUp(form) {
@@ -47,7 +47,7 @@
 
     const hint = document.createElement("p");
     hint.className = "image-drop-hint";
-    hint.textContent = "Drop images to attach them (up to " + maxFiles + ").";
+    hint.textContent = interpolate(gettext("Drop images to attach them (up to %(count)s)."), { count: maxFiles }, true);
     hint.hidden = true;
     const boxField = box ? box.closest(".field") || box : field;
     boxField.after(hint);
@@ -58,7 +58,8 @@
     }
 
     function countText() {
-      return chosen.length === 1 ? "1 image attached." : chosen.length + " images attached.";
+      return interpolate(ngettext("%(count)s image attached.", "%(count)s images attached.", chosen.length),
+        { count: chosen.length }, true);
     }
 
     function sync() {
@@ -84,7 +85,8 @@
         const label = document.createElement("label");
         const id = input.id + "-alt-" + index;
         label.htmlFor = id;
-        label.textContent = "Description of image " + (index + 1) + " (" + item.file.name + ")";
+        label.textContent = interpolate(gettext("Description of image %(number)s (%(name)s)"),
+          { number: index + 1, name: item.file.name }, true);
         const alt = document.createElement("input");
         alt.type = "text";
         alt.id = id;
@@ -98,7 +100,7 @@
         const remove = document.createElement("button");
         remove.type = "button";
         remove.className = "button button--small button--secondary";
-        remove.textContent = "Remove";
+        remove.textContent = gettext("Remove");
         const hidden = document.createElement("span");
         hidden.className = "visually-hidden";
         hidden.textContent = " " + item.file.name;
@@ -131,12 +133,15 @@
       let added = 0;
       for (const file of files) {
         if (!TYPES.includes(file.type)) {
-          refused.push("“" + file.name + "” is not a JPEG, PNG or WebP image.");
+          refused.push(interpolate(gettext("“%(name)s” is not a JPEG, PNG or WebP image."), { name: file.name }, true));
         } else if (file.size > maxBytes) {
-          refused.push("“" + file.name + "” is " + megabytes(file.size) + "; the limit is " +
-            megabytes(maxBytes) + ".");
+          refused.push(interpolate(gettext("“%(name)s” is %(size)s; the limit is %(limit)s."),
+            { name: file.name, size: megabytes(file.size), limit: megabytes(maxBytes) }, true));
         } else if (chosen.length >= maxFiles) {
-          refused.push("“" + file.name + "” was left out: a post takes at most " + maxFiles + " images.");
+          refused.push(interpolate(
+            ngettext("“%(name)s” was left out: a post takes at most %(count)s image.",
+              "“%(name)s” was left out: a post takes at most %(count)s images.", maxFiles),
+            { name: file.name, count: maxFiles }, true));
         } else {
           const line = earlierLines[chosen.length];
           const item = { file: file, alt: line || describe(file.name), url: "" };
@@ -148,7 +153,9 @@
       sync();
       render();
       refuse(refused);
-      const said = added ? (added === 1 ? "Added 1 image. " : "Added " + added + " images. ") : "";
+      const said = added
+        ? interpolate(ngettext("Added %(count)s image.", "Added %(count)s images.", added), { count: added }, true) + " "
+        : "";
       announce(said + refused.join(" ") + " " + countText());
     }
 
@@ -157,7 +164,7 @@
       sync();
       render();
       refuse([]);
-      announce("Removed “" + item.file.name + "”. " + countText());
+      announce(interpolate(gettext("Removed “%(name)s”."), { name: item.file.name }, true) + " " + countText());
       const buttons = list.querySelectorAll("button");
       (buttons[Math.min(index, buttons.length - 1)] || input).focus();
     }

@@ -26,14 +26,14 @@
     button.hidden = false;
     button.addEventListener("click", () => {
       const done = () => {
-        button.textContent = "Copied";
-        announce(container, "Link copied. Paste it anywhere to share it.");
-        setTimeout(() => { button.textContent = "Copy link"; }, 2500);
+        button.textContent = gettext("Copied");
+        announce(container, gettext("Link copied. Paste it anywhere to share it."));
+        setTimeout(() => { button.textContent = gettext("Copy link"); }, 2500);
       };
       const failed = () => {
         input.focus();
         input.select();
-        announce(container, "Copying is blocked here: the link is selected, press Ctrl+C (or ⌘C) to copy it.");
+        announce(container, gettext("Copying is blocked here: the link is selected, press Ctrl+C (or ⌘C) to copy it."));
       };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(input.value).then(done, () => (fallbackCopy(input) ? done() : failed()));

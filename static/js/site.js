@@ -50,7 +50,7 @@
     const close = document.createElement("button");
     close.type = "button";
     close.className = "toast__close";
-    close.setAttribute("aria-label", "Dismiss");
+    close.setAttribute("aria-label", gettext("Dismiss"));
     close.textContent = "×";
     close.addEventListener("click", () => toast.remove());
     toast.append(text, close);
@@ -102,7 +102,8 @@
       ? root : root.querySelector && root.querySelector("[data-error-summary]");
     if (!summary || summary.dataset.errorSummaryReady) return;
     summary.dataset.errorSummaryReady = "on";
-    if (document.title.indexOf("Error: ") !== 0) document.title = "Error: " + document.title;
+    const prefix = gettext("Error:") + " ";
+    if (document.title.indexOf(prefix) !== 0) document.title = prefix + document.title;
     summary.focus();
     // A link in the summary puts the cursor in its field, with the label in view.
     summary.addEventListener("click", (event) => {
@@ -126,8 +127,12 @@
 
   function countText(count, limit) {
     const over = count - limit;
-    if (over > 0) return number(over) + (over === 1 ? " character too many" : " characters too many");
-    return number(count) + " of " + number(limit) + (limit === 1 ? " character" : " characters");
+    if (over > 0) {
+      return interpolate(ngettext("%(n)s character too many", "%(n)s characters too many", over), { n: number(over) }, true);
+    }
+    return interpolate(
+      ngettext("%(count)s of %(limit)s character", "%(count)s of %(limit)s characters", limit),
+      { count: number(count), limit: number(limit) }, true);
   }
 
   // Give ``field`` (an input or textarea with data-limit) its counter. Exposed as

@@ -78,13 +78,13 @@
     card.className = "user-card-popover";
     card.id = "user-card-popover-" + ++count;
     card.setAttribute("role", "dialog");
-    card.setAttribute("aria-label", "About " + link.textContent.trim());
+    card.setAttribute("aria-label", interpolate(gettext("About %(name)s"), { name: link.textContent.trim() }, true));
     card.tabIndex = -1;
     card.innerHTML = html; // our own server's fragment, escaped there
     const shut = document.createElement("button");
     shut.type = "button";
     shut.className = "user-card-popover__close link-button";
-    shut.setAttribute("aria-label", "Close");
+    shut.setAttribute("aria-label", gettext("Close"));
     shut.textContent = "×";
     shut.addEventListener("click", () => close(true));
     card.prepend(shut);

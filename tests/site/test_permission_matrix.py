@@ -161,6 +161,8 @@ def _own_notification(w: World, persona: str) -> str:
 # Route name -> the request and each persona's answer, in the order of the URLconf.
 TABLE: dict[str, Row] = {
     "healthz": _get("/healthz", *ALL),
+    "javascript-catalog": _get("/jsi18n/", *ALL),
+    "choose-language": _get("/language/?language=en-gb&next=/forum/", *ALL),
     "search": _get("/search/?q=rye", *ALL),
     "sitemap": _get("/sitemap.xml", *ALL),
     # accounts (allauth)

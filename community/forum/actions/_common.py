@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from community.live import send_signal_after_commit
 from community.models import User
@@ -17,7 +18,7 @@ from ..models import Category, Post, Topic
 
 def require_moderator(user: User) -> None:
     if not (user.is_authenticated and user.is_moderator):
-        raise PermissionDenied("Only moderators can do that.")
+        raise PermissionDenied(_("Only moderators can do that."))
 
 
 def lock_post(post: Post) -> Post:

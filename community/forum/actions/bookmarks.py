@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from community.models import User
 from community.notifications import notify
@@ -42,6 +43,15 @@ def remove_bookmark(*, member: User, topic: Topic, post: Post | None = None) -> 
     return bool(deleted)
 
 
+def _reminder_text(kept: Bookmark) -> str:
+    if kept.post is None:
+        return _("Reminder: “%(title)s”, which you bookmarked.") % {"title": kept.topic.title}
+    return _("Reminder: post #%(number)d in “%(title)s”.") % {
+        "number": kept.post.number,
+        "title": kept.topic.title,
+    }
+
+
 def send_bookmark_reminders(*, now: datetime | None = None) -> int:
     """Ring the bell for every reminder that is due, once each, and return how many rang.
 
@@ -65,14 +75,14 @@ def send_bookmark_reminders(*, now: datetime | None = None) -> int:
                 continue
             if not Bookmark.objects.of(kept.member).filter(pk=kept.pk).exists():
                 continue
-            if kept.post is None:
-                text = f"Reminder: “{kept.topic.title}”, which you bookmarked."
-            else:
-                text = f"Reminder: post #{kept.post.number} in “{kept.topic.title}”."
+
+            def reminder(kept: Bookmark = kept) -> str:
+                return _reminder_text(kept)
+
             notify(
                 recipient=kept.member,
                 kind="bookmark_reminder",
-                text=text,
+                text=reminder,
                 url=kept.get_absolute_url(),
             )
             rang += 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from community.models import User
 
@@ -22,12 +24,12 @@ def draft_topic(member: User, key: str) -> Topic | None:
     Raises PostingError for a key that names nothing they may write."""
     if key == NEW_TOPIC:
         return None
-    prefix, _, raw = key.partition(":")
+    prefix, _unused, raw = key.partition(":")
     if prefix == "reply" and raw.isascii() and raw.isdigit() and len(raw) < 12:
         topic = Topic.objects.visible_to(member).filter(pk=int(raw)).first()
         if topic is not None:
             return topic
-    raise PostingError("That draft belongs to nothing you can write in.", code="draft")
+    raise PostingError(_("That draft belongs to nothing you can write in."), code="draft")
 
 
 @transaction.atomic
@@ -37,12 +39,14 @@ def save_draft(*, member: User, key: str, title: str = "", body: str = "") -> Dr
     refused (nothing is cut: the words stay in their box)."""
     if len(body) > MAX_POST_CHARS * 2 or len(title) > TITLE_MAX * 2:
         raise PostingError(
-            f"A draft can be at most {MAX_POST_CHARS * 2:,} characters.", code="too_long"
+            _("A draft can be at most %(count)s characters.")
+            % {"count": number_format(MAX_POST_CHARS * 2, force_grouping=True)},
+            code="too_long",
         )
     if not title.strip() and not body.strip():
         discard_draft(member=member, key=key)
         return None
-    draft, _ = Draft.objects.update_or_create(
+    draft, _created = Draft.objects.update_or_create(
         member=member,
         topic=draft_topic(member, key),
         defaults={"title": title, "body": body, "updated_at": timezone.now()},

@@ -8,13 +8,15 @@ topics in categories or tags they watch email only when they turned that on
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from community.models import User
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 
 from ..models import NotificationEmails
@@ -47,9 +49,12 @@ def notification_emails(member: User) -> NotificationEmails:
     return found or NotificationEmails(member=member)
 
 
-def email_notified(*, kind: str, members: Iterable[User], text: str, url: str) -> None:
+def email_notified(
+    *, kind: str, members: Iterable[User], text: str | Callable[[], str], url: str
+) -> None:
     """Email the notification ``text`` to those of ``members`` (just notified) who turned
-    ``kind`` on (one query; none when nobody was notified)."""
+    ``kind`` on (one query; none when nobody was notified), each in their language (``text``
+    may be a function that says it in the active one)."""
     assert kind in EMAIL_KINDS
     by_pk = {member.pk: member for member in members if member.email}
     if not by_pk:
@@ -58,12 +63,16 @@ def email_notified(*, kind: str, members: Iterable[User], text: str, url: str) -
     preferences = f"{settings.BASE_URL}{reverse('forum:preferences')}"
     for member_id in wanted.values_list("member_id", flat=True):
         member = by_pk[member_id]
-        queue_email(
-            subject=f"[{settings.SITE_NAME}] {text}",
-            body=(
-                f"Hello {member.name},\n\n{text}:\n\n{settings.BASE_URL}{url}\n\n"
+        with for_member(member):
+            words = text() if callable(text) else text
+            body = _(
+                "Hello %(name)s,\n\n%(text)s:\n\n%(url)s\n\n"
                 "You get this email because you turned it on in your forum notification "
-                f"preferences. Turn it off at {preferences}\n"
-            ),
-            to=[member.email],
-        )
+                "preferences. Turn it off at %(preferences)s\n"
+            ) % {
+                "name": member.name,
+                "text": words,
+                "url": f"{settings.BASE_URL}{url}",
+                "preferences": preferences,
+            }
+        queue_email(subject=f"[{settings.SITE_NAME}] {words}", body=body, to=[member.email])

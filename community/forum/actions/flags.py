@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from community.actions import notify
@@ -24,23 +25,23 @@ FLAG_TEXT_MAX = 500
 @transaction.atomic
 def flag_post(*, post: Post, flagger: User, reason: str, text: str = "") -> Flag:
     if reason not in FlagReason.values:
-        raise PostingError("Choose why you are flagging this post.", code="flag_reason")
+        raise PostingError(_("Choose why you are flagging this post."), code="flag_reason")
     text = clean_line(text)[:FLAG_TEXT_MAX]
     if reason == FlagReason.OTHER and not text:
-        raise PostingError("Say in a few words what is wrong with this post.", code="flag_text")
+        raise PostingError(_("Say in a few words what is wrong with this post."), code="flag_text")
     post = lock_post(post)
     if post.author_id == flagger.pk:
         raise PostingError(
-            "You cannot flag your own post; edit or delete it instead.", code="own_post"
+            _("You cannot flag your own post; edit or delete it instead."), code="own_post"
         )
     if post.deleted_at is not None:
-        raise PostingError("This post has been deleted.", code="unavailable")
+        raise PostingError(_("This post has been deleted."), code="unavailable")
     try:
         with transaction.atomic():
             flag = Flag.objects.create(post=post, flagger=flagger, reason=reason, text=text)
     except IntegrityError:
         raise PostingError(
-            "You have already flagged this post; moderators will look at it.", code="flagged"
+            _("You have already flagged this post; moderators will look at it."), code="flagged"
         ) from None
     open_flags = Flag.objects.filter(post=post, resolved_at__isnull=True)
     post.open_flag_count = open_flags.count()
@@ -56,15 +57,22 @@ def flag_post(*, post: Post, flagger: User, reason: str, text: str = "") -> Flag
             notify(
                 recipient=post.author,
                 kind="forum_hidden",
-                text=f"Your post in {quoted_title(post.topic)} was hidden after members "
-                "flagged it; a moderator will review it.",
+                text=lambda: (
+                    _(
+                        "Your post in %(topic)s was hidden after members flagged it; "
+                        "a moderator will review it."
+                    )
+                    % {"topic": quoted_title(post.topic)}
+                ),
                 url=post.topic.post_url(post.number),
             )
         announce(
             kind="flag",
             key=str(post.pk),
-            text=f"A post in {quoted_title(post.topic)} was hidden by members' flags and "
-            "waits for review.",
+            text=lambda: (
+                _("A post in %(topic)s was hidden by members' flags and waits for review.")
+                % {"topic": quoted_title(post.topic)}
+            ),
         )
     return flag
 
@@ -87,7 +95,7 @@ def resolve_flags(
     """
     require_moderator(moderator)
     if outcome not in (FlagOutcome.HIDDEN, FlagOutcome.DISMISSED):
-        raise PostingError("Choose “hide” or “dismiss”.", code="flag_outcome")
+        raise PostingError(_("Choose “hide” or “dismiss”."), code="flag_outcome")
     if reason:
         reason = checked_reason(reason)
     post = lock_post(post)
@@ -95,7 +103,7 @@ def resolve_flags(
     reasons = sorted(set(open_flags.values_list("reason", flat=True)))
     if not reasons:
         raise PostingError(
-            "Those flags were already reviewed by another moderator; nothing was changed.",
+            _("Those flags were already reviewed by another moderator; nothing was changed."),
             code="stale",
         )
     closed = open_flags.update(outcome=outcome, resolved_at=timezone.now(), resolved_by=moderator)
@@ -122,8 +130,13 @@ def resolve_flags(
             notify(
                 recipient=post.author,
                 kind="forum_restored",
-                text=f"A moderator reviewed the flags on your post in "
-                f"{quoted_title(post.topic)}: it is visible again.",
+                text=lambda: (
+                    _(
+                        "A moderator reviewed the flags on your post in %(topic)s: "
+                        "it is visible again."
+                    )
+                    % {"topic": quoted_title(post.topic)}
+                ),
                 url=post.topic.post_url(post.number),
                 actor=moderator,
             )

@@ -29,6 +29,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from community.models import User
 from hearth.commit import after_commit
@@ -63,7 +64,7 @@ KEPT_FOR_IN_PROCESS = 60
 def checked_level(level: str) -> NotificationLevel:
     if level not in NotificationLevel.values:
         raise PostingError(
-            "Choose watching, tracking, normal or muted; nothing changed.", code="level"
+            _("Choose watching, tracking, normal or muted; nothing changed."), code="level"
         )
     return NotificationLevel(level)
 

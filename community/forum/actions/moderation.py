@@ -8,7 +8,10 @@ scope ``forum.post:<id>``, community.moderation): the author is told through its
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from community.actions import notify
@@ -68,7 +71,10 @@ def hide_topic(*, topic: Topic, moderator: User, reason: str) -> None:
         withdraw(topic)
         _tell_author(
             topic.author,
-            text=f"A moderator hid your topic {quoted_title(topic)}: {reason}",
+            text=lambda: (
+                _("A moderator hid your topic %(topic)s: %(reason)s")
+                % {"topic": quoted_title(topic), "reason": reason}
+            ),
             url=topic.get_absolute_url(),
             moderator=moderator,
         )
@@ -110,7 +116,7 @@ def record_hidden_post(
         reason=reason,
         canned_reason=canned_reason,
         scope=post_scope(post),
-        scope_label=f"in {quoted_title(post.topic)}",
+        scope_label=_("in %(topic)s") % {"topic": quoted_title(post.topic)},
         scope_url=post.topic.post_url(post.number),
     )
 
@@ -215,6 +221,8 @@ def move_topic(*, topic: Topic, moderator: User, category: Category) -> None:
     )
 
 
-def _tell_author(author: User | None, *, text: str, url: str, moderator: User) -> None:
+def _tell_author(
+    author: User | None, *, text: str | Callable[[], str], url: str, moderator: User
+) -> None:
     if author is not None:
         notify(recipient=author, kind="forum_hidden", text=text, url=url, actor=moderator)

@@ -10,12 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from community import trust
 from community.actions import notify
 from community.models import User
 from community.review import StaleItem, announce
+from hearth.i18n import for_member
 from hearth.mail import queue_email
 
 from .. import spam
@@ -82,7 +85,8 @@ def start_topic(
     check_standing(author)
     if not category.may_start_topic(author):
         raise PostingError(
-            f"Only moderators can start topics in {category.name}.", code="moderators_only"
+            _("Only moderators can start topics in %(category)s.") % {"category": category.name},
+            code="moderators_only",
         )
     title = checked_title(title)
     body = checked_body(body)
@@ -137,10 +141,10 @@ def reply(
     found = Topic.objects.visible_to(author).select_related("category").filter(pk=topic.pk)
     current = found.first()
     if current is None:
-        raise PostingError("This topic is no longer available.", code="unavailable")
+        raise PostingError(_("This topic is no longer available."), code="unavailable")
     topic = current
     if topic.locked and not author.is_moderator:
-        raise PostingError("This topic is locked: it no longer takes replies.", code="locked")
+        raise PostingError(_("This topic is locked: it no longer takes replies."), code="locked")
     body = checked_body(body)
     check_first_day(author, topics=False)
     check_images(author, images)
@@ -174,7 +178,14 @@ def _topic_published(post: Post, *, mentioned: Sequence[User]) -> None:
     levels = levels_for(topic)
     told = _notify_mentions(post=post, members=mentioned, actor=author, levels=levels)
     watchers = User.objects.filter(pk__in=members_at(levels, NotificationLevel.WATCHING))
-    text = f"{author.name} started {quoted_title(topic)} in {topic.category.name}"
+
+    def text() -> str:
+        return _("%(name)s started %(topic)s in %(category)s") % {
+            "name": author.name,
+            "topic": quoted_title(topic),
+            "category": topic.category.name,
+        }
+
     url = topic.get_absolute_url()
     notified = [
         watcher
@@ -197,18 +208,30 @@ def _reply_published(post: Post, *, mentioned: Sequence[User]) -> None:
     if answered is not None and answered.author_id not in told | muted | {author.pk, None}:
         recipient = answered.author
         assert recipient is not None
-        text = f"{author.name} answered your post in {quoted_title(topic)}"
+
+        def answer_text() -> str:
+            return _("%(name)s answered your post in %(topic)s") % {
+                "name": author.name,
+                "topic": quoted_title(topic),
+            }
+
         if readers(topic, [recipient]) and notify(
-            recipient=recipient, kind="forum_reply", text=text, url=url, actor=author
+            recipient=recipient, kind="forum_reply", text=answer_text, url=url, actor=author
         ):
-            email_notified(kind="answers", members=[recipient], text=text, url=url)
+            email_notified(kind="answers", members=[recipient], text=answer_text, url=url)
             told = told | {recipient.pk}
     watchers = (
         User.objects.filter(pk__in=members_at(levels, NotificationLevel.WATCHING))
         .exclude(pk=author.pk)
         .exclude(pk__in=told)
     )
-    text = f"{author.name} replied in {quoted_title(topic)}"
+
+    def text() -> str:
+        return _("%(name)s replied in %(topic)s") % {
+            "name": author.name,
+            "topic": quoted_title(topic),
+        }
+
     notified = [
         watcher
         for watcher in readers(topic, watchers)
@@ -221,11 +244,15 @@ def _reply_published(post: Post, *, mentioned: Sequence[User]) -> None:
 
 
 def _announce_held(post: Post) -> None:
-    what = "A new topic" if post.is_opening else "A reply"
+    words = {"topic": quoted_title(post.topic), "reason": post.held_reason}
     announce(
         kind=HELD_KIND,
         key=str(post.pk),
-        text=f"{what} in {quoted_title(post.topic)} is held for review: {post.held_reason}.",
+        text=lambda: (
+            _("A new topic in %(topic)s is held for review: %(reason)s.") % words
+            if post.is_opening
+            else _("A reply in %(topic)s is held for review: %(reason)s.") % words
+        ),
     )
 
 
@@ -233,7 +260,7 @@ def _held_post(post: Post) -> Post:
     """The post locked, still held and not deleted (else StaleItem: nothing changes)."""
     post = lock_post(post)
     if post.held_at is None or post.deleted_at is not None or post.topic.deleted_at is not None:
-        raise StaleItem("This post was already approved, rejected or deleted; nothing changed.")
+        raise StaleItem(_("This post was already approved, rejected or deleted; nothing changed."))
     return post
 
 
@@ -266,7 +293,10 @@ def approve_held_post(*, post: Post, moderator: User) -> Post:
         notify(
             recipient=author,
             kind="forum_approved",
-            text=f"A moderator approved your post in {quoted_title(topic)}: it is up.",
+            text=lambda: (
+                _("A moderator approved your post in %(topic)s: it is up.")
+                % {"topic": quoted_title(topic)}
+            ),
             url=topic.post_url(post.number),
             actor=moderator,
         )
@@ -298,7 +328,10 @@ def reject_held_post(*, post: Post, moderator: User, reason: str) -> Post:
         notify(
             recipient=post.author,
             kind="forum_rejected",
-            text=f"A moderator did not publish your post in {quoted_title(topic)}: {reason}",
+            text=lambda: (
+                _("A moderator did not publish your post in %(topic)s: %(reason)s")
+                % {"topic": quoted_title(topic), "reason": reason}
+            ),
             url=topic.category.get_absolute_url(),
             actor=moderator,
         )
@@ -325,7 +358,7 @@ def edit_post(
     post = lock_post(post)
     if not post.may_edit(editor):
         raise PostingError(
-            "You can edit your own post for 24 hours after posting; ask a moderator now.",
+            _("You can edit your own post for 24 hours after posting; ask a moderator now."),
             code="edit_window",
         )
     topic = post.topic
@@ -378,12 +411,14 @@ def delete_post(*, post: Post, member: User) -> None:
     """Soft-delete a post; deleting an opening post deletes the topic."""
     post = lock_post(post)
     if not post.may_delete(member):
-        raise PermissionDenied("Only the author or a moderator can delete this post.")
+        raise PermissionDenied(_("Only the author or a moderator can delete this post."))
     topic = post.topic
     if post.is_opening and topic.reply_count and not member.is_moderator:
         raise PostingError(
-            "This topic has replies, so it cannot be deleted; edit your post instead, or "
-            "flag it for a moderator.",
+            _(
+                "This topic has replies, so it cannot be deleted; edit your post instead, or "
+                "flag it for a moderator."
+            ),
             code="has_replies",
         )
     was_visible = post.is_visible and topic.is_visible
@@ -447,7 +482,15 @@ def _create_post(
 
 def _attach_images(*, post: Post, images: Sequence[ImageAttachment], author: User) -> str:
     if len(images) > MAX_IMAGES:
-        raise PostingError(f"Attach at most {MAX_IMAGES} images to one post.", code="images")
+        raise PostingError(
+            ngettext(
+                "Attach at most %(count)d image to one post.",
+                "Attach at most %(count)d images to one post.",
+                MAX_IMAGES,
+            )
+            % {"count": MAX_IMAGES},
+            code="images",
+        )
     lines = []
     for attachment in images:
         image = PostImage(post=post, alt_text=attachment.alt_text[:200], uploaded_by=author)
@@ -497,7 +540,10 @@ def _notify_mentions(
         told = notify(
             recipient=member,
             kind="forum_mention",
-            text=f"{actor.name} mentioned you in {quoted_title(topic)}",
+            text=lambda: (
+                _("%(name)s mentioned you in %(topic)s")
+                % {"name": actor.name, "topic": quoted_title(topic)}
+            ),
             url=url,
             actor=actor,
         )
@@ -510,12 +556,23 @@ def _notify_mentions(
 
 
 def _email_mention(*, member: User, actor: User, topic: Topic, url: str) -> None:
-    subject = f"[{settings.SITE_NAME}] {actor.name} mentioned you in {quoted_title(topic)}"
-    body = (
-        f"Hello {member.name},\n\n"
-        f"{actor.name} mentioned you in the forum topic {quoted_title(topic)}:\n\n"
-        f"{settings.BASE_URL}{url}\n\n"
-        "You get this email because mention emails are on in your profile. Turn them off "
-        f"at {settings.BASE_URL}{member.get_absolute_url()}edit/\n"
-    )
+    words = {
+        "name": actor.name,
+        "topic": quoted_title(topic),
+        "member": member.name,
+        "url": f"{settings.BASE_URL}{url}",
+        "edit_url": f"{settings.BASE_URL}{member.get_absolute_url()}edit/",
+    }
+    with for_member(member):
+        subject = f"[{settings.SITE_NAME}] " + _("%(name)s mentioned you in %(topic)s") % words
+        body = (
+            _(
+                "Hello %(member)s,\n\n"
+                "%(name)s mentioned you in the forum topic %(topic)s:\n\n"
+                "%(url)s\n\n"
+                "You get this email because mention emails are on in your profile. Turn them off "
+                "at %(edit_url)s\n"
+            )
+            % words
+        )
     queue_email(subject=subject, body=body, to=[member.email])

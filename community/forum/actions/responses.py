@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from community.actions import notify
 from community.live import send_signal_after_commit
@@ -23,16 +24,16 @@ def toggle_reaction(*, post: Post, member: User, kind: str) -> bool:
     Returns True when the reaction is now there.
     """
     if kind not in REACTION_KEYS:
-        raise PostingError("Choose one of the reactions shown.", code="reaction")
+        raise PostingError(_("Choose one of the reactions shown."), code="reaction")
     check_standing(member)
     post = lock_post(post)
     if not post.is_visible:
         raise PostingError(
-            "This post is not visible, so it cannot take reactions.", code="unavailable"
+            _("This post is not visible, so it cannot take reactions."), code="unavailable"
         )
     if post.author_id == member.pk:
-        raise PostingError("You cannot react to your own post.", code="own_post")
-    removed, _ = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
+        raise PostingError(_("You cannot react to your own post."), code="own_post")
+    removed, _unused = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
     added = False
     if not removed:
         try:
@@ -50,12 +51,15 @@ def toggle_reaction(*, post: Post, member: User, kind: str) -> bool:
     post.reaction_counts = {key: counts[key] for key in REACTION_KEYS if counts.get(key)}
     post.save(update_fields=["reaction_counts"])
     if added and post.author is not None:
-        emoji = next(e for key, e, _ in REACTIONS if key == kind)
+        emoji = next(e for key, e, _unused in REACTIONS if key == kind)
         topic = post.topic
         notify(
             recipient=post.author,
             kind="forum_reaction",
-            text=f"{member.name} reacted {emoji} to your post in {quoted_title(topic)}",
+            text=lambda: (
+                _("%(name)s reacted %(emoji)s to your post in %(topic)s")
+                % {"name": member.name, "emoji": emoji, "topic": quoted_title(topic)}
+            ),
             url=topic.post_url(post.number),
             actor=member,
         )
@@ -78,9 +82,11 @@ def mark_solution(*, post: Post, member: User) -> Topic:
     post = Post.objects.select_related("topic", "author").get(pk=post.pk)
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     if not topic.may_mark_solution(member):
-        raise PermissionDenied("Only the topic's author or a moderator can mark the solution.")
+        raise PermissionDenied(_("Only the topic's author or a moderator can mark the solution."))
     if post.is_opening or not post.is_visible:
-        raise PostingError("Only a visible reply can be marked as the solution.", code="solution")
+        raise PostingError(
+            _("Only a visible reply can be marked as the solution."), code="solution"
+        )
     if topic.solution_id == post.pk:
         topic.solution = None
         topic.save(update_fields=["solution"])
@@ -98,7 +104,10 @@ def mark_solution(*, post: Post, member: User) -> Topic:
         notify(
             recipient=post.author,
             kind="forum_solution",
-            text=f"{member.name} marked your post as the solution to {quoted_title(topic)}",
+            text=lambda: (
+                _("%(name)s marked your post as the solution to %(topic)s")
+                % {"name": member.name, "topic": quoted_title(topic)}
+            ),
             url=topic.post_url(post.number),
             actor=member,
         )

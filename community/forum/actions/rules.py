@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community import trust
@@ -51,7 +52,10 @@ def _when(moment: datetime) -> str:
     local = timezone.localtime(moment)
     if local.date() == timezone.localdate():
         return date_format(local, "H:i")
-    return date_format(local, "H:i \\o\\n j M")
+    return _("%(time)s on %(date)s") % {
+        "time": date_format(local, "H:i"),
+        "date": date_format(local, "j M"),
+    }
 
 
 # --- the member -------------------------------------------------------------------
@@ -59,14 +63,17 @@ def _when(moment: datetime) -> str:
 
 def check_standing(author: User) -> None:
     if not author.is_authenticated or not author.is_active:
-        raise PostingError("Sign in to post.", code="sign_in")
+        raise PostingError(_("Sign in to post."), code="sign_in")
     if author.is_suspended:
-        raise PostingError("Your account is suspended, so you cannot post.", code="suspended")
+        raise PostingError(_("Your account is suspended, so you cannot post."), code="suspended")
     if author.is_silenced:
         assert author.silenced_until is not None  # is_silenced says so
         raise PostingError(
-            f"You have been silenced by a moderator until {_when(author.silenced_until)}; "
-            "you can read but not post until then.",
+            _(
+                "You have been silenced by a moderator until %(until)s; "
+                "you can read but not post until then."
+            )
+            % {"until": _when(author.silenced_until)},
             code="silenced",
         )
 
@@ -86,8 +93,8 @@ def check_interval(author: User) -> None:
         again = timezone.now() + timedelta(seconds=wait)
         seconds = ngettext("%(n)d second", "%(n)d seconds", wait) % {"n": wait}
         raise PostingError(
-            f"You are posting quickly: please wait {seconds} "
-            f"(you can post again at {timezone.localtime(again):%H:%M:%S}).",
+            _("You are posting quickly: please wait %(wait)s (you can post again at %(time)s).")
+            % {"wait": seconds, "time": f"{timezone.localtime(again):%H:%M:%S}"},
             code="too_fast",
             retry_after=wait,
         )
@@ -111,16 +118,28 @@ def check_first_day(author: User, *, topics: bool) -> None:
         count = Topic.objects.filter(author=author, created_at__gte=since).count()
         if count >= NEW_ACCOUNT_TOPICS:
             raise PostingError(
-                f"New members can start {NEW_ACCOUNT_TOPICS} topics in their first day; "
-                f"you can start more from {_when(until)}.",
+                ngettext(
+                    "New members can start %(count)d topic in their first day; "
+                    "you can start more from %(until)s.",
+                    "New members can start %(count)d topics in their first day; "
+                    "you can start more from %(until)s.",
+                    NEW_ACCOUNT_TOPICS,
+                )
+                % {"count": NEW_ACCOUNT_TOPICS, "until": _when(until)},
                 code="first_day",
             )
     else:
         count = Post.objects.filter(author=author, created_at__gte=since, number__gt=1).count()
         if count >= NEW_ACCOUNT_REPLIES:
             raise PostingError(
-                f"New members can post {NEW_ACCOUNT_REPLIES} replies in their first day; "
-                f"you can reply again from {_when(until)}.",
+                ngettext(
+                    "New members can post %(count)d reply in their first day; "
+                    "you can reply again from %(until)s.",
+                    "New members can post %(count)d replies in their first day; "
+                    "you can reply again from %(until)s.",
+                    NEW_ACCOUNT_REPLIES,
+                )
+                % {"count": NEW_ACCOUNT_REPLIES, "until": _when(until)},
                 code="first_day",
             )
 
@@ -132,7 +151,7 @@ def checked_body(body: str) -> str:
     """The body as it is stored: cleaned, not empty, within the length limit."""
     body = clean_text(body)
     if not body:
-        raise PostingError("Write something first: the post is empty.", code="empty")
+        raise PostingError(_("Write something first: the post is empty."), code="empty")
     if len(body) > MAX_POST_CHARS:
         raise PostingError(
             too_long_message(MAX_POST_CHARS, len(body), "A post")
@@ -147,7 +166,13 @@ def checked_title(title: str) -> str:
     title = clean_line(title)
     if len(title) < TITLE_MIN:
         raise PostingError(
-            f"Give the topic a title of at least {TITLE_MIN} characters.", code="too_short"
+            ngettext(
+                "Give the topic a title of at least %(count)d character.",
+                "Give the topic a title of at least %(count)d characters.",
+                TITLE_MIN,
+            )
+            % {"count": TITLE_MIN},
+            code="too_short",
         )
     if len(title) > TITLE_MAX:
         raise PostingError(too_long_message(TITLE_MAX, len(title), "A title"), code="too_long")
@@ -158,7 +183,7 @@ def checked_reason(reason: str) -> str:
     """A moderator's reason for hiding, which the author is told."""
     reason = clean_line(reason)
     if not reason:
-        raise PostingError("Give a reason; the author will see it.", code="reason")
+        raise PostingError(_("Give a reason; the author will see it."), code="reason")
     return reason[:REASON_MAX]
 
 
@@ -167,8 +192,12 @@ def render_checked(body: str, *, author: User | None) -> RenderedPost:
     rendered = render_post(body, links=author is None or trust.may_post_links(author))
     if len(rendered.mentioned) > MAX_MENTIONS:
         raise PostingError(
-            f"A post can mention at most {MAX_MENTIONS} people; this one mentions "
-            f"{len(rendered.mentioned)}.",
+            ngettext(
+                "A post can mention at most %(max)d people; this one mentions %(count)d.",
+                "A post can mention at most %(max)d people; this one mentions %(count)d.",
+                len(rendered.mentioned),
+            )
+            % {"max": MAX_MENTIONS, "count": len(rendered.mentioned)},
             code="mentions",
         )
     return rendered
@@ -178,7 +207,9 @@ def check_images(author: User, images: Sized) -> None:
     """New members (trust level 0) cannot attach images yet."""
     if images and not trust.may_attach_images(author):
         raise PostingError(
-            "New members cannot attach images yet. " + trust.next_unlock(author), code="images"
+            _("New members cannot attach images yet. %(unlock)s")
+            % {"unlock": trust.next_unlock(author)},
+            code="images",
         )
 
 
@@ -191,14 +222,23 @@ def normalise_tag_names(names: Iterable[str]) -> list[str]:
             continue
         if not TAG_RE.match(name):
             raise PostingError(
-                "Tags are 1 to 30 letters, digits, spaces or hyphens; "
-                f"“{name[:30]}” is not a valid tag.",
+                _(
+                    "Tags are 1 to 30 letters, digits, spaces or hyphens; "
+                    "“%(name)s” is not a valid tag."
+                )
+                % {"name": name[:30]},
                 code="tag",
             )
         seen.setdefault(name, name)
     if len(seen) > MAX_TAGS:
         raise PostingError(
-            f"A topic can have at most {MAX_TAGS} tags; you gave {len(seen)}.", code="tags"
+            ngettext(
+                "A topic can have at most %(max)d tags; you gave %(count)d.",
+                "A topic can have at most %(max)d tags; you gave %(count)d.",
+                len(seen),
+            )
+            % {"max": MAX_TAGS, "count": len(seen)},
+            code="tags",
         )
     return list(seen)
 
@@ -212,9 +252,13 @@ def resolve_tags(names: Iterable[str], *, member: User) -> list[TopicTag]:
     missing = [name for name in wanted if name not in existing]
     if missing and not member.is_moderator:
         listed = ", ".join(f"“{name}”" for name in missing)
-        unknown = ngettext("Unknown tag", "Unknown tags", len(missing))
         raise PostingError(
-            f"{unknown} {listed}: choose from the existing tags (moderators add new ones).",
+            ngettext(
+                "Unknown tag %(tags)s: choose from the existing tags (moderators add new ones).",
+                "Unknown tags %(tags)s: choose from the existing tags (moderators add new ones).",
+                len(missing),
+            )
+            % {"tags": listed},
             code="tag",
         )
     for name in missing:

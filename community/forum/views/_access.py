@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from hearth.access import sign_in_for_members
 from hearth.http import AuthenticatedHttpRequest
@@ -28,7 +29,7 @@ def moderator_required(view: View) -> View:
     @login_required
     def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_moderator:
-            raise PermissionDenied("Only moderators can do that.")
+            raise PermissionDenied(_("Only moderators can do that."))
         return view(request, *args, **kwargs)
 
     return wrapper

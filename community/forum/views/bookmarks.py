@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hearth.http import AuthenticatedHttpRequest
@@ -46,17 +47,26 @@ def _keep(
     if not form.is_valid():
         flash(request, form)
         return redirect(back)
-    what = "topic" if post is None else "post"
     if form.cleaned_data["remove"]:
         if actions.remove_bookmark(member=request.user, topic=topic, post=post):
-            messages.success(request, f"The bookmark on this {what} is removed.")
+            messages.success(
+                request,
+                _("The bookmark on this topic is removed.")
+                if post is None
+                else _("The bookmark on this post is removed."),
+            )
         return redirect(back)
     when = form.cleaned_data["when"]
     actions.bookmark(member=request.user, topic=topic, post=post, remind_at=when)
     if when is None:
-        messages.success(request, f"Bookmarked. Find this {what} again under Bookmarks.")
+        messages.success(
+            request,
+            _("Bookmarked. Find this topic again under Bookmarks.")
+            if post is None
+            else _("Bookmarked. Find this post again under Bookmarks."),
+        )
     else:
-        messages.success(request, "Bookmarked. We will remind you then.")
+        messages.success(request, _("Bookmarked. We will remind you then."))
     return redirect(back)
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hearth.access import sign_in_for_members
@@ -106,7 +107,7 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = NotificationEmailsForm(request.POST)
         if form.is_valid():
             actions.set_notification_emails(member=request.user, **form.cleaned_data)
-            messages.success(request, "Your email choices are saved.")
+            messages.success(request, _("Your email choices are saved."))
             return redirect("forum:preferences")
     else:
         form = NotificationEmailsForm(initial=pages.email_choices(request.user))

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +28,7 @@ from ._access import after, moderator_required, visible_post, visible_topic
 def flag(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     if post.author_id == request.user.pk:
-        raise PermissionDenied("You cannot flag your own post.")
+        raise PermissionDenied(_("You cannot flag your own post."))
     form = FlagForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -40,7 +41,7 @@ def flag(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except RuleError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, "Thank you: the moderators will take a look.")
+            messages.success(request, _("Thank you: the moderators will take a look."))
             return redirect(after(post))
     return render(request, "forum/flag.html", {"form": form, "post": post, "topic": post.topic})
 
@@ -58,12 +59,12 @@ def moderate_topic(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except RuleError as error:
         flash(request, error)
     else:
-        messages.success(request, f"The topic is {done}.")
+        messages.success(request, done)
     return redirect(topic)
 
 
 def _moderate_topic(topic: Topic, moderator: User, data: dict[str, Any]) -> str:
-    """Do what the moderation form asks; say what the topic is now."""
+    """Do what the moderation form asks; say (in a sentence) what the topic is now."""
     action = data["action"]
     if action in ("pin", "unpin"):
         actions.set_pinned(topic=topic, moderator=moderator, pinned=action == "pin")
@@ -75,14 +76,14 @@ def _moderate_topic(topic: Topic, moderator: User, data: dict[str, Any]) -> str:
         actions.unhide_topic(topic=topic, moderator=moderator)
     else:
         actions.move_topic(topic=topic, moderator=moderator, category=data["category"])
-        return f"moved to {topic.category.name}"
+        return _("The topic is moved to %(category)s.") % {"category": topic.category.name}
     return {
-        "pin": "pinned",
-        "unpin": "unpinned",
-        "lock": "locked",
-        "unlock": "unlocked",
-        "hide": "hidden",
-        "unhide": "visible again",
+        "pin": _("The topic is pinned."),
+        "unpin": _("The topic is unpinned."),
+        "lock": _("The topic is locked."),
+        "unlock": _("The topic is unlocked."),
+        "hide": _("The topic is hidden."),
+        "unhide": _("The topic is visible again."),
     }[action]
 
 
@@ -103,7 +104,9 @@ def moderate_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except RuleError as error:
         flash(request, error)
     else:
-        messages.success(request, "The post is hidden." if hide else "The post is visible again.")
+        messages.success(
+            request, _("The post is hidden.") if hide else _("The post is visible again.")
+        )
     return redirect(after(post))
 
 

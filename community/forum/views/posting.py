@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from community.models import User
@@ -39,7 +40,7 @@ def new_topic(request: AuthenticatedHttpRequest) -> HttpResponse:
         initial |= {"title": draft.title, "body": draft.body}
     form = TopicForm(*_posted(request), initial=initial, member=request.user)
     if not form.categories.exists():
-        raise PermissionDenied("There is no category you can start a topic in.")
+        raise PermissionDenied(_("There is no category you can start a topic in."))
     if form.is_valid():
         try:
             topic = actions.start_topic(
@@ -55,7 +56,7 @@ def new_topic(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             actions.discard_draft(member=request.user, key=actions.NEW_TOPIC)
             if not _told_if_held(request, topic):
-                messages.success(request, "Your topic is up.")
+                messages.success(request, _("Your topic is up."))
             return redirect(topic)
     context = {"form": form, "draft": {"key": actions.NEW_TOPIC, "body": ""}}
     return render(request, "forum/new_topic.html", context)
@@ -80,7 +81,7 @@ def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             actions.discard_draft(member=request.user, key=actions.reply_key(topic))
             if not _told_if_held(request, post):
-                messages.success(request, "Your reply is posted.")
+                messages.success(request, _("Your reply is posted."))
             return redirect(after(post))
     answering = _answered(request, topic, form["reply_to"].value())
     context = {
@@ -118,8 +119,11 @@ def _told_if_held(request: HttpRequest, post: Post | Topic) -> bool:
         return False
     messages.warning(
         request,
-        f"Your post is waiting for a moderator because {post.held_reason}. "
-        "Only you and the moderators can see it until then.",
+        _(
+            "Your post is waiting for a moderator because %(reason)s. "
+            "Only you and the moderators can see it until then."
+        )
+        % {"reason": post.held_reason},
     )
     return True
 
@@ -144,14 +148,14 @@ def edit_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     if not post.may_edit(request.user):
         raise PermissionDenied(
-            "You can edit your own post for 24 hours after posting; ask a moderator now."
+            _("You can edit your own post for 24 hours after posting; ask a moderator now.")
         )
     initial = _as_it_is(post) if request.method == "GET" else None
     form = EditPostForm(
         *_posted(request), initial=initial, member=request.user, opening=post.is_opening
     )
     if form.is_valid() and _save_edit(post, request.user, form):
-        messages.success(request, "Your changes are saved.")
+        messages.success(request, _("Your changes are saved."))
         return redirect(after(post))
     context = {"form": form, "post": post, "topic": post.topic}
     return render(request, "forum/edit_post.html", context)
@@ -188,7 +192,7 @@ def _as_it_is(post: Post) -> dict[str, object]:
 def delete_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = reachable_post(request, pk)
     if not post.may_delete(request.user):
-        raise PermissionDenied("Only the author or a moderator can delete this post.")
+        raise PermissionDenied(_("Only the author or a moderator can delete this post."))
     if request.method == "GET":
         return render(request, "forum/delete_post.html", {"post": post, "topic": post.topic})
     try:
@@ -197,7 +201,7 @@ def delete_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         flash(request, error)
         return redirect(after(post))
     if post.is_opening:
-        messages.success(request, "The topic is deleted.")
+        messages.success(request, _("The topic is deleted."))
         return redirect(post.topic.category)
-    messages.success(request, "The post is deleted.")
+    messages.success(request, _("The post is deleted."))
     return redirect(after(post))

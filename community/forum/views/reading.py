@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from hearth.access import sign_in_for_members
 
-from .. import actions, page_cache, pages
+from .. import actions, listing_rows, page_cache, pages
 from ..models import Category, Topic, TopicTag
 from ._access import reachable_post, sign_in_or_404, visible_post
 
@@ -18,7 +18,12 @@ from ._access import reachable_post, sign_in_or_404, visible_post
 @require_GET
 @page_cache.for_visitors()
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "forum/index.html", pages.index_page(request))
+    context = pages.index_page(request)
+    context["latest_rows"] = listing_rows.render_rows(
+        request, context["latest"], new_since=context["new_since"], show_category=True
+    )
+    context["categories_html"] = listing_rows.render_categories(context["categories"])
+    return render(request, "forum/index.html", context)
 
 
 @require_GET

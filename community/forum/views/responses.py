@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hearth.http import AuthenticatedHtmxHttpRequest, AuthenticatedHttpRequest
@@ -49,7 +50,7 @@ def _toggle_reaction(request: AuthenticatedHttpRequest, post: Post) -> RuleError
 def solution(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = visible_post(request, pk)
     if not post.topic.may_mark_solution(request.user):
-        raise PermissionDenied("Only the topic's author or a moderator can mark the solution.")
+        raise PermissionDenied(_("Only the topic's author or a moderator can mark the solution."))
     try:
         topic = actions.mark_solution(post=post, member=request.user)
     except RuleError as error:
@@ -57,7 +58,8 @@ def solution(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         marked = topic.solution_id == post.pk
         messages.success(
-            request, "Marked as the solution." if marked else "The solution mark is removed."
+            request,
+            _("Marked as the solution.") if marked else _("The solution mark is removed."),
         )
     return redirect(after(post))
 

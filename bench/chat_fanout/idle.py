@@ -1,0 +1,218 @@
+"""Idle sockets: 10,000 signed-in sockets on one Hearth process.
+
+    python -m bench.chat_fanout --scenario idle
+    python -m bench.chat_fanout --scenario idle --sockets 1000 --idle 20   # quicker
+    python -m bench.chat_fanout --scenario idle --rooms 1        # everyone in one room
+
+The sockets are spread evenly over ``--rooms`` rooms (default 100: a hundred members in
+each; one room of 10,000 makes presence, which lists every member present, the whole
+cost: see README.md).
+
+Every socket belongs to its own member and pings like the browser script does (the
+interval the server announces in its ``ready`` frame, ``presence.PING_SECONDS``, each
+socket at a random phase). Measured on the one uvicorn process:
+
+- resident memory per socket: (RSS with every socket open, after ``--idle`` seconds of
+  ping traffic) - (RSS with the sender's socket alone) / sockets; target <= 40 KB;
+- CPU at rest: the process's CPU seconds per second over that idle window;
+- one message to everyone (one moderator per room sends into their room, all at
+  once), p99 send-to-arrival over every socket: target < 1 s, reach 1.000.
+
+The sockets are opened by ``--processes`` client processes; this process and its
+children raise their open-file limit to the hard limit (``ulimit -Hn``), and the server
+needs the same (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bench.chat_fanout import loadgen, run, scratch
+
+
+def parse_args(argv: list[str] | None = None):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.chat_fanout --scenario idle", description=__doc__
+    )
+    parser.add_argument("--sockets", type=int, default=10_000)
+    parser.add_argument("--rooms", type=int, default=100)
+    parser.add_argument("--processes", type=int, default=4, help="client processes")
+    parser.add_argument(
+        "--idle", type=float, default=60.0, help="seconds of ping traffic before measuring"
+    )
+    parser.add_argument(
+        "--ping-seconds",
+        type=float,
+        default=None,
+        help="ping interval (default: the server's, from its ready frame)",
+    )
+    args = parser.parse_args(argv)
+    args.layer = "memory"
+    args.redis_url = ""
+    if args.sockets < args.rooms or args.rooms < 1 or args.idle <= 0:
+        parser.error("need sockets >= rooms >= 1 and a positive idle time")
+    return args
+
+
+def _slugs(rooms: int) -> list[str]:
+    return [f"idle-{k:03d}" for k in range(rooms)]
+
+
+async def measure(args, env: dict[str, str], sessions: list[str], moderators: list[str]) -> dict:
+    port = run._free_port()
+    server = run._start_server("hearth", port, env)
+    pool = None
+    senders: list = []
+    drains: list[asyncio.Task] = []
+    try:
+        await run._wait_for_port(port, server)
+        urls = [f"ws://127.0.0.1:{port}/ws/chat/{slug}/" for slug in _slugs(args.rooms)]
+        origin = f"http://127.0.0.1:{port}"
+        gate = asyncio.Semaphore(loadgen.CONNECT_CONCURRENCY)
+
+        async def open_sender(k: int):
+            async with gate:
+                return await loadgen.open_socket(urls[k], origin, moderators[k])
+
+        senders = await asyncio.gather(*(open_sender(k) for k in range(args.rooms)))
+        ready: dict = {}
+        while ready.get("type") != "ready":  # presence frames may come first
+            ready = json.loads(await senders[0].recv())
+        ping_seconds = args.ping_seconds or float(ready.get("ping_seconds") or 0)
+        drains = [asyncio.create_task(loadgen.listen(ws, loadgen.Recorder())) for ws in senders]
+        await asyncio.sleep(2)
+        rss_before = loadgen.rss_bytes(server.pid)
+        targets = [
+            loadgen.Target(urls[i % args.rooms], session) for i, session in enumerate(sessions)
+        ]
+        pool = loadgen.ClientPool(
+            targets, origin, processes=args.processes, ping_seconds=ping_seconds
+        )
+        print(
+            f"idle: opening {len(targets):,} sockets in {pool.processes} processes "
+            f"(ping every {ping_seconds:g} s)…",
+            flush=True,
+        )
+        connect_started = time.monotonic()
+        opened = await pool.start()
+        connect_seconds = time.monotonic() - connect_started
+        print(
+            f"idle: {opened:,} open after {connect_seconds:.0f} s; idling {args.idle:g} s",
+            flush=True,
+        )
+        # Idle: pings only. Measure over the window's second part, after the joins settled.
+        await asyncio.sleep(min(10.0, args.idle / 3))
+        cpu_start, t_start = loadgen.cpu_seconds(server.pid), time.monotonic()
+        await asyncio.sleep(args.idle - min(10.0, args.idle / 3))
+        cpu_rest = (loadgen.cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - t_start)
+        rss_after = loadgen.rss_bytes(server.pid)
+        alive, _ = await pool.stats()
+
+        await pool.record()
+        sent_at: dict[int, float] = {}
+
+        async def announce(k: int) -> None:
+            sent_at[k + 1] = time.monotonic()
+            body = f"{loadgen.MARK}{k + 1}# to everyone"
+            await senders[k].send(json.dumps({"type": "send", "body": body}))
+
+        await asyncio.gather(*(announce(k) for k in range(args.rooms)))
+        seqs, times = await pool.collect([len(share) for share in pool.shares], quiet=15, cap=120)
+        latencies = [t - sent_at[s] for s, t in zip(seqs, times, strict=True) if s in sent_at]
+        return {
+            "sockets": len(targets),
+            "opened": opened,
+            "alive_after_idle": alive,
+            "connect_seconds": connect_seconds,
+            "ping_seconds": ping_seconds,
+            "rss_before_mb": rss_before / 2**20,
+            "rss_after_mb": rss_after / 2**20,
+            "kb_per_socket": (rss_after - rss_before) / 1024 / max(1, opened),
+            "cpu_at_rest": cpu_rest,
+            "received": len(latencies),
+            "reach": len(latencies) / max(1, opened),
+            "p50_ms": loadgen.percentile(latencies, 0.5) * 1000,
+            "p99_ms": loadgen.percentile(latencies, 0.99) * 1000,
+        }
+    finally:
+        for task in drains:
+            task.cancel()
+        for ws in senders:
+            await loadgen.close_socket(ws)
+        if pool is not None:
+            await pool.close()
+        run._stop(server)
+
+
+def report(args, r: dict) -> str:
+    lines = [
+        f"scenario: idle   sockets: {r['sockets']:,} ({r['opened']:,} opened in "
+        f"{r['connect_seconds']:.0f} s, {r['alive_after_idle']:,} open after the idle window) "
+        f"in {args.rooms} rooms, one Hearth process   pings every {r['ping_seconds']:g} s   "
+        f"idle window: {args.idle:g} s",
+        "",
+    ]
+    lines += loadgen.table(
+        ["measure", "value", "target", "met"],
+        [
+            [
+                "resident memory per socket",
+                f"{r['kb_per_socket']:.1f} KB ({r['rss_before_mb']:.0f} → "
+                f"{r['rss_after_mb']:.0f} MB)",
+                "<= 40 KB",
+                loadgen.verdict(r["kb_per_socket"] <= 40),
+            ],
+            ["CPU at rest", f"{r['cpu_at_rest'] * 100:.1f} % of a core", "", ""],
+            ["one message: p50", f"{r['p50_ms']:.0f} ms", "", ""],
+            [
+                "one message: p99",
+                f"{r['p99_ms']:.0f} ms",
+                "< 1,000 ms",
+                loadgen.verdict(r["p99_ms"] < 1000),
+            ],
+            [
+                "one message: reach",
+                f"{r['reach']:.4f} ({r['received']:,} / {r['opened']:,})",
+                "1.000",
+                loadgen.verdict(r["reach"] >= 1),
+            ],
+        ],
+        right={1, 2},
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    limit = loadgen.raise_file_limit()
+    if limit < args.sockets + 1000:
+        print(f"warning: the open-file limit is {limit:,}; raise `ulimit -Hn` for more sockets")
+    workdir = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
+    try:
+        env = run._configure_environment(args, workdir)
+        print("Preparing a fresh database (migrate, members, sessions)…", flush=True)
+        sessions, moderators = scratch.prepare(
+            _slugs(args.rooms), members=args.sockets, moderators=args.rooms
+        )
+        started = time.monotonic()
+        result = loadgen.run_loop(measure(args, env, sessions, moderators))
+        result["met"] = (
+            result["kb_per_socket"] <= 40 and result["p99_ms"] < 1000 and result["reach"] >= 1
+        )
+        print()
+        print(report(args, result))
+        elapsed = time.monotonic() - started
+        print(f"\n(measured in {elapsed:.0f} s; load average {loadgen.load_average()})")
+        loadgen.write_result(
+            "idle",
+            {"args": vars(args), "result": result, "load_average": loadgen.load_average()},
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
