@@ -133,13 +133,16 @@ bench: bench-chat bench-referrals bench-survey bench-pages
 bench-chat: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_fanout
 
-# Chat at scale (bench/chat_fanout/README.md): the fan-out ceiling, 300 rooms on Redis,
-# 10,000 idle sockets; each scenario also runs alone: `$(PY) -m bench.chat_fanout --scenario rooms`.
+# Chat at scale (bench/chat_fanout/README.md, SCALE.md): the fan-out ceiling, 300 rooms on
+# Redis, 10,000 idle sockets, a deploy's reconnect storm, presence with 1,000 members; each
+# scenario also runs alone: `$(PY) -m bench.chat_fanout --scenario rooms`.
 .PHONY: bench-chat-scale
 bench-chat-scale: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_fanout --scenario ceiling
 	$(PY) -m bench.chat_fanout --scenario rooms
 	$(PY) -m bench.chat_fanout --scenario idle
+	$(PY) -m bench.chat_fanout --scenario stampede
+	$(PY) -m bench.chat_fanout --scenario presence
 
 bench-referrals: $(VENV)/.installed-dev
 	$(PY) -m bench.referrals
