@@ -22,8 +22,10 @@ def communicator(room, user=None) -> WebsocketCommunicator:
     return recorded(comm)
 
 
-async def receive_until(comm: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
-    """The next frame of type ``kind``, skipping others (presence, typing, ...)."""
+async def receive_until(comm: WebsocketCommunicator, kind: str, timeout: float = 10) -> dict:
+    """The next frame of type ``kind``, skipping others (presence, typing, ...). The
+    timeout bounds the wait on a busy machine (PostgreSQL and Redis under a parallel
+    suite); it is not a speed check."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
