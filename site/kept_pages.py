@@ -208,3 +208,19 @@ def connect() -> None:
             sender=PageViewRestriction,
             dispatch_uid=f"kept-pages-restriction-{signal}",
         )
+
+
+def kept_fragments(keys: list[str], render: Callable[[int], str], timeout: int) -> list[str]:
+    """The fragment kept under each key, in order; ``render(index)`` draws (and keeps) the
+    ones missing. One read and at most one write of the cache, whatever the number."""
+    found = cache.get_many(keys) if keys else {}
+    missing: dict[str, str] = {}
+    out = []
+    for index, key in enumerate(keys):
+        html = found.get(key) or missing.get(key)
+        if html is None:
+            html = missing[key] = render(index)
+        out.append(html)
+    if missing:
+        cache.set_many(missing, timeout)
+    return out

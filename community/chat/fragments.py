@@ -19,12 +19,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from hearth import kept_pages
 from hearth.i18n import reader_locale
 
 TEMPLATE = "chat/_message.html"
@@ -88,26 +88,20 @@ def message_values(
 
 def render_messages(request: Any, many: list[dict[str, Any]]) -> list[SafeString]:
     """Each message's ``<li>``, from the cache where it is, rendered (and kept) where not."""
-    keys = [_key(values) for values in many]
-    found = cache.get_many(keys) if keys else {}
-    missing: dict[str, str] = {}
     compiled = loader.get_template(TEMPLATE)
-    out = []
-    for key, values in zip(keys, many, strict=True):
-        html = found.get(key) or missing.get(key)
-        if html is None:
-            html = compiled.render(
-                {
-                    "message": values,
-                    "room": {"slug": values["room_slug"]},
-                    "is_moderator": values["moderator"],
-                    "form": values["can_send"],
-                    "csrf_token": CSRF_MARK,
-                }
-            )
-            missing[key] = html
-        out.append(html)
-    if missing:
-        cache.set_many(missing, TIMEOUT)
+
+    def render(index: int) -> str:
+        values = many[index]
+        return compiled.render(
+            {
+                "message": values,
+                "room": {"slug": values["room_slug"]},
+                "is_moderator": values["moderator"],
+                "form": values["can_send"],
+                "csrf_token": CSRF_MARK,
+            }
+        )
+
+    out = kept_pages.kept_fragments([_key(values) for values in many], render, TIMEOUT)
     token = escape(get_token(request)) if any(CSRF_MARK in html for html in out) else ""
     return [mark_safe(html.replace(CSRF_MARK, token)) for html in out]  # noqa: S308

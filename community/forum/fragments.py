@@ -33,6 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 from community import trust
 from community.badges import BadgeLabel
 from community.models import REACTIONS
+from hearth import kept_pages
 from hearth.i18n import reader_locale
 
 from .forms import REMINDER_CHOICES, ReplyForm
@@ -184,20 +185,12 @@ def actions_values(
 
 def _render_many(kind: str, template: str, many: list[dict[str, Any]]) -> list[str]:
     """Each dict's fragment: from the cache where it is, rendered (and kept) where not."""
-    keys = [_key(kind, values) for values in many]
-    found = cache.get_many(keys)
-    missing: dict[str, str] = {}
-    out = []
     compiled = loader.get_template(template)
-    for key, values in zip(keys, many, strict=True):
-        html = found.get(key)
-        if html is None:
-            html = missing.get(key) or compiled.render({"f": values, "csrf_mark": CSRF_MARK})
-            missing[key] = html
-        out.append(html)
-    if missing:
-        cache.set_many(missing, TIMEOUT)
-    return out
+    return kept_pages.kept_fragments(
+        [_key(kind, values) for values in many],
+        lambda index: compiled.render({"f": many[index], "csrf_mark": CSRF_MARK}),
+        TIMEOUT,
+    )
 
 
 def render_posts(

@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.template import loader
 from django.utils.safestring import SafeString, mark_safe
 
+from hearth import kept_pages
 from hearth.i18n import reader_locale
 from hearth.templatetags.hearth_time import when
 
@@ -84,26 +85,20 @@ def render_rows(
     keys = [
         f"forum:row:{_template_version()}:{_digest(row_values(topic, **shown))}" for topic in topics
     ]
-    found = cache.get_many(keys) if keys else {}
-    missing: dict[str, str] = {}
     compiled = loader.get_template(TEMPLATE)
-    rows = []
-    for key, topic in zip(keys, topics, strict=True):
-        html = found.get(key) or missing.get(key)
-        if html is None:
-            html = compiled.render(
-                {
-                    "t": topic,
-                    "user": request.user,
-                    "new_since": new_since,
-                    "show_category": show_category,
-                }
-            )
-            missing[key] = html
-        rows.append(mark_safe(html))  # noqa: S308 (rendered by the template)
-    if missing:
-        cache.set_many(missing, TIMEOUT)
-    return rows
+
+    def render(index: int) -> str:
+        return compiled.render(
+            {
+                "t": topics[index],
+                "user": request.user,
+                "new_since": new_since,
+                "show_category": show_category,
+            }
+        )
+
+    rows = kept_pages.kept_fragments(keys, render, TIMEOUT)
+    return [mark_safe(html) for html in rows]  # noqa: S308 (rendered by the template)
 
 
 def category_values(category: Category) -> tuple[Any, ...]:
