@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.conf import settings as settings_module
 from django.core.cache import cache
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
@@ -83,16 +82,33 @@ def _serialized_rollback_in_every_context(django_db_setup, django_db_blocker):
 
 
 def clear_cache() -> None:
-    """Empty this test run's cache without touching other keys in a shared Redis."""
-    backend = settings_module.CACHES["default"]["BACKEND"]
-    if backend.endswith("RedisCache"):
-        client = cache._cache.get_client(write=True)
-        prefix = settings_module.CACHES["default"].get("KEY_PREFIX", "")
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    """Empty this test run's cache (see ``_cache_clear_keeps_to_this_run``)."""
+    cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_clear_keeps_to_this_run():
+    """Make ``cache.clear()`` delete this run's keys only.
+
+    Django's ``RedisCache.clear()`` is ``FLUSHDB``. The test workers share one Redis
+    database (each with its own key and channel prefix), so one worker emptying its cache
+    also dropped the other's chat groups mid-test. In the tests, clearing deletes the keys
+    under this worker's prefix and nothing else.
+    """
+    from django.core.cache.backends.redis import RedisCache
+
+    flush_everything = RedisCache.clear
+
+    def clear_own_keys(self) -> None:
+        client = self._cache.get_client(write=True)
+        assert self.key_prefix, "a shared Redis needs a key prefix per test worker"
+        keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
         if keys:
             client.delete(*keys)
-    else:
-        cache.clear()
+
+    RedisCache.clear = clear_own_keys  # type: ignore[method-assign]
+    yield
+    RedisCache.clear = flush_everything  # type: ignore[method-assign]
 
 
 def _checks_passwords_in_another_process(request) -> bool:
