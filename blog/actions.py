@@ -30,6 +30,7 @@ from community.actions import notify
 from community.live import send_signal_after_commit
 from community.models import EDITORS_GROUP, User
 from community.signals import content_published, content_removed, warm_action, warm_action_undone
+from hearth import content_language
 from hearth.i18n import for_member
 from hearth.mail import queue_email
 from hearth.rules import RuleError
@@ -55,6 +56,9 @@ class GuideDraft:
     body: list[dict]
     tags: list[str] = field(default_factory=list)
     co_authors: list[User] = field(default_factory=list)
+    # The language the guide is written in (an offered code); empty: a new guide takes
+    # the writer's interface language, an edited one keeps its own.
+    language: str = ""
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -208,6 +212,11 @@ def _apply(page: GuidePage, draft: GuideDraft, body: list[dict]) -> None:
     page.draft_title = draft.title
     page.summary = draft.summary
     page.difficulty = draft.difficulty
+    chosen = content_language.valid(draft.language)
+    if chosen:
+        page.language = chosen
+    elif page.pk is None:
+        page.language = content_language.current()
     page.body = _canonical_body(body)
     page.tags.set(draft.tags)
     page.co_authors.set([member for member in draft.co_authors if member.pk != page.author_id])

@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Page, WorkflowState
+from wagtail.models import Collection, Locale, Page, WorkflowState
 
 from blog import actions
 from blog.actions import GuideDraft
@@ -89,10 +89,10 @@ def _demo_image(title: str, seed: int, *, description: str) -> object:
 def _index_pages() -> tuple[BlogIndexPage, GuideIndexPage]:
     """The data migration makes these; recreate them if someone deleted them."""
     home = HomePage.objects.first() or Page.objects.get(depth=2)
-    blog = BlogIndexPage.objects.first()
+    blog = BlogIndexPage.objects.filter(locale=Locale.get_default()).first()
     if blog is None:
         blog = home.add_child(instance=BlogIndexPage(title="Blog", slug="blog"))
-    guides = GuideIndexPage.objects.first()
+    guides = GuideIndexPage.objects.filter(locale=Locale.get_default()).first()
     if guides is None:
         guides = home.add_child(instance=GuideIndexPage(title="Guides", slug="guides"))
     return blog, guides
@@ -280,6 +280,198 @@ def _load_blog(index: BlogIndexPage, editor: User | None, stdout) -> int:
     return created
 
 
+# --- the blog in Estonian and Ukrainian ------------------------------------------------
+#
+# The blog index and two posts, translated as an editor does it in the admin: a copy for
+# translation in the language's tree (Wagtail mirrors the home page there), then the
+# translated words, published. `make run` shows /et/blog/, /uk/blog/ and the "Read this
+# in" links; a language the site does not offer yet is skipped.
+
+
+class _Translation(TypedDict):
+    title: str
+    intro: str
+    body: list[dict[str, Any]]
+
+
+def _p(html: str) -> dict[str, Any]:
+    return {"type": "paragraph", "value": html}
+
+
+def _h2(text: str) -> dict[str, Any]:
+    return {"type": "heading", "value": {"text": text, "level": "h2"}}
+
+
+def _quote(text: str, attribution: str) -> dict[str, Any]:
+    return {"type": "quote", "value": {"text": text, "attribution": attribution}}
+
+
+BLOG_INDEX_TRANSLATIONS: dict[str, tuple[str, str]] = {
+    "et": ("Blogi", "<p>Uudised, lood ja märkmed meie meeskonnalt.</p>"),
+    "uk": ("Блог", "<p>Новини, історії та нотатки від нашої команди.</p>"),
+}
+
+POST_TRANSLATIONS: dict[str, dict[str, _Translation]] = {
+    "welcome-to-hearth": {
+        "et": {
+            "title": "Tere tulemast Hearthi, meie kogukonna uude koju",
+            "intro": (
+                "Miks me tegime koha inimestele, kes meie asju kasutavad, ja mida sa siin "
+                "teha saad."
+            ),
+            "body": [
+                _p(
+                    "<p>Hearth on koht, kus kohtuvad need, kes meie asju iga päev kasutavad, "
+                    "ja need, kes neid teevad. Kirjutasime selle kõigile, kes on meiega "
+                    "algusest peale olnud, ja kõigile, kes just tulid.</p>"
+                ),
+                _h2("Kuidas see alguse sai"),
+                _p(
+                    "<p>Nagu enamik häid asju siin, algas ka see ühest küsimusest foorumis. "
+                    "Mõni liige vastas, siis veel mõni, ja peagi oli meil <b>plaan</b>. Kogu "
+                    'arutelu saad lugeda <a href="/forum/">foorumis</a>.</p>'
+                ),
+                _quote(
+                    "Parimad mõtted, mis meil kunagi olnud on, tulid inimestelt, kes meie "
+                    "asju kasutavad.",
+                    "Rosa Lind",
+                ),
+                _h2("Mis edasi"),
+                _p(
+                    "<p>Jagame ka edaspidi seda, mida õpime. Kirjuta meile, millest tahaksid "
+                    "järgmisena lugeda, ja kui oskad midagi, mida tasub teistele õpetada, "
+                    "kirjuta juhend.</p><ul><li>Küsi foorumis</li><li>Astu jututuppa</li>"
+                    "<li>Kirjuta juhend</li></ul>"
+                ),
+            ],
+        },
+        "uk": {
+            "title": "Ласкаво просимо до Hearth, нашого нового дому для спільноти",
+            "intro": (
+                "Навіщо ми створили місце для людей, які користуються нашими речами, і що ти "
+                "можеш тут робити."
+            ),
+            "body": [
+                _p(
+                    "<p>Hearth — це місце, де зустрічаються ті, хто щодня користується нашими "
+                    "речами, і ті, хто їх робить. Ми написали це для всіх, хто з нами від "
+                    "самого початку, і для всіх, хто щойно завітав.</p>"
+                ),
+                _h2("Як усе почалося"),
+                _p(
+                    "<p>Як і більшість добрих справ тут, усе почалося з одного питання на "
+                    "форумі. Відповіли кілька учасників, потім ще кілька, і невдовзі в нас "
+                    "з’явився <b>план</b>. Усю розмову можна прочитати на "
+                    '<a href="/forum/">форумі</a>.</p>'
+                ),
+                _quote(
+                    "Найкращі ідеї, які в нас колись були, прийшли від людей, що користуються "
+                    "нашими речами.",
+                    "Rosa Lind",
+                ),
+                _h2("Що далі"),
+                _p(
+                    "<p>Ми й надалі ділитимемося тим, чого навчилися. Напиши нам, про що тобі "
+                    "цікаво прочитати наступного разу, а якщо знаєш щось, чого варто навчити "
+                    "інших, — напиши посібник.</p><ul><li>Запитай на форумі</li>"
+                    "<li>Зазирни в чат-кімнату</li><li>Напиши посібник</li></ul>"
+                ),
+            ],
+        },
+    },
+    "caring-for-cast-iron": {
+        "et": {
+            "title": "Malmpanni hooldus lühidalt",
+            "intro": (
+                "Põleta sisse, küpseta, pühi puhtaks, korda. Viis harjumust, mis hoiavad "
+                "panni töös põlvest põlve."
+            ),
+            "body": [
+                _p(
+                    "<p>Malmpann ei vaja palju, aga see vähene on oluline. Siin on viis "
+                    "harjumust, mida meie testköögis iga päev järgime.</p>"
+                ),
+                _h2("Viis harjumust"),
+                _p(
+                    "<ol><li>Pühi pann kohe pärast kasutamist puhtaks, kuni see on veel "
+                    "soe.</li><li>Kui vaja, pese kuuma vee ja pehme harjaga; tilk "
+                    "nõudepesuvahendit ei tee paha.</li><li>Kuivata pann pliidil, et niiskus "
+                    "jäljetult ära auraks.</li><li>Hõõru sisse õhuke kiht õli ja kuumuta, kuni "
+                    "see enam ei läigi.</li><li>Küpseta temas tihti: iga praad teeb pinna "
+                    "paremaks.</li></ol>"
+                ),
+                _h2("Kui midagi läks valesti"),
+                _p(
+                    "<p>Rooste pole maailma lõpp. Küüri see maha, põleta pann uuesti sisse ja "
+                    "küpseta edasi. Kui sul on oma nipp, jaga seda foorumis või kirjuta "
+                    "sellest juhend.</p>"
+                ),
+            ],
+        },
+        "uk": {
+            "title": "Як доглядати чавунну сковороду: коротко",
+            "intro": (
+                "Прожар, готуй, витри, повтори. П’ять звичок, завдяки яким сковорода служить "
+                "поколіннями."
+            ),
+            "body": [
+                _p(
+                    "<p>Чавунній сковороді потрібно небагато, але це небагато — важливе. Ось "
+                    "п’ять звичок, яких ми щодня дотримуємося на нашій тестовій кухні.</p>"
+                ),
+                _h2("П’ять звичок"),
+                _p(
+                    "<ol><li>Витирай сковороду одразу після готування, поки вона ще "
+                    "тепла.</li><li>Якщо треба, мий гарячою водою та м’якою щіткою; краплина "
+                    "засобу для посуду не зашкодить.</li><li>Суши сковороду на плиті, щоб "
+                    "уся волога випарувалася.</li><li>Втирай тонкий шар олії та прогрівай, "
+                    "доки вона не перестане блищати.</li><li>Готуй у ній часто: кожна страва "
+                    "робить поверхню кращою.</li></ol>"
+                ),
+                _h2("Якщо щось пішло не так"),
+                _p(
+                    "<p>Іржа — це ще не кінець світу. Зітри її, прожар сковороду заново й "
+                    "готуй далі. Якщо маєш власну хитрість, поділися нею на форумі або "
+                    "напиши про неї посібник.</p>"
+                ),
+            ],
+        },
+    },
+}
+
+
+def _translate(page: Page, language: str, editor: User | None, **fields: Any) -> bool:
+    """``page`` in ``language`` with ``fields``, published; False when it is already
+    translated (or mirrored: an editor's to translate) or the language is not offered."""
+    locale = Locale.objects.filter(language_code=language).first()
+    if locale is None or page.get_translations().filter(locale=locale).exists():
+        return False
+    translation = page.copy_for_translation(locale, copy_parents=True).specific
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save_revision(user=editor).publish(user=editor)
+    if page.first_published_at:
+        Page.objects.filter(pk=translation.pk).update(
+            first_published_at=page.first_published_at,
+            last_published_at=page.last_published_at,
+        )
+    return True
+
+
+def _load_translations(index: BlogIndexPage, editor: User | None) -> int:
+    created = 0
+    # The blog index first, so the posts' parent is a translation rather than a mirror.
+    for language, (title, intro) in BLOG_INDEX_TRANSLATIONS.items():
+        created += _translate(index, language, editor, title=title, intro=intro)
+    for slug, languages in POST_TRANSLATIONS.items():
+        post = BlogPage.objects.filter(slug=slug, locale=index.locale).first()
+        if post is None:
+            continue
+        for language, words in languages.items():
+            created += _translate(post, language, editor, **words)
+    return created
+
+
 # --- member guides ---------------------------------------------------------------------
 
 
@@ -292,6 +484,8 @@ class _GuideSpec(TypedDict):
     body: str
     co_authors: NotRequired[list[str]]
     image: NotRequired[tuple[str, int]]
+    # The language the guide is written in; English when not said.
+    language: NotRequired[str]
 
 
 class _PublishedGuideSpec(_GuideSpec):
@@ -413,6 +607,60 @@ hydration = water / flour * 100
 dough 4 °C, butter 12 °C, room below 20 °C
 ```""",
     },
+    {
+        "author": "ana",
+        "language": "et",
+        "title": "Rukkileib kodus: juuretisest pätsini",
+        "summary": "Mahlane ja krõbeda koorikuga rukkileib oma köögis, ilma erilise varustuseta.",
+        "difficulty": "beginner",
+        "tags": ["baking", "bread"],
+        "days_ago": 5,
+        "body": """Rukkileib vajab aega, mitte oskusi: suurema osa tööst teeb juuretis ära.
+
+## Mida vaja läheb
+
+- 150 g aktiivset rukkijuuretist
+- 500 g rukkijahu
+- 400 g leiget vett
+- 10 g soola ja soovi korral peotäis köömneid
+
+## Nii see käib
+
+1. Sega õhtul juuretis, pool jahust ja kogu vesi ning jäta kaetult sooja kohta seisma.
+2. Hommikul lisa ülejäänud jahu, sool ja köömned ning sega ühtlaseks taignaks.
+3. Tõsta tainas määritud vormi, silu pealt märja käega ja lase kerkida kaks kuni kolm tundi.
+4. Küpseta 220 °C juures 20 minutit, seejärel 180 °C juures veel tund aega.
+5. Lase leival enne lõikamist vähemalt pool päeva jahtuda.
+
+> Kui köök on jahe, lase taignal lihtsalt kauem kerkida: kiirustamine teeb leiva tihedaks.""",
+    },
+    {
+        "author": "priya",
+        "language": "uk",
+        "title": "Паляниця вдома: простий рецепт для початківців",
+        "summary": "Пишна паляниця з хрусткою скоринкою, яку легко спекти у звичайній духовці.",
+        "difficulty": "beginner",
+        "tags": ["baking", "bread"],
+        "days_ago": 2,
+        "body": """Паляниця не потребує особливих навичок: лише трохи терпіння й теплу кухню.
+
+## Що знадобиться
+
+- 500 г пшеничного борошна вищого ґатунку
+- 320 г теплої води
+- 7 г сухих дріжджів
+- 10 г солі та чайна ложка цукру
+
+## Як пекти
+
+1. Розчини дріжджі й цукор у теплій воді та зачекай десять хвилин, поки з’явиться піна.
+2. Додай борошно й сіль і вимішуй тісто десять хвилин, доки воно не стане гладким.
+3. Накрий миску рушником і залиш у теплі на годину, щоб тісто збільшилося вдвічі.
+4. Сформуй круглий буханець, зроби глибокий надріз збоку й дай йому підійти ще пів години.
+5. Випікай при 220 °C сорок хвилин, поки скоринка не стане золотистою.
+
+> Постав у духовку миску з водою: пара допоможе паляниці гарно розкритися.""",
+    },
 ]
 
 IN_REVIEW_GUIDE: _GuideSpec = {
@@ -461,6 +709,7 @@ def _write(spec: _GuideSpec) -> GuidePage:
         body=source_to_blocks(spec["body"]),
         tags=spec["tags"],
         co_authors=co_authors,
+        language=spec.get("language", "en-gb"),
     )
     image = _guide_image(spec)
     alt = spec["image"][0] if image else ""
@@ -547,6 +796,8 @@ def load(*, stdout) -> None:
     editor = User.objects.filter(username="eddie").first()
     posts = _load_blog(blog_index, editor, stdout)
     stdout.write(f"  blog: {posts} new posts ({BlogPage.objects.live().count()} live)")
+    translated = _load_translations(blog_index, editor)
+    stdout.write(f"  blog: {translated} new translations (Estonian, Ukrainian)")
     if editor is None:
         stdout.write("  guides: skipped (no demo editor)")
         return

@@ -1,4 +1,8 @@
-"""RSS and Atom feeds of the brand blog (served by BlogIndexPage's routes)."""
+"""RSS and Atom feeds of the brand blog (served by BlogIndexPage's routes).
+
+Each language's blog index serves its own: /blog/feed/rss/ the English posts, as ever,
+whatever the reader's interface language; /et/blog/feed/rss/ the Estonian ones, and so on
+(a translated blog index lists the translated posts, its children)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.translation import gettext as _
 
@@ -19,6 +23,13 @@ class BlogRssFeed(Feed):
     def __init__(self, index) -> None:
         super().__init__()
         self.index = index
+        # The language of the blog index and its posts: the feed's <language>.
+        self.language: str = index.locale.language_code
+
+    def __call__(self, request, *args, **kwargs):
+        # The feed's own words ("The latest posts…") in the language of its posts.
+        with translation.override(self.language):
+            return super().__call__(request, *args, **kwargs)
 
     def title(self) -> str:
         return f"{settings.SITE_NAME}: {self.index.title}"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from blog.markup import MAX_SOURCE_LENGTH, source_to_blocks
 from community import trust
 from community.models import User
 from community.uploads import process_uploaded_image
+from hearth import content_language
 from hearth.forms import LengthLimitsMixin
 from hearth.text import clean_line
 
@@ -53,6 +54,13 @@ class GuideForm(LengthLimitsMixin, forms.Form):
     )
     difficulty = forms.ChoiceField(
         label=gettext_lazy("Difficulty"), choices=Difficulty.choices, initial=Difficulty.BEGINNER
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of your guide"),
+        required=False,
+        help_text=gettext_lazy(
+            "The language you write in. The guide stays in it, and readers can find it by it."
+        ),
     )
     tags = forms.CharField(
         label=gettext_lazy("Tags"),
@@ -104,6 +112,9 @@ class GuideForm(LengthLimitsMixin, forms.Form):
     def __init__(self, *args, author: User, allowed_image_ids: set[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.author = author
+        # The offered languages change with the catalogs, so the choices are set here.
+        cast(forms.ChoiceField, self.fields["language"]).choices = content_language.choices()
+        self.initial.setdefault("language", content_language.current())
         self.allowed_image_ids = set(allowed_image_ids or ())
         self.allowed_image_ids |= set(
             get_image_model().objects.filter(uploaded_by_user=author).values_list("pk", flat=True)

@@ -32,6 +32,7 @@ from blog.blocks import BlogStreamBlock, GuideStreamBlock
 from blog.choices import Difficulty
 from blog.feeds import BlogAtomFeed, BlogRssFeed
 from blog.filters import GuideFilter
+from hearth.content_language import validate_code
 
 if TYPE_CHECKING:
     from wagtail.images.models import AbstractImage
@@ -309,7 +310,8 @@ class BlogPage(Page):
             BlogPage.objects.live()
             .public()
             .exclude(pk=self.pk)
-            .filter(tagged_items__tag_id__in=tag_ids)
+            # Translations share their tags: related posts are in the page's own language.
+            .filter(locale_id=self.locale_id, tagged_items__tag_id__in=tag_ids)
             .annotate(shared_tags=Count("tagged_items"))
             .order_by("-shared_tags", "-date", "-pk"),
             "hero_image",
@@ -397,11 +399,20 @@ class GuidePage(Page):
     co_authors = ParentalManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="co_authored_guides"
     )
+    # The language the guide is written in, one of settings.LANGUAGES ("et"): a label, not
+    # Wagtail's locale (member guides all live under the one guide index).
+    language: models.CharField[str, str] = models.CharField(
+        max_length=10,
+        default=settings.LANGUAGE_CODE,
+        validators=[validate_code],
+        help_text=gettext_lazy("The language the guide is written in, e.g. et."),
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("difficulty"),
+        FieldPanel("language"),
         FieldPanel("tags"),
         FieldPanel("author", read_only=True),
         FieldPanel("body"),
@@ -413,6 +424,7 @@ class GuidePage(Page):
         index.RelatedFields("tags", [index.SearchField("name")]),
         index.FilterField("difficulty"),
         index.FilterField("author"),
+        index.FilterField("language"),
     ]
     parent_page_types = ["blog.GuideIndexPage"]
     subpage_types: list[str] = []

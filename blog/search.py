@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from blog.models import BlogPage, GuidePage
+from hearth.content_language import search_in_language
 from hearth.kept_pages import SITE_PAGES
-from hearth.search import SearchSource, register_search_source
+from hearth.search import SearchSource, register_search_source, search_language
 
 
 def search_posts(query: str, request: HttpRequest):
@@ -14,7 +15,13 @@ def search_posts(query: str, request: HttpRequest):
 
 
 def search_guides(query: str, request: HttpRequest):
-    return GuidePage.objects.live().public().search(query)
+    guides = GuidePage.objects.live().public()
+    language = search_language(request)
+    if language:
+        # Members' guides carry their language: narrowed to one, matched with its own text
+        # search configuration (hearth.content_language).
+        return search_in_language(guides.filter(language=language), query, language)
+    return guides.search(query)
 
 
 def register() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template import loader
 from django.utils.translation import gettext as _
 
@@ -24,16 +25,20 @@ KEPT_SECTION = "blog/sections/kept.html"
 
 
 def _latest_posts():
+    # The English posts, each once: a translation lives on its own language's blog
+    # (hearth.page_languages).
+    english = {"locale__language_code": settings.LANGUAGE_CODE}
     posts = list(
         with_card_prefetches(
-            BlogPage.objects.live().public().order_by("-date", "-pk"), "hero_image"
+            BlogPage.objects.live().public().filter(**english).order_by("-date", "-pk"),
+            "hero_image",
         )[:HOME_POSTS]
     )
     if not posts:
         return None
     return "blog/sections/home_posts.html", {
         "posts": posts,
-        "index": BlogIndexPage.objects.live().first(),
+        "index": BlogIndexPage.objects.live().filter(**english).first(),
     }
 
 
@@ -100,7 +105,7 @@ def digest_reading(member, since):
     posts = list(
         BlogPage.objects.live()
         .public()
-        .filter(first_published_at__gte=since)
+        .filter(first_published_at__gte=since, locale__language_code=settings.LANGUAGE_CODE)
         .order_by("-first_published_at", "-pk")[:ITEMS_PER_PART]
     )
     guides = list(

@@ -48,6 +48,7 @@ def _draft(form: GuideForm) -> GuideDraft:
         body=data["body"],
         tags=data["tags"],
         co_authors=data["co_authors"],
+        language=data.get("language") or "",
     )
 
 
@@ -134,6 +135,7 @@ def _edit_form(request: AuthenticatedHttpRequest, guide: GuidePage) -> GuideForm
         "title": latest.draft_title or latest.title,
         "summary": latest.summary,
         "difficulty": latest.difficulty,
+        "language": latest.language,
         "tags": ", ".join(tag.name for tag in latest.tags.all()),
         "co_authors": ", ".join(member.username for member in latest.co_authors.all()),
         "body": blocks_to_source(raw_body),

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.forms import ValidationError
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community.moderation.actions import suspension_notice_path
+from hearth.i18n import offered
 from hearth.mail import queue_email
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -57,6 +58,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if username.lower() in {"me", "admin", "hearth", "moderator", "editor", "staff", "suggest"}:
             raise ValidationError(_("That username is reserved. Choose another."))
         return username
+
+    def save_user(self, request, user, form, commit: bool = True):
+        # Whoever signs up in Estonian is written to in Estonian later too (digests, the
+        # survey, notifications), without looking for the setting. Signing up in the
+        # site's own language leaves the choice open: requests follow the browser.
+        user = super().save_user(request, user, form, commit=False)
+        language = translation.get_language() or ""
+        if not user.language and offered(language) and language != settings.LANGUAGE_CODE:
+            user.language = language
+        if commit:
+            user.save()
+        return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's own send_mail, except that the rendered message goes to the task queue.

@@ -73,8 +73,10 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
         try:
             with translation.override(socket_language(scope)):
                 await super().__call__(scope, receive, send)
+        except outages.CLIENT_GONE:
+            pass  # the client closed the socket: nobody to tell, nothing to report
         except Exception as error:
-            if isinstance(error, outages.CONNECTION_ERRORS):
+            if outages.is_outage(error):
                 outages.report_down("channel layer", error)
                 code = CLOSE_UNAVAILABLE
             else:
@@ -109,9 +111,9 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
         try:
             await self.cleanup(code)
         except Exception as error:
-            if isinstance(error, outages.CONNECTION_ERRORS):
+            if outages.is_outage(error):
                 outages.report_down("channel layer", error)
-            else:
+            elif not isinstance(error, outages.CLIENT_GONE):
                 logger.exception("closing socket %s failed", self.scope.get("path", "?"))
 
     async def cleanup(self, code: int) -> None:

@@ -84,11 +84,14 @@ def _referral(referrer: User, referee: User, stage: Stage, last_month: bool, rea
             referral.stage = step
     referral.save()
     if stage == Stage.CONVERTED:
+        # An hour before, but inside the month it stands for (on the 1st at 00:10 an hour
+        # ago was last month, and this month's board would be empty).
+        converted = max(when - timedelta(hours=1), month_of(when).start)
         actions.convert_referral(
             referral=referral,
             via="reaction",
             object_key=f"demo.post:{referee.username}",
-            now=when - timedelta(hours=1),
+            now=converted,
         )
     return True
 

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community import trust
 from community.models import User
-from hearth.i18n import for_member
+from hearth.i18n import for_member, offered
 from hearth.mail import queue_email
 from hearth.text import clean_text
 from referrals.actions import ReferralError, day_month, get_or_create_link
@@ -153,8 +153,10 @@ def _email_invite(
         "expires_at": expires_at,
         "SITE_NAME": settings.SITE_NAME,
     }
-    # The invitee's language is not known: the invitation goes in the sender's.
-    with for_member(sender):
+    # The invitee's language is not known: the invitation goes in the sender's, their own
+    # choice or else the one they are reading Hearth in (their browser's, the picker's).
+    language = sender.language if offered(sender.language) else translation.get_language()
+    with for_member(sender), translation.override(language):
         subject = _("%(name)s invites you to %(site_name)s") % {
             "name": sender.name,
             "site_name": settings.SITE_NAME,

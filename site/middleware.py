@@ -30,6 +30,7 @@ from wagtail.admin.views.generic.chooser import ChosenMultipleViewMixin, ChosenV
 from wagtail.coreutils import resolve_model_string
 
 from hearth.i18n import member_time_zone, offered
+from hearth.page_languages import prefix_language
 from hearth.params import MAX_ID, ParamError, parse_int
 
 # Longer than any address this site makes, and too short to hold a number with more
@@ -130,7 +131,8 @@ class MalformedRequestMiddleware:
 
 class MemberLocaleMiddleware:
     """A signed-in member's own language and time zone (their profile) for the request,
-    beating the language cookie and Accept-Language (LocaleMiddleware, before this).
+    beating the language cookie and Accept-Language (LocaleMiddleware, before this); on a
+    translated page's address (/et/…) that page's language beats them all.
 
     Every answer says which language it is in and that it depends on the browser's
     languages and cookies (the language cookie), so no shared cache hands a page in one
@@ -148,6 +150,11 @@ class MemberLocaleMiddleware:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
             zone = member_time_zone(user)
+        # A translated page's address says its language (/et/blog/…): the page and the
+        # interface around it are read in that language, whoever reads it.
+        if language := prefix_language(request.path_info):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         if zone is None:
             timezone.deactivate()
         else:

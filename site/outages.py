@@ -22,13 +22,34 @@ DATABASE = "database"
 RETRY_SECONDS = 2.0
 
 # What a lost or refused connection to Redis raises, through redis-py or the OS.
+# Not any OSError: redis-py wraps the socket's errors in its own ConnectionError, and a
+# bare OSError is also what the web server raises when the *browser* went away
+# (uvicorn's ClientDisconnected), which is no outage.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     RedisConnectionError,
     RedisTimeoutError,
     ConnectionError,
     TimeoutError,
-    OSError,
 )
+
+
+def _client_gone_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from uvicorn.protocols.utils import ClientDisconnected
+    except ImportError:  # another ASGI server: its sends do not raise when the client left
+        return ()
+    return (ClientDisconnected,)
+
+
+# A send to a socket whose client closed it (a tab closed, a phone out of coverage).
+CLIENT_GONE: tuple[type[BaseException], ...] = _client_gone_errors()
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` says a backing service (Redis, the database) is unreachable,
+    as opposed to the client at the other end of a socket having gone away."""
+    return isinstance(error, CONNECTION_ERRORS) and not isinstance(error, CLIENT_GONE)
+
 
 _down_since: dict[str, float] = {}
 _retry_at: dict[str, float] = {}

@@ -47,7 +47,7 @@ SNIPPET_LEAD = 60  # of them, before the match
 # after the change that retired them).
 KEPT_SECONDS = 60
 # The query string of a results page; any other parameter gets the page worked out afresh.
-KEPT_PARAMETERS = frozenset({"q", "type", "page", "topic"})
+KEPT_PARAMETERS = frozenset({"q", "type", "page", "topic", "language"})
 LONGEST_PATH = kept_pages.LONGEST_PATH
 
 
@@ -145,6 +145,16 @@ def search_scope(request: HttpRequest) -> ActiveScope | None:
             break
     request.search_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def search_language(request: HttpRequest) -> str | None:
+    """The language ``?language=`` narrows the search to (members' topics, replies and
+    guides written in it), when Hearth offers it; anything else searches every language.
+    Sources match it with the language's own text search configuration where the database
+    has one (hearth.content_language.search_in_language)."""
+    from hearth import content_language
+
+    return content_language.valid(request.GET.get("language"))
 
 
 @dataclass

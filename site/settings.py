@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "recognition",
     "blog",
     "survey",
+    # Editors translate pages in the admin ("Translate this page"); its locales app
+    # replaces wagtail.locales (docs/i18n.md, "Translating pages").
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -368,6 +372,15 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=1)
 # --- Wagtail ------------------------------------------------------------------------
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Pages may be translated into every language the site offers; English pages keep their
+# addresses, translations live under their language's prefix (/et/blog/<slug>/), and a
+# Wagtail locale exists for each (hearth.page_languages, docs/i18n.md).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# "Translate this page" starts a draft: nothing is published in a language until an editor
+# has translated it and pressed Publish (wagtail-localize would otherwise publish a copy
+# still in English at once).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = UPLOAD_MAX_BYTES
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = UPLOAD_MAX_PIXELS

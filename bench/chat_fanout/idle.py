@@ -18,6 +18,11 @@ socket at a random phase). Measured on the one uvicorn process:
 - one message to everyone (one moderator per room sends into their room, all at
   once), p99 send-to-arrival over every socket: target < 1 s, reach 1.000.
 
+``--tracemalloc`` runs the server under tracemalloc (bench/chat_fanout/traced_server.py)
+and prints what the sockets' memory is made of (the allocation sites that grew between
+"before the sockets" and "after the idle window", per socket); use a few hundred sockets,
+tracing is slow.
+
 The sockets are opened by ``--processes`` client processes; this process and its
 children raise their open-file limit to the hard limit (``ulimit -Hn``), and the server
 needs the same (see docs/deploy.md).
@@ -28,9 +33,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from bench.chat_fanout import loadgen, run, scratch
@@ -52,6 +62,9 @@ def parse_args(argv: list[str] | None = None):
         default=None,
         help="ping interval (default: the server's, from its ready frame)",
     )
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="show what holds the sockets' memory"
+    )
     args = parser.parse_args(argv)
     args.layer = "memory"
     args.redis_url = ""
@@ -64,14 +77,68 @@ def _slugs(rooms: int) -> list[str]:
     return [f"idle-{k:03d}" for k in range(rooms)]
 
 
+def _start_traced_server(port: int, env: dict[str, str], folder: Path) -> subprocess.Popen:
+    cmd = [
+        sys.executable, "-m", "bench.chat_fanout.traced_server", run.APPS["hearth"],
+        "--host", "127.0.0.1", "--port", str(port),
+        "--ws", "websockets-sansio", "--loop", "uvloop", "--lifespan", "off",
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    env = {**os.environ, **env, "HEARTH_TRACEMALLOC_DIR": str(folder)}
+    return subprocess.Popen(cmd, cwd=run.ROOT, env=env)
+
+
+async def _snapshot(server: subprocess.Popen, folder: Path, n: int) -> Path:
+    path = folder / f"snapshot-{n}.pickle"
+    os.kill(server.pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 300
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the traced server wrote no snapshot")
+        await asyncio.sleep(0.5)
+    return path
+
+
+def memory_report(before: Path, after: Path, sockets: int, top: int = 25) -> str:
+    """The allocation sites that grew while the sockets were open, per socket."""
+    old = tracemalloc.Snapshot.load(str(before))
+    new = tracemalloc.Snapshot.load(str(after))
+    lines = []
+    for key, title in (("filename", "by file"), ("lineno", "by line")):
+        stats = [s for s in new.compare_to(old, key) if s.size_diff > 0][:top]
+        total = sum(s.size_diff for s in new.compare_to(old, key) if s.size_diff > 0)
+        lines.append(
+            f"traced growth {title}: {total / 1024 / max(1, sockets):.1f} KB per socket in all"
+        )
+        lines.append("| bytes per socket | blocks per socket | where |")
+        lines.append("|---:|---:|---|")
+        for stat in stats:
+            frame = stat.traceback[0]
+            where = frame.filename.split("site-packages/")[-1].replace(str(run.ROOT) + "/", "")
+            if key == "lineno":
+                where += f":{frame.lineno}"
+            lines.append(
+                f"| {stat.size_diff / max(1, sockets):,.0f} | "
+                f"{stat.count_diff / max(1, sockets):.1f} | {where} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
 async def measure(args, env: dict[str, str], sessions: list[str], moderators: list[str]) -> dict:
     port = run._free_port()
-    server = run._start_server("hearth", port, env)
+    traces = Path(env["HEARTH_BENCH_WORKDIR"]) / "traces" if args.tracemalloc else None
+    if traces is not None:
+        traces.mkdir(parents=True, exist_ok=True)
+        server = _start_traced_server(port, env, traces)
+    else:
+        server = run._start_server("hearth", port, env)
     pool = None
     senders: list = []
     drains: list[asyncio.Task] = []
     try:
-        await run._wait_for_port(port, server)
+        # A traced server starts several times slower (every allocation is recorded).
+        await run._wait_for_port(port, server, timeout=600 if traces is not None else 60)
         urls = [f"ws://127.0.0.1:{port}/ws/chat/{slug}/" for slug in _slugs(args.rooms)]
         origin = f"http://127.0.0.1:{port}"
         gate = asyncio.Semaphore(loadgen.CONNECT_CONCURRENCY)
@@ -88,6 +155,8 @@ async def measure(args, env: dict[str, str], sessions: list[str], moderators: li
         drains = [asyncio.create_task(loadgen.listen(ws, loadgen.Recorder())) for ws in senders]
         await asyncio.sleep(2)
         rss_before = loadgen.rss_bytes(server.pid)
+        if traces is not None:
+            first = await _snapshot(server, traces, 1)
         targets = [
             loadgen.Target(urls[i % args.rooms], session) for i, session in enumerate(sessions)
         ]
@@ -113,6 +182,12 @@ async def measure(args, env: dict[str, str], sessions: list[str], moderators: li
         cpu_rest = (loadgen.cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - t_start)
         rss_after = loadgen.rss_bytes(server.pid)
         alive, _ = await pool.stats()
+        memory = ""
+        if traces is not None:
+            memory = memory_report(first, await _snapshot(server, traces, 2), opened)
+            # Now: a traced server pauses for each snapshot, which may cost the sockets'
+            # keepalive (and so the one-message part of the run).
+            print(memory, flush=True)
 
         await pool.record()
         sent_at: dict[int, float] = {}
@@ -139,6 +214,7 @@ async def measure(args, env: dict[str, str], sessions: list[str], moderators: li
             "reach": len(latencies) / max(1, opened),
             "p50_ms": loadgen.percentile(latencies, 0.5) * 1000,
             "p99_ms": loadgen.percentile(latencies, 0.99) * 1000,
+            "memory": memory,
         }
     finally:
         for task in drains:
@@ -196,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
     try:
         env = run._configure_environment(args, workdir)
+        env["HEARTH_BENCH_WORKDIR"] = str(workdir)
         print("Preparing a fresh database (migrate, members, sessions)…", flush=True)
         sessions, moderators = scratch.prepare(
             _slugs(args.rooms), members=args.sockets, moderators=args.rooms

@@ -8,7 +8,8 @@
 Two server workers (common_scale.py: one port, SO_REUSEPORT) on Redis (cache and
 channel layer), a moderator sending messages the whole time, and ``--clients`` members
 in one room spread over ``--procs`` client processes. Each client behaves like
-static/js/chat.js: on every open it sends ``since`` with the newest id it holds, on
+static/js/chat.js: on every open it sends ``since`` with the id up to which it has every
+message (a live message that arrives during a catch-up does not count until ``synced``), on
 ``synced`` its backoff resets, and when its socket closes it waits the client's
 backoff with full jitter (common_scale.reconnect_delay) before the next attempt. The
 clients connect from ``--addresses`` loopback addresses (127.0.0.2, ...), as members
@@ -81,8 +82,17 @@ class Client:
         self.url, self.origin, self.session, self.address = url, origin, session, address
         self.baseline: int | None = None  # the newest id of the page it opened
         self.last_id = 0
+        # chat.js: every message up to caught_up arrived; live messages move it only
+        # outside a catch-up (one that arrives before the answer is newer than the gap).
+        self.caught_up = 0
+        self.catching_up = False
         self.seen: set[int] = set()
+        self.on_socket: set[int] = set()  # the ids this socket delivered
+        # The same message twice on one socket: the server's exactly-once broken.
         self.doubled = 0
+        # Sent again on a later socket (a catch-up cut short is asked again from below
+        # what arrived live meanwhile): chat.js shows it once, so only a cost.
+        self.resent = 0
         self.attempts = 0
         self.connects = 0
         self.open = False
@@ -92,6 +102,13 @@ class Client:
         self.rate_limited = 0
         self.since_sent_at = 0.0
         self.first_synced = asyncio.Event()
+        self.first_ready_at = 0.0  # when its first ready arrived (monotonic, system-wide)
+        self.first_synced_at = 0.0
+        # Wall-clock times (comparable with the messages' created_at) of each session:
+        # [opened, synced or 0, closed or 0], to tell for a missed message whether the
+        # client was connected and caught up when it was saved (live delivery failed)
+        # or came back after it (the catch-up should have brought it).
+        self.sessions: list[list[float]] = []
         self.stopping = False
         self.ws = None
 
@@ -130,6 +147,8 @@ class Client:
     async def _session(self, ws) -> int:
         self.open = True
         self.connects += 1
+        self.on_socket = set()
+        self.sessions.append([time.time(), 0.0, 0.0])
         try:
             if self.baseline is not None:  # chat.js: "since" as soon as the socket opens
                 await self._since(ws)
@@ -140,30 +159,45 @@ class Client:
         finally:
             self.open = False
             self.dropped_at = time.monotonic()
+            self.sessions[-1][2] = time.time()
         return ws.close_code or 1006
 
     async def _since(self, ws) -> None:
         self.since_sent_at = time.monotonic()
-        await ws.send(json.dumps({"type": "since", "after": self.last_id, "ref": "since"}))
+        self.catching_up = True
+        await ws.send(json.dumps({"type": "since", "after": self.caught_up, "ref": "since"}))
 
     async def _frame(self, ws, text: str) -> None:
         found = MESSAGE_ID.match(text)
         if found:
             message_id = int(found.group(1))
-            if message_id in self.seen:
+            if message_id in self.on_socket:
                 self.doubled += 1
+            elif message_id in self.seen:
+                self.resent += 1
+            self.on_socket.add(message_id)
             self.seen.add(message_id)
             self.last_id = max(self.last_id, message_id)
+            if not self.catching_up:
+                self.caught_up = max(self.caught_up, message_id)
             return
         kind = FRAME_TYPE.match(text)
         kind = kind.group(1) if kind else ""
         if kind == "ready":
             if self.baseline is None:  # the page was rendered with messages up to here
+                self.first_ready_at = time.monotonic()
                 self.baseline = self.last_id = json.loads(text)["last_id"]
+                self.caught_up = max(self.caught_up, self.baseline)
                 await self._since(ws)
         elif kind == "synced":
             self.attempts = 0
+            self.catching_up = False
+            self.caught_up = max(self.caught_up, self.last_id)
             self.synced_at = time.monotonic()
+            if not self.first_synced_at:
+                self.first_synced_at = self.synced_at
+            if self.sessions and not self.sessions[-1][1]:
+                self.sessions[-1][1] = time.time()
             if json.loads(text).get("more"):
                 self.capped += 1
             self.first_synced.set()
@@ -227,10 +261,13 @@ async def _clients(conn, targets, url, origin) -> None:
                         (
                             sorted(c.seen),
                             c.baseline or 0,
-                            c.doubled,
+                            (c.doubled, c.resent),
                             c.capped,
                             c.rate_limited,
                             c.connects,
+                            c.first_ready_at,
+                            c.first_synced_at,
+                            c.sessions,
                         )
                         for c in clients
                     ],
@@ -437,6 +474,7 @@ async def _measure(args, env: dict[str, str], sessions: list[str], sender_sessio
     try:
         opened = await clients.start()
         print(f"{opened}/{args.clients} clients connected and synced", flush=True)
+        sending_started = time.monotonic()
         sending = asyncio.create_task(sender.run())
         sampler = common_scale.Sampler(meter.total, 0.1)
         await asyncio.sleep(2)
@@ -456,42 +494,86 @@ async def _measure(args, env: dict[str, str], sessions: list[str], sender_sessio
             sending.cancel()
         await clients.close()
         await asyncio.to_thread(servers.stop)
-    return {"rows": rows, "report": report, "sent": sender.sent}
+    return {
+        "rows": rows,
+        "report": report,
+        "sent": sender.sent,
+        "sending_started": sending_started,
+    }
 
 
 def _room_ids() -> list[int]:
+    return list(_room_messages())
+
+
+def _room_messages() -> dict[int, float]:
+    """The room's visible messages: id -> when it was saved (epoch seconds)."""
     from community.chat.models import ChatMessage
 
-    return list(
+    rows = (
         ChatMessage.objects.visible()
         .filter(room__slug=ROOM)
         .order_by("id")
-        .values_list("id", flat=True)
+        .values_list("id", "created_at")
     )
+    return {i: created.timestamp() for i, created in rows}
 
 
-def _check(report: list, room_ids: list[int]) -> dict:
-    lost = doubled = capped = limited = extra = 0
+def _when_missed(sessions: list, saved_at: float) -> str:
+    """Where the client was when a message it missed was saved."""
+    for opened, synced, closed in sessions:
+        if opened <= saved_at and (not closed or saved_at < closed):
+            if synced and synced <= saved_at:
+                return "connected and caught up"  # it should have arrived live
+            return "connected, catching up"
+    return "away"  # its next catch-up should have brought it
+
+
+def _check(
+    report: list,
+    room_ids: list[int],
+    sending_started: float = 0.0,
+    saved_at: dict[int, float] | None = None,
+) -> dict:
+    lost = doubled = resent = capped = limited = extra = 0
     missing: Counter[int] = Counter()
-    for seen, baseline, dup, cap, rate_limited, _ in report:
+    # Of the clients that lost messages: how many had not synced (or not even had their
+    # first ready) when the sender started, and how often they had connected.
+    lossy = {"clients": 0, "ready_after_sending": 0, "synced_after_sending": 0}
+    lossy_connects: Counter[int] = Counter()
+    where: Counter[str] = Counter()
+    for seen, baseline, dup, cap, rate_limited, connects, ready_at, synced_at, sessions in report:
         expected = {i for i in room_ids if i > baseline}
         got = set(seen)
         lost += len(expected - got)
         missing.update(expected - got)
+        for i in expected - got:
+            if saved_at and i in saved_at:
+                where[_when_missed(sessions, saved_at[i])] += 1
+        if expected - got:
+            lossy["clients"] += 1
+            lossy["ready_after_sending"] += ready_at > sending_started
+            lossy["synced_after_sending"] += (not synced_at) or synced_at > sending_started
+            lossy_connects[connects] += 1
         extra += len(got - expected)
-        doubled += dup
+        doubled += dup[0]
+        resent += dup[1]
         capped += cap
         limited += rate_limited
     return {
         "messages": len(room_ids),
         "lost": lost,
         "duplicated": doubled,
+        "resent_on_a_later_socket": resent,
         "unexpected": extra,
         "capped_catch_ups": capped,
         "rate_limited_catch_ups": limited,
         # The ids missed most: one id missed by (nearly) every client is a message that
         # was saved but never broadcast; many ids missed by few, clients that fell behind.
         "most_missed": [{"id": i, "clients": n} for i, n in missing.most_common(20)],
+        "lossy_clients": {**lossy, "connects": dict(sorted(lossy_connects.items()))},
+        # Per missed delivery: was the client connected (and caught up) when it was saved?
+        "missed_while": dict(where),
     }
 
 
@@ -521,7 +603,9 @@ def report_text(args, result: dict, check: dict, load: str) -> str:
         "",
         f"messages in the room: {check['messages']:,}; catch-ups capped: "
         f"{check['capped_catch_ups']}; catch-ups rate limited: {check['rate_limited_catch_ups']}; "
-        f"most missed (id: clients): {_most_missed(check)}",
+        f"most missed (id: clients): {_most_missed(check)}; clients that lost any: "
+        f"{check['lossy_clients']}; missed while: {check['missed_while']}; "
+        f"sent again on a later socket (shown once): {check['resent_on_a_later_socket']}",
         "",
     ]
     verdicts = []
@@ -574,7 +658,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         result = asyncio.run(_measure(args, env, members, moderators[0]))
         result["database"] = database
-        check = _check(result.pop("report"), _room_ids())
+        saved_at = _room_messages()
+        check = _check(result.pop("report"), list(saved_at), result["sending_started"], saved_at)
         print()
         print(report_text(args, result, check, load))
         print(

@@ -1,4 +1,5 @@
-"""Demo chat: a public lobby, a members-only room and a short conversation. Idempotent."""
+"""Demo chat: a public lobby, a members-only room, an Estonian room and a short
+conversation in each. Idempotent."""
 
 from __future__ import annotations
 
@@ -10,8 +11,16 @@ from community.chat.models import ChatMessage, Room
 from community.models import User
 
 ROOMS = [
-    ("lobby", "Lobby", Room.Visibility.PUBLIC, "Say hello, ask anything. Everyone can read."),
-    ("members-lounge", "Members' lounge", Room.Visibility.MEMBERS, "For signed-in members."),
+    ("lobby", "Lobby", Room.Visibility.PUBLIC, "Say hello, ask anything. Everyone can read.", ""),
+    ("members-lounge", "Members' lounge", Room.Visibility.MEMBERS, "For signed-in members.", ""),
+    # A room that talks in Estonian (its language shows in the room list).
+    (
+        "eesti-nurk",
+        "Eesti nurk",
+        Room.Visibility.PUBLIC,
+        "Juttu ajame eesti keeles: leib, saiad, retseptid ja kõik muu, mis ahjus valmib.",
+        "et",
+    ),
 ]
 
 # (room slug, username, minutes ago, body)
@@ -28,12 +37,32 @@ CONVERSATION = [
     ("lobby", "mo", 58, "Welcome @leo! The forum's Getting started category is a good first stop."),
     ("members-lounge", "ana", 40, "Brought two friends along to the meetup, they loved it."),
     ("members-lounge", "maya", 35, "That's lovely, Ana. Same time next month?"),
+    (
+        "eesti-nurk",
+        "ana",
+        30,
+        "Tere tulemast Eesti nurka! Siin võib rääkida kõigest, mis ahjus valmib.",
+    ),
+    (
+        "eesti-nurk",
+        "leo",
+        25,
+        "Tere! Küpsetasin eile esimest korda rukkileiba. Koorik tuli ilus ja krõbe, sisu veel "
+        "veidi niiske.",
+    ),
+    (
+        "eesti-nurk",
+        "ana",
+        20,
+        "Väga tubli, @leo! Lase leival järgmine kord enne lõikamist täiesti jahtuda, siis "
+        "tuleb sisu parem.",
+    ),
 ]
 
 
 def load(*, stdout) -> None:
     rooms = {}
-    for position, (slug, name, visibility, description) in enumerate(ROOMS):
+    for position, (slug, name, visibility, description, language) in enumerate(ROOMS):
         rooms[slug], _ = Room.objects.get_or_create(
             slug=slug,
             defaults={
@@ -41,6 +70,7 @@ def load(*, stdout) -> None:
                 "visibility": visibility,
                 "description": description,
                 "position": position,
+                "language": language,
             },
         )
     people = {u.username: u for u in User.objects.filter(username__in={c[1] for c in CONVERSATION})}

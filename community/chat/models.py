@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community.models import REACTION_CHOICES, ReactionButton
+from hearth.content_language import validate_code
 
 MESSAGE_MAX_LENGTH = 2000
 EDIT_WINDOW_SECONDS = 5 * 60
@@ -79,6 +80,15 @@ class Room(models.Model):
     )
     position = models.PositiveSmallIntegerField(
         default=0, help_text=gettext_lazy("Rooms are listed by this number, then by name.")
+    )
+    # The language the room talks in ("et"), shown in the room list; blank: any language.
+    # The offered languages change with the catalogs, so the choices are the admin form's.
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        validators=[validate_code],
+        help_text=gettext_lazy("Optional: the language people write in here, e.g. et."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

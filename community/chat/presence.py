@@ -24,6 +24,11 @@ PRESENCE_TTL = 100
 ROSTER_TTL = 24 * 60 * 60
 # Typing indicators are not relayed in rooms with more people present than this.
 TYPING_MAX_PRESENT = 100
+# The ``ready`` frame and the answer to a ping list at most this many of the members
+# present (by name), with the true count and ``partial``: a 10,000-member room does not
+# send 10,000 names to every arrival and every ping. A batch lists at most this many
+# arrivals too (its count stays exact).
+LIST_MAX = 50
 # Arrivals and departures in a room are announced at most once per this many seconds
 # per server process: the first change goes out at once, later ones in one frame.
 BATCH_SECONDS = 1.0
@@ -158,8 +163,14 @@ def present(room_id: int) -> list[dict]:
     cache.set(_count_key(room_id), len(alive), PRESENCE_TTL)
     return sorted(
         ({"id": member_id, "name": name} for member_id, name in alive.items()),
-        key=lambda person: person["name"].lower(),
+        key=lambda person: (person["name"].lower(), person["id"]),
     )
+
+
+def listing(people: list[dict]) -> dict:
+    """What a frame says about who is here: the true count and the first LIST_MAX of
+    ``people`` (present()'s order: by name, stable), ``partial`` when some are left out."""
+    return {"count": len(people), "members": people[:LIST_MAX], "partial": len(people) > LIST_MAX}
 
 
 def count(room_id: int) -> int:
@@ -242,8 +253,10 @@ class Batches:
 
 def frame(count: int, joins: list[Person], leaves: list[Person]) -> dict:
     """The ``presence`` frame of a batch. A batch of one change also carries it as
-    ``joined``/``left``, the fields of clients older than batches."""
-    body: dict = {"type": "presence", "count": count, "joins": joins, "leaves": leaves}
+    ``joined``/``left``, the fields of clients older than batches. At most LIST_MAX
+    arrivals are named (a crowd arriving within a second is not one name per arrival to
+    everyone); every departure is, so no page keeps showing someone who left."""
+    body: dict = {"type": "presence", "count": count, "joins": joins[:LIST_MAX], "leaves": leaves}
     if len(joins) + len(leaves) == 1:
         body["joined" if joins else "left"] = (joins or leaves)[0]
     return body

@@ -57,6 +57,7 @@ class RoomViewSet(SnippetViewSet):
         FieldPanel("description"),
         FieldPanel("visibility"),
         FieldPanel("category"),
+        FieldPanel("language"),
         FieldPanel("archived"),
         FieldPanel("position"),
     ]

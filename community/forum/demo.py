@@ -1,4 +1,5 @@
-"""Demo forum: 4 categories, 25 topics with replies, reactions, tags and solved topics.
+"""Demo forum: 4 categories, 27 topics (one in Estonian, one in Ukrainian) with replies,
+reactions, tags and solved topics.
 
 Idempotent: categories are found by slug and topics by (category, title), so a second run
 changes nothing. Rows are written directly, not through the actions, so loading demo
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -67,7 +69,7 @@ CATEGORIES = [
 TAGS = ["sourdough", "cast iron", "bread", "beginners", "events", "recipes", "equipment", "cakes"]
 
 # category, author, days ago, title, body, tags, replies [(author, body)],
-# options: solution (reply index), pinned, locked
+# options: solution (reply index), pinned, locked, language (English when not said)
 TOPICS = [
     (
         "announcements",
@@ -371,6 +373,63 @@ TOPICS = [
         [("priya", "A piece on flour types!"), ("sam", "Cast iron myths.")],
         {},
     ),
+    # Members write in their own language: the topic carries it (options["language"]).
+    (
+        "baking",
+        "leo",
+        4,
+        "Rukkijuuretis ei taha kerkida",
+        "Tere! Tegin nädal tagasi rukkijahust ja veest juuretise, aga see mullitab vaid "
+        "natuke ega kerki üldse. Köök on üsna jahe, umbes 18 kraadi. Kas peaksin purgi "
+        "soojemasse kohta viima või toitma teda rohkem?",
+        ["sourdough", "bread"],
+        [
+            (
+                "ana",
+                "Tere, Leo! Jahedas köögis läheb lihtsalt kauem aega. Pane purk ahju või "
+                "radiaatori lähedale, kus on paar kraadi soojem, ja toida juuretist iga päev "
+                "samal ajal.",
+            ),
+            (
+                "maya",
+                "Mul oli täpselt sama mure. Aitas see, kui lisasin toitmisel natuke vähem vett: "
+                "paksem juuretis kerkis palju ilusamini.",
+            ),
+            (
+                "leo",
+                "Aitäh teile mõlemale! Viisin purgi ahju kõrvale ja täna hommikul oli juuretis "
+                "juba kaks korda suuremaks kerkinud.",
+            ),
+        ],
+        {"language": "et", "solution": 0},
+    ),
+    (
+        "baking",
+        "sam",
+        3,
+        "Який хліб ви печете на вихідних?",
+        "Привіт усім! Я щосуботи печу житній хліб за бабусиним рецептом, з кмином і ложкою "
+        "меду. А що печете ви? Поділіться улюбленими рецептами, особливо простими, для "
+        "початківців.",
+        ["bread", "recipes"],
+        [
+            (
+                "priya",
+                "Я печу паляницю. Головне — добре вимісити тісто й дати йому спокійно підійти "
+                "в теплі. Глибокий надріз збоку, і вона сама гарно розкривається в духовці.",
+            ),
+            (
+                "ana",
+                "А я нещодавно вперше спекла хліб на заквасці. Вийшов трохи щільний, але дуже "
+                "смачний. Наступного разу дам тісту більше часу.",
+            ),
+            (
+                "sam",
+                "Дякую за ідеї! Паляниця вже в моєму списку на цю суботу, розповім, як вийшло.",
+            ),
+        ],
+        {"language": "uk"},
+    ),
 ]
 
 
@@ -429,6 +488,7 @@ def _make_topic(spec, *, categories, tags, people, now, seed) -> bool:
         last_activity_at=started,
         pinned=options.get("pinned", False),
         locked=options.get("locked", False),
+        language=options.get("language", settings.LANGUAGE_CODE),
     )
     topic.tags.set([tags[name] for name in tag_names])
     writers = [(author, body)] + [(by_name[name], text) for name, text in replies]

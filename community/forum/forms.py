@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from community import trust
 from community.models import REACTION_CHOICES
 from community.uploads import process_uploaded_image
+from hearth import content_language
 from hearth.forms import LengthLimitsMixin, model_choice_field, too_long_message
 from hearth.params import parse_int
 from hearth.rules import RuleError, add_to_form
@@ -258,7 +259,23 @@ class TopicForm(_TagsMixin, _BodyMixin):
         max_length=actions.TITLE_MAX,
         help_text=gettext_lazy("A short sentence that says what the topic is about."),
     )
-    field_order = ["category", "title", "body", "tags", "new_tags", "images", "image_alt"]
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of your topic"),
+        required=False,
+        help_text=gettext_lazy(
+            "The language you write in. Replies stay in it, and readers can find the topic by it."
+        ),
+    )
+    field_order = [
+        "category",
+        "title",
+        "language",
+        "body",
+        "tags",
+        "new_tags",
+        "images",
+        "image_alt",
+    ]
 
     def __init__(self, *args, member, **kwargs) -> None:
         super().__init__(*args, member=member, **kwargs)
@@ -266,6 +283,11 @@ class TopicForm(_TagsMixin, _BodyMixin):
         self.categories = Category.objects.filter(pk__in=allowed)
         model_choice_field(self, "category").queryset = self.categories
         self._setup_tags(member)
+        # The offered languages change with the catalogs, so the choices are set here.
+        cast(forms.ChoiceField, self.fields["language"]).choices = content_language.choices()
+        if not self.initial.get("language"):
+            category = self.categories.filter(slug=self.initial.get("category") or "").first()
+            self.initial["language"] = actions.topic_language(category)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -118,6 +118,8 @@ def core_values(post: Post, *, badge: BadgeLabel | None, moderator: bool) -> dic
         # Only a moderator reads a hidden post's words and why it was hidden.
         "hidden_reason": post.hidden_reason if post.hidden and shown and moderator else None,
         "html": post.html if shown and post.deleted_at is None else "",
+        # The topic's language, for the body's lang attribute (screen readers).
+        "language": post.topic.language,
         # Held by a spam signal: only its author and moderators are ever shown it.
         "held_reason": post.held_reason if post.held_at else None,
         "held_review": moderator and post.held_at is not None,

@@ -66,6 +66,7 @@ def row_values(
         topic.last_post_number,
         str(when(topic.last_activity_at)),
         (category.slug, category.name, category.colour) if show_category else None,
+        topic.language,
         (author.username, author.name) if author is not None else None,
         tuple((tag.slug, tag.name) for tag in topic.tags.all()),
         topic.last_poster.name if topic.last_poster is not None else None,
@@ -113,6 +114,7 @@ def category_values(category: Category) -> tuple[Any, ...]:
         category.description,
         category.members_only,
         category.moderators_start,
+        category.language,
         category.topic_count,
         category.readable,
         (last.pk, last.slug, last.title) if last is not None else None,
@@ -120,12 +122,14 @@ def category_values(category: Category) -> tuple[Any, ...]:
     )
 
 
-def render_categories(categories: list[Category]) -> SafeString:
-    """The index's list of categories, from the cache or rendered (and kept)."""
-    values = tuple(category_values(category) for category in categories)
+def render_categories(categories: list[Category], *, language: str | None = None) -> SafeString:
+    """The index's list of categories, from the cache or rendered (and kept). With the
+    index narrowed to a ``language``, the categories' links keep it (so it is in the key)."""
+    values = (language, tuple(category_values(category) for category in categories))
     key = f"forum:categories:{_template_version(CATEGORIES_TEMPLATE)}:{_digest(values)}"
     html = cache.get(key)
     if html is None:
-        html = loader.get_template(CATEGORIES_TEMPLATE).render({"categories": categories})
+        context = {"categories": categories, "language": language}
+        html = loader.get_template(CATEGORIES_TEMPLATE).render(context)
         cache.set(key, html, TIMEOUT)
     return mark_safe(html)  # noqa: S308 (rendered by the template)

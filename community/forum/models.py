@@ -30,6 +30,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 
 from community.forum import page_cache
 from community.models import REACTION_CHOICES, REACTION_KEYS, REACTIONS
+from hearth.content_language import validate_code
 from hearth.search import plain_text
 
 POSTS_PER_PAGE = 20
@@ -130,6 +131,15 @@ class Category(models.Model):
         max_length=12,
         choices=ReadAccess.choices,
         default=ReadAccess.PUBLIC,
+    )
+    # The language the category's topics are written in ("et"): a topic started here
+    # takes it by default. Blank: any language.
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        validators=[validate_code],
+        help_text=gettext_lazy("Optional: the language people write in here, e.g. et."),
     )
     # Denormalised for the forum index; recomputed by Category.refresh_stats().
     topic_count = models.PositiveIntegerField(default=0, editable=False)
@@ -310,6 +320,11 @@ class Topic(index.Indexed, Hideable):
     )
     created_at = models.DateTimeField(default=timezone.now)
     tags = TaggableManager(through=TaggedTopic, blank=True)
+    # The language the topic is written in (its posts share it), one of settings.LANGUAGES:
+    # the writer's interface language unless they chose another (hearth.content_language).
+    language = models.CharField(
+        max_length=10, default=settings.LANGUAGE_CODE, validators=[validate_code]
+    )
 
     # Denormalised by Topic.refresh_stats() from the visible posts.
     last_activity_at = models.DateTimeField(default=timezone.now)
@@ -345,6 +360,7 @@ class Topic(index.Indexed, Hideable):
         index.SearchField("opening_text"),
         index.SearchField("tag_names", boost=2),
         index.FilterField("category_id"),
+        index.FilterField("language"),
         # Topic.objects.visible_to() filters on the category's read access, in search too.
         index.RelatedFields("category", [index.FilterField("read_access")]),
         index.FilterField("hidden"),

@@ -30,7 +30,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
 from community.badges import badges_changed
-from hearth import kept_pages
+from hearth import content_language, kept_pages
 
 from . import view_counts
 
@@ -73,6 +73,7 @@ def for_visitors(topic_kwarg: str | None = None) -> Callable[[View], View]:
                 lambda: kept_pages.page_key("forum:page", [FORUM, _scope_key(topic_id)], request),
                 lambda: view(request, *args, **kwargs),
                 timeout=LISTING_TIMEOUT if topic_id is None else TOPIC_TIMEOUT,
+                parameters=_kept_parameters(request, listing=topic_id is None),
             )
             if topic_id is not None and page.status_code == 200:
                 view_counts.count_view(topic_id)  # kept pages are read too
@@ -81,6 +82,15 @@ def for_visitors(topic_kwarg: str | None = None) -> Callable[[View], View]:
         return serve
 
     return decorate
+
+
+def _kept_parameters(request: HttpRequest, *, listing: bool) -> frozenset[str]:
+    """A listing narrowed to a language Hearth offers (``?language=et``, exactly) is kept
+    under its own address; any other value gets the page rendered, so made-up values
+    never fill the cache."""
+    if listing and request.GET.get("language") in content_language.offered_codes():
+        return kept_pages.KEPT_PARAMETERS | {"language"}
+    return kept_pages.KEPT_PARAMETERS
 
 
 # --- what retires kept pages ----------------------------------------------------------

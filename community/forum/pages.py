@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from community.badges import top_badges
 from community.models import MemberDay
+from hearth import content_language
 from hearth.http import AuthenticatedHttpRequest
 from hearth.params import parse_int
 
@@ -118,6 +119,16 @@ def _unread_counts(topics: Any, levels: MemberLevels) -> list[Topic]:
 # --- listings ---------------------------------------------------------------------
 
 
+def language_filter(request: HttpRequest) -> str | None:
+    """The language ``?language=`` narrows a listing to, when Hearth offers it; anything
+    else (missing, junk) lists every language."""
+    return content_language.valid(request.GET.get("language"))
+
+
+def _language_context(language: str | None) -> Context:
+    return {"language": language, "language_choices": content_language.choices()}
+
+
 def index_page(request: HttpRequest) -> Context:
     categories = list(
         Category.objects.select_related("last_topic", "last_topic__last_poster").order_by(
@@ -127,13 +138,18 @@ def index_page(request: HttpRequest) -> Context:
     for category in categories:
         category.readable = category.may_read(request.user)
     levels = member_levels(request.user)
-    latest = _for_member(request, Topic.objects.listed_for(request.user).for_listing(), levels)
+    language = language_filter(request)
+    listed = Topic.objects.listed_for(request.user)
+    if language:
+        listed = listed.filter(language=language)
+    latest = _for_member(request, listed.for_listing(), levels)
     return {
         "lists": TOPIC_LISTS,
         "member_lists": MEMBER_LISTS,
         "categories": categories,
         "latest": _unread_counts(latest.order_by("-last_activity_at")[:10], levels),
         "new_since": _new_since(),
+        **_language_context(language),
     }
 
 
@@ -142,6 +158,7 @@ def category_page(request: HttpRequest, category: Category) -> Context:
     moderator = is_moderator(request.user)
     show_hidden = moderator and request.GET.get("show") == "hidden"
     levels = member_levels(request.user)
+    language = language_filter(request)
     hidden = Topic.objects.visible_to(request.user).filter(category=category, hidden=True)
     if show_hidden:
         topics = hidden.order_by("-hidden_at", "-id")
@@ -151,6 +168,8 @@ def category_page(request: HttpRequest, category: Category) -> Context:
             .filter(category=category)
             .order_by("-pinned", "-last_activity_at", "-id")
         )
+    if language:
+        topics = topics.filter(language=language)
     listed = _for_member(
         request,
         topics.select_related("author", "last_poster").prefetch_related("tags"),
@@ -158,9 +177,10 @@ def category_page(request: HttpRequest, category: Category) -> Context:
         # Their own choice for this category does not hide its topics here: they asked.
         category_mutes=False,
     )
+    # The category's own count holds every language: narrowed to one, the page counts.
     paginator = (
         Paginator(listed, TOPICS_PER_PAGE)
-        if show_hidden
+        if show_hidden or language
         else _KnownCountPaginator(listed, TOPICS_PER_PAGE, count=category.topic_count)
     )
     page = paginator.get_page(request.GET.get("page"))
@@ -176,6 +196,7 @@ def category_page(request: HttpRequest, category: Category) -> Context:
         "new_since": _new_since(),
         "hidden_count": hidden.count() if moderator and not show_hidden else None,
         **_level_control(request, "category", levels.categories.get(category.pk)),
+        **_language_context(language),
     }
 
 

@@ -18,8 +18,15 @@ from django.http import HttpRequest
 from wagtail.search import index
 from wagtail.search.tasks import insert_or_update_object_task
 
+from hearth.content_language import search_in_language
 from hearth.params import ParamError, parse_int
-from hearth.search import SearchScope, SearchSource, register_search_source, search_scope
+from hearth.search import (
+    SearchScope,
+    SearchSource,
+    register_search_source,
+    search_language,
+    search_scope,
+)
 
 from . import page_cache
 from .models import LISTED, Post, Topic
@@ -31,13 +38,14 @@ INDEXED_FIELDS = frozenset({"source", "html"})
 
 
 def search_topics(query: str, request: HttpRequest) -> Any:
-    """Topics matched on title, opening post and tags."""
+    """Topics matched on title, opening post and tags; narrowed to one language
+    (``?language=``), matched with that language's text search configuration."""
     opening = Post.objects.filter(LISTED, topic=OuterRef("pk"), number=1).values("html")[:1]
-    return (
-        Topic.objects.listed_for(request.user)
-        .annotate(opening_html=Subquery(opening))
-        .search(query)
-    )
+    topics = Topic.objects.listed_for(request.user).annotate(opening_html=Subquery(opening))
+    language = search_language(request)
+    if language:
+        return search_in_language(topics.filter(language=language), query, language)
+    return topics.search(query)
 
 
 def _topic_id(value: str) -> int | None:
@@ -75,11 +83,13 @@ def search_posts(query: str, request: HttpRequest) -> Any:
         readable = readable.filter(topic_id=topic_id)
     else:
         readable = readable.filter(number__gt=1)
-    return (
-        Post.objects.filter(pk__in=readable.values("pk"))
-        .select_related("topic", "author")
-        .search(query)
-    )
+    language = search_language(request)
+    if language:
+        readable = readable.filter(topic__language=language)
+    posts = Post.objects.filter(pk__in=readable.values("pk")).select_related("topic", "author")
+    if language:
+        return search_in_language(posts, query, language)
+    return posts.search(query)
 
 
 def _reindex_post(sender: Any, instance: Post, update_fields: Any = None, **kwargs: Any) -> None:

@@ -63,6 +63,7 @@ class CategoryViewSet(ModelViewSet):
         "order",
         "who_may_start",
         "read_access",
+        "language",
     ]
     sort_order_field = "order"
     copy_view_enabled = False

@@ -42,11 +42,21 @@
   const COUNTER_FROM = 0.8;
   // New messages are announced at most this often, together ("3 new messages from …").
   const ANNOUNCE_EVERY_MS = 4000;
+  // The presence line names this many members, then "and N more".
+  const SHOWN_NAMES = 8;
+  // Names of members present the page keeps (the server lists at most 50).
+  const KNOWN_NAMES = 50;
 
   const me = root.dataset.me ? Number(root.dataset.me) : null;
   const isModerator = root.dataset.moderator === "true";
   let canSend = root.dataset.canSend === "true";
   let lastId = Number(root.dataset.lastId) || 0;
+  // The page has every message up to caughtUpId. Live messages move it only while no
+  // catch-up is under way: one arriving on a new socket before the catch-up's answer is
+  // newer than the ones the answer brings, and if the socket drops in between, the next
+  // catch-up must still start below them (else they are never shown).
+  let caughtUpId = lastId;
+  let catchingUp = false;
   let firstId = Number(root.dataset.firstId) || 0;
   let socket = null;
   let attempts = 0; // reconnects since the last good catch-up
@@ -276,6 +286,7 @@
     while (after && position(after) > m.id) after = after.previousElementSibling;
     if (after) after.after(li); else log.prepend(li);
     lastId = Math.max(lastId, m.id);
+    if (live && !catchingUp) caughtUpId = Math.max(caughtUpId, m.id);
     if (!firstId) firstId = m.id;
     if (live) {
       if (m.author.id !== me) announceMessage(m);
@@ -291,14 +302,17 @@
   function showPresence() {
     const names = [...present.values()].sort((a, b) => a.localeCompare(b));
     if (!presentCount) { presenceLine.textContent = ""; return; }
-    const shown = names.slice(0, 8).join(", ");
-    const words = { n: presentCount, names: shown, more: presentCount - 8 };
+    // The page may know only some of the names (a big room lists the first ones, see
+    // setPresence): the rest are "and N more", from the server's count.
+    const shown = names.slice(0, Math.min(SHOWN_NAMES, presentCount));
+    const more = presentCount - shown.length;
+    const words = { n: presentCount, names: shown.join(", "), more: more };
     let text;
-    if (!shown) {
+    if (!shown.length) {
       text = ngettext("%(n)s here now", "%(n)s here now", presentCount);
-    } else if (presentCount > 8) {
+    } else if (more > 0) {
       text = ngettext("%(n)s here now: %(names)s and %(more)s more",
-        "%(n)s here now: %(names)s and %(more)s more", presentCount);
+        "%(n)s here now: %(names)s and %(more)s more", more);
     } else {
       text = ngettext("%(n)s here now: %(names)s", "%(n)s here now: %(names)s", presentCount);
     }
@@ -306,15 +320,19 @@
   }
 
   function setPresence(frame) {
+    // ready and the answer to a ping list who is here; in a big room only the first
+    // names (partial: true) with the true count. The page keeps at most KNOWN_NAMES
+    // names from the batches in between; the next ping brings the list up to date.
     if (Array.isArray(frame.members)) {
       present.clear();
       for (const p of frame.members) present.set(p.id, p.name);
     }
     // Arrivals and departures come in batches (joins, leaves); a server older than
     // batches sends one change as joined / left. Applying both is harmless.
-    for (const p of frame.joins || []) present.set(p.id, p.name);
+    const arrive = (p) => { if (present.has(p.id) || present.size < KNOWN_NAMES) present.set(p.id, p.name); };
+    for (const p of frame.joins || []) arrive(p);
     for (const p of frame.leaves || []) present.delete(p.id);
-    if (frame.joined) present.set(frame.joined.id, frame.joined.name);
+    if (frame.joined) arrive(frame.joined);
     if (frame.left) present.delete(frame.left.id);
     presentCount = typeof frame.count === "number" ? frame.count : present.size;
     showPresence();
@@ -379,6 +397,9 @@
         break;
       case "synced": {
         attempts = 0;
+        // Everything up to here arrived (older ones left out are shown as a gap).
+        catchingUp = false;
+        caughtUpId = Math.max(caughtUpId, lastId);
         setStatus("");
         if (frame.more) {
           const first = [...log.querySelectorAll("[data-id]")].find((el) => Number(el.dataset.id) > sinceAfter);
@@ -522,8 +543,9 @@
   }
 
   function askSince() {
-    sinceAfter = lastId;
-    send({ type: "since", after: lastId, ref: "since" });
+    catchingUp = true;
+    sinceAfter = caughtUpId;
+    send({ type: "since", after: caughtUpId, ref: "since" });
   }
 
   function connect() {

@@ -21,7 +21,7 @@ def test_it_loads_the_demo_and_a_second_run_changes_nothing(visitor_client):
     posts = BlogPage.objects.live()
     assert posts.count() >= 6
     assert all(post.hero_image_id for post in posts)
-    assert GuidePage.objects.live().count() == 5
+    assert GuidePage.objects.live().count() == 7
     assert len({guide.author_id for guide in GuidePage.objects.live()}) >= 4
     in_review = WorkflowState.objects.filter(status="in_progress")
     assert in_review.count() == 1

@@ -41,12 +41,19 @@ def test_a_moderator_archives_a_room_in_the_admin(moderator_client):
     assert room.archived
 
 
-def test_the_demo_makes_a_lobby_and_a_members_room_once():
+def test_the_demo_makes_a_lobby_a_members_room_and_an_estonian_room_once():
     load_people(stdout=io.StringIO())
     demo.load(stdout=io.StringIO())
-    rooms = dict(Room.objects.values_list("slug", "visibility"))
-    assert rooms == {"lobby": "public", "members-lounge": "members"}
+    rooms = {
+        slug: (v, lang)
+        for slug, v, lang in Room.objects.values_list("slug", "visibility", "language")
+    }
+    assert rooms == {
+        "lobby": ("public", ""),
+        "members-lounge": ("members", ""),
+        "eesti-nurk": ("public", "et"),
+    }
     count = ChatMessage.objects.count()
     assert count >= 5
     demo.load(stdout=io.StringIO())
-    assert ChatMessage.objects.count() == count and Room.objects.count() == 2
+    assert ChatMessage.objects.count() == count and Room.objects.count() == 3

@@ -116,3 +116,33 @@ def test_a_socket_without_a_known_language_speaks_the_sites():
         "en-gb"
     )
     assert socket_language({}) == "en-gb"
+
+
+def _sign_up(client, **headers):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.com",
+            "username": "newbie",
+            "password1": "a long and unusual passphrase",
+            "password2": "a long and unusual passphrase",
+        },
+        **headers,
+    )
+
+
+@override_settings(LANGUAGES=OFFERED)
+def test_a_member_who_signs_up_in_estonian_keeps_estonian_for_what_is_sent_later(client):
+    from community.models import User
+
+    assert _sign_up(client, HTTP_ACCEPT_LANGUAGE="et").status_code == 302
+    newbie = User.objects.get(username="newbie")
+    assert newbie.language == "et"  # the digest, the survey, the bell: all in Estonian
+
+
+@override_settings(LANGUAGES=OFFERED)
+def test_a_member_who_signs_up_in_the_sites_language_keeps_following_their_browser(client):
+    from community.models import User
+
+    assert _sign_up(client, HTTP_ACCEPT_LANGUAGE="en-GB").status_code == 302
+    assert User.objects.get(username="newbie").language == ""

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from referrals import invites
 from referrals.models import Invite
@@ -173,3 +174,29 @@ def test_the_note_loses_bidi_overrides_and_zero_width_characters(member, member_
     (message,) = mail.outbox
     assert "Come ekab now" in message.body
     assert "\u202e" not in message.body and "\u200b" not in message.body
+
+
+def test_the_invitation_is_in_the_language_the_sender_reads_when_they_chose_none(
+    member, member_client, invite
+):
+    # Maya never chose a language on her profile: she reads Hearth in her browser's.
+    invite(member_client, "ana@example.org", HTTP_ACCEPT_LANGUAGE="et-EE")
+    (message,) = mail.outbox
+    with translation.override("et"):
+        assert message.subject == gettext("%(name)s invites you to %(site_name)s") % {
+            "name": "Maya",
+            "site_name": "Hearth",
+        }
+        assert gettext("Join here:") in message.body
+    assert "Join here:" not in message.body
+
+
+def test_the_invitation_is_in_the_sender_s_own_language_over_their_browser_s(
+    member, member_client, invite
+):
+    member.language = "uk"
+    member.save(update_fields=["language"])
+    invite(member_client, "ana@example.org", HTTP_ACCEPT_LANGUAGE="et-EE")
+    (message,) = mail.outbox
+    with translation.override("uk"):
+        assert gettext("Join here:") in message.body

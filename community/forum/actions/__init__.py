@@ -42,7 +42,14 @@ from .moderation import (
     unhide_post,
     unhide_topic,
 )
-from .posting import ImageAttachment, delete_post, edit_post, reply, start_topic
+from .posting import (
+    ImageAttachment,
+    delete_post,
+    edit_post,
+    reply,
+    start_topic,
+    topic_language,
+)
 from .reading import record_read, set_watching
 from .responses import mark_solution, toggle_reaction
 from .rules import (
@@ -114,6 +121,7 @@ __all__ = [
     "set_topic_level",
     "set_watching",
     "start_topic",
+    "topic_language",
     "tag_level",
     "toggle_reaction",
     "unhide_post",

@@ -18,6 +18,7 @@ from community import trust
 from community.actions import notify
 from community.models import User
 from community.review import StaleItem, announce
+from hearth import content_language
 from hearth.i18n import for_member
 from hearth.mail import queue_email
 
@@ -81,7 +82,10 @@ def start_topic(
     body: str,
     tags: Iterable[str] = (),
     images: Sequence[ImageAttachment] = (),
+    language: str = "",
 ) -> Topic:
+    """``language``: the one the topic is written in (an offered code); empty or unknown:
+    the category's, if it has one, else the writer's interface language."""
     check_standing(author)
     if not category.may_start_topic(author):
         raise PostingError(
@@ -101,6 +105,7 @@ def start_topic(
         title=title,
         category=category,
         author=author,
+        language=topic_language(category, chosen=language),
         created_at=now,
         last_activity_at=now,
         last_poster=author,
@@ -123,6 +128,16 @@ def start_topic(
         publish(topic)
         first_post_published(post)
     return topic
+
+
+def topic_language(category: Category | None, *, chosen: str = "") -> str:
+    """The language a new topic is written in: the writer's choice, else the category's,
+    else the writer's interface language (hearth.content_language)."""
+    return (
+        content_language.valid(chosen)
+        or content_language.valid(category.language if category else "")
+        or content_language.current()
+    )
 
 
 @transaction.atomic

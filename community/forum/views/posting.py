@@ -50,6 +50,7 @@ def new_topic(request: AuthenticatedHttpRequest) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 tags=form.tag_names(),
                 images=form.attachments(),
+                language=form.cleaned_data.get("language") or "",
             )
         except RuleError as error:
             add_to_form(form, error)

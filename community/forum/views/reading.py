@@ -22,7 +22,9 @@ def index(request: HttpRequest) -> HttpResponse:
     context["latest_rows"] = listing_rows.render_rows(
         request, context["latest"], new_since=context["new_since"], show_category=True
     )
-    context["categories_html"] = listing_rows.render_categories(context["categories"])
+    context["categories_html"] = listing_rows.render_categories(
+        context["categories"], language=context["language"]
+    )
     return render(request, "forum/index.html", context)
 
 
