@@ -7,14 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.dates import MONTHS
 from django.utils.text import format_lazy
-from django.utils.translation import get_language_info, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from community.models import User, validate_birthday
 from community.moderation.forms import canned_reason_field
 from community.uploads import process_uploaded_image
 from hearth.forms import LengthLimitsMixin
-from hearth.i18n import time_zone_choices
+from hearth.i18n import language_name, time_zone_choices
 from hearth.text import clean_line, clean_text
 
 MONTH_CHOICES = [("", "—")] + [(str(i), MONTHS[i]) for i in range(1, 13)]
@@ -108,8 +108,7 @@ class ProfileForm(LengthLimitsMixin, forms.ModelForm):
         assert isinstance(language, forms.ChoiceField) and isinstance(time_zone, forms.ChoiceField)
         if len(settings.LANGUAGES) > 1:
             language.choices = [("", gettext("Your browser's language"))] + [
-                (code, get_language_info(code.split("-")[0])["name_local"])
-                for code, _name in settings.LANGUAGES
+                (code, language_name(code)) for code, _name in settings.LANGUAGES
             ]
         else:  # nothing to choose yet
             del self.fields["language"]

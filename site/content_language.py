@@ -15,7 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.utils.text import capfirst
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
+
+from hearth.i18n import language_name
 
 # Most a language code takes ("en-gb").
 CODE_MAX = 10
@@ -68,12 +70,8 @@ def _primary(code: str) -> str:
 
 
 def name(code: str) -> str:
-    """The language in its own words, as the footer's picker says it: "English", "Eesti",
-    "Українська"."""
-    try:
-        return capfirst(get_language_info(_primary(code))["name_local"])
-    except KeyError:
-        return code
+    """The language in its own words, as a label starts: "English", "Eesti", "Українська"."""
+    return capfirst(language_name(code))
 
 
 def choices() -> list[tuple[str, str]]:

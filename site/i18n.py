@@ -18,6 +18,15 @@ from django.utils.translation import gettext_lazy
 from hearth.catalogs import LOCALE_DIR
 
 
+def language_name(code: str) -> str:
+    """A language in its own words, as Django knows it ("English", "eesti", "Українська"),
+    or the code itself for one Django does not know."""
+    try:
+        return translation.get_language_info(code.lower().split("-")[0])["name_local"]
+    except KeyError:
+        return code
+
+
 def offered(language: str) -> bool:
     return language in {code for code, _name in settings.LANGUAGES}
 

@@ -19,10 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.text import capfirst
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 
-from hearth import kept_pages
+from hearth import content_language, kept_pages
 
 # The page's other languages are kept this long at most (a minute in one process's
 # memory); publishing, unpublishing, moving or deleting any page retires them at once.
@@ -51,14 +50,6 @@ def prefix_language(path: str) -> str | None:
     if len(first) < 2:  # "/et" without its slash is not a page address
         return None
     return first[0] if first[0] in prefixed_languages() else None
-
-
-def name(code: str) -> str:
-    """A language in its own words: "English", "Eesti", "Українська"."""
-    try:
-        return capfirst(get_language_info(code.split("-")[0])["name_local"])
-    except KeyError:
-        return code
 
 
 # --- addresses ---------------------------------------------------------------------------
@@ -175,7 +166,9 @@ def _find(page: Any, request: HttpRequest | None) -> list[Translation]:
         full_url = version.get_full_url(request)
         if url and full_url:
             code = version.locale.language_code
-            found.append(Translation(code, name(code), url, full_url, version.pk == page.pk))
+            found.append(
+                Translation(code, content_language.name(code), url, full_url, version.pk == page.pk)
+            )
     return found if len(found) > 1 else []
 
 

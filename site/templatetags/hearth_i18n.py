@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 
-from hearth.i18n import format_money, javascript_catalog_version
+from hearth.i18n import format_money, javascript_catalog_version, language_name
 
 register = template.Library()
 
@@ -32,7 +32,7 @@ def language_picker(context: template.Context) -> dict:
         {
             "code": code,
             # "English", "eesti", "Українська": each in its own words.
-            "name": get_language_info(code.split("-")[0])["name_local"],
+            "name": language_name(code),
             "current": code == current,
         }
         for code, _name in settings.LANGUAGES

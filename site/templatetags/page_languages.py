@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
-from django.utils.translation import get_language
 
 from hearth import page_languages
+from hearth.templatetags.content_language import lang_attribute
 
 register = template.Library()
 
@@ -35,7 +34,4 @@ def content_lang(context: template.Context, page: Any) -> str:
     the interface around them (an English post read with an Estonian interface); nothing
     where they agree."""
     locale = getattr(page, "locale", None)
-    code = getattr(locale, "language_code", "")
-    if not code or code == get_language():
-        return ""
-    return format_html(' lang="{}"', code)
+    return lang_attribute(getattr(locale, "language_code", ""))
