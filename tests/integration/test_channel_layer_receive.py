@@ -1,0 +1,134 @@
+"""hearth.layers.RedisChannelLayer: a receive that ends never costs another channel a message.
+
+Every socket of a server process receives on a channel of its own, and all of them (and
+the room hubs) are read through one Redis list per process. In channels_redis 4.3 the
+receive that happens to hold the read lock pops the next message (BZPOPMIN) for whichever
+channel it is meant; if that receive is cancelled, because its socket closed, while the
+popped message is on its way back from Redis, the message is lost for its real channel: a
+room hub's frame missed by every socket of the process (bench/chat_fanout/SCALE.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+
+import pytest
+import redis
+from django.conf import settings
+
+from hearth.layers import RedisChannelLayer
+
+pytestmark = pytest.mark.usefixtures("requires_redis")
+
+# Bounds a failing run only; a passing run returns as soon as the state is there.
+DEADLINE = 5.0
+
+
+def _layer(prefix: str) -> RedisChannelLayer:
+    return RedisChannelLayer(
+        hosts=[{"address": settings.REDIS_URL}], prefix=prefix, watch_seconds=3600
+    )
+
+
+def _send_from_another_process(prefix: str, channel: str, message: dict) -> None:
+    """Send as another server process would, while this test's event loop stands still
+    (so no task of it can read Redis's answer in between)."""
+
+    async def send() -> None:
+        sender = _layer(prefix)
+        await sender.send(channel, message)
+        await sender.close_pools()
+
+    thread = threading.Thread(target=asyncio.run, args=(send(),))
+    thread.start()
+    thread.join()
+
+
+def _blocked_reads(client: redis.Redis) -> int:
+    return sum(1 for c in client.client_list() if c.get("cmd") == "bzpopmin" and "b" in c["flags"])
+
+
+async def _until(condition) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + DEADLINE
+    while not condition():
+        assert loop.time() < end, "the state never came"
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def prefix():
+    name = f"receive-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(f"{name}*"):
+        client.delete(key)
+
+
+async def test_a_socket_closing_mid_read_does_not_lose_the_hubs_message(prefix):
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    layer = _layer(prefix)
+    socket_channel = await layer.new_channel()
+    hub_channel = await layer.new_channel()
+    before = _blocked_reads(client)
+    socket_receive = asyncio.create_task(layer.receive(socket_channel))
+    hub_receive = asyncio.create_task(layer.receive(hub_channel))
+    await _until(lambda: _blocked_reads(client) > before)  # the process is reading Redis
+
+    # A message for the hub; Redis hands it to the waiting read at once. The loop stands
+    # still until Redis has (the process's list is empty again), then the socket closes.
+    _send_from_another_process(prefix, hub_channel, {"type": "chat.frame", "frame": "hello"})
+    process_list = f"{prefix}specific.{layer.client_prefix}!"
+    end = asyncio.get_running_loop().time() + DEADLINE
+    while client.zcard(process_list) and asyncio.get_running_loop().time() < end:
+        pass  # blocking on purpose: no task of this loop may run yet
+    socket_receive.cancel()
+
+    message = await asyncio.wait_for(hub_receive, DEADLINE)
+    assert message == {"type": "chat.frame", "frame": "hello"}
+    with pytest.raises(asyncio.CancelledError):
+        await socket_receive
+    await layer.close_pools()
+
+
+async def test_many_sockets_closing_while_the_hub_receives_lose_nothing(prefix):
+    """The deploy-time shape: sockets come and go while the room's messages flow."""
+    layer = _layer(prefix)
+    hub_channel = await layer.new_channel()
+    received: list[int] = []
+
+    async def hub() -> None:
+        while len(received) < 200:
+            received.append((await layer.receive(hub_channel))["n"])
+
+    hub_task = asyncio.create_task(hub())
+    sender = _layer(prefix)
+    for n in range(200):
+        sockets = [asyncio.create_task(layer.receive(await layer.new_channel())) for _ in range(3)]
+        await asyncio.sleep(0)
+        await sender.send(hub_channel, {"type": "chat.frame", "n": n})
+        await asyncio.sleep(0)
+        for task in sockets:
+            task.cancel()
+    await asyncio.wait_for(hub_task, DEADLINE * 4)
+    assert received == list(range(200))
+    await sender.close_pools()
+    await layer.close_pools()
+
+
+async def test_what_arrives_for_a_closed_socket_is_dropped_not_kept(prefix):
+    layer = _layer(prefix)
+    gone = await layer.new_channel()
+    alive = await layer.new_channel()
+    receiving = asyncio.create_task(layer.receive(gone))
+    await asyncio.sleep(0)
+    receiving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await receiving
+    await layer.send(gone, {"type": "late"})
+    await layer.send(alive, {"type": "kept"})
+    assert await asyncio.wait_for(layer.receive(alive), DEADLINE) == {"type": "kept"}
+    assert gone not in layer.receive_buffer  # nothing piles up for a socket that left
+    await layer.close_pools()
