@@ -29,6 +29,7 @@ import weakref
 from typing import Protocol
 
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
+from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from hearth import outages
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 SERVICE = outages.CHANNEL_LAYER
 WATCH_SECONDS = 2.0
+# A host's connections per process, and how long a command waits for a free one (a
+# deploy's reconnects join their groups all at once) before it counts as Redis failing.
+MAX_CONNECTIONS = 200
+POOL_TIMEOUT = 5.0
 
 
 class LayerListener(Protocol):
@@ -64,6 +69,18 @@ class RedisChannelLayer(BaseRedisChannelLayer):
         # when: what still arrives for them is dropped. Kept for twice the message
         # expiry, after which nothing sent to them can still be in Redis.
         self._closed: collections.OrderedDict[str, float] = collections.OrderedDict()
+
+    def create_pool(self, index: int):
+        """A pool that makes a burst of commands wait for a connection: redis-py's own
+        refuses the one over ``max_connections`` at once (MaxConnectionsError), which
+        would be taken for Redis going away."""
+        host = dict(self.hosts[index])
+        address = host.pop("address", None)
+        if address is None:  # sentinels: channels_redis's own pool
+            return super().create_pool(index)
+        host.setdefault("max_connections", MAX_CONNECTIONS)
+        host["timeout"] = host.pop("pool_timeout", POOL_TIMEOUT)
+        return BlockingConnectionPool.from_url(address, **host)
 
     # --- who wants to know ------------------------------------------------------------
 

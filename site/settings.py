@@ -233,6 +233,12 @@ if REDIS_URL:
                         "socket_keepalive": True,
                         "socket_connect_timeout": 1.0,
                         "retry": AsyncRetry(NoBackoff(), 1),
+                        # A deploy's reconnects join their groups at once: commands over
+                        # the limit wait for a connection (hearth.layers.create_pool).
+                        "max_connections": env_int(
+                            "CHANNEL_REDIS_MAX_CONNECTIONS", 200, minimum=10
+                        ),
+                        "pool_timeout": 5.0,
                     }
                     for url in env_list("CHANNEL_REDIS_URLS", [REDIS_URL])
                 ],

@@ -462,8 +462,10 @@ async def _measure(args, env: dict[str, str], sessions: list[str], sender_sessio
     port = run._free_port()
     counts_dir = Path(env["SCALE_WORKDIR"]) / "queries"
     meter = common_scale.QueryMeter(counts_dir)
+    # BENCH_LOG_LEVEL=WARNING shows the workers' outage lines (hearth.outages).
+    log_level = os.environ.get("BENCH_LOG_LEVEL", "ERROR")
     servers = await asyncio.to_thread(
-        Servers, port, args.workers, counts_dir, {**env, "LOG_LEVEL": "ERROR"}
+        Servers, port, args.workers, counts_dir, {**env, "LOG_LEVEL": log_level}
     )
     url = f"ws://127.0.0.1:{port}/ws/chat/{ROOM}/"
     origin = f"http://127.0.0.1:{port}"

@@ -1,0 +1,65 @@
+"""A message the server accepted is announced to the room even when its socket closes
+at once, as every socket does when a deploy stops the server.
+
+The server stops once the sockets' applications have returned (uvicorn waits for
+them, then ends the event loop). A message saved after that would be in the room's
+history but would never reach the members who stay connected to the other server
+process: they are caught up, so nothing makes them ask for it (the deploy stampede's
+lost messages, bench/chat_fanout/SCALE.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from community.chat import actions, consumers
+from community.chat.models import ChatMessage
+from tests.chat.factories import make_room
+from tests.chat.helpers import open_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_a_send_saved_while_the_socket_closes_is_announced_before_it_ends(
+    member, monkeypatch
+):
+    room = await sync_to_async(make_room)()
+    saving = threading.Event()
+    announced: list[int] = []
+    send_messages, broadcast = actions.send_messages, actions.broadcast_messages
+
+    def slow_save(**kwargs):
+        saving.set()
+        time.sleep(0.5)  # a busy database: the close arrives while this save runs
+        return send_messages(**kwargs)
+
+    def recorded(room, messages):
+        announced.extend(m.pk for m in messages)
+        broadcast(room, messages)
+
+    monkeypatch.setattr(actions, "send_messages", slow_save)
+    monkeypatch.setattr(actions, "broadcast_messages", recorded)
+    socket, _ = await open_socket(room, member)
+    await socket.send_json_to({"type": "send", "body": "Still there?", "ref": "r1"})
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while not saving.is_set():  # the save has started on the database thread
+        assert loop.time() < deadline, "the send was never saved"
+        await asyncio.sleep(0.01)
+
+    # The deploy: the socket closes while the save runs.
+    await socket.send_input({"type": "websocket.disconnect", "code": 1012})
+    await socket.wait(10)  # the socket's application has returned: the server may stop
+
+    saved = await sync_to_async(list)(ChatMessage.objects.values_list("pk", flat=True))
+    assert len(saved) == 1
+    assert announced == saved
+
+
+def test_the_wait_for_a_save_is_bounded():
+    assert 0 < consumers.SEND_DRAIN_SECONDS <= 30
