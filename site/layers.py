@@ -38,6 +38,11 @@ logger = logging.getLogger(__name__)
 
 SERVICE = outages.CHANNEL_LAYER
 WATCH_SECONDS = 2.0
+# A late answer says the process is busy (a deploy's reconnect storm keeps its event
+# loop full) at least as often as that Redis is away; closing every socket then only
+# feeds the storm. Only a refused or broken connection, a new run_id, or this many late
+# answers in a row (about 12 s of silence) count as Redis lost.
+SLOW_ANSWERS_TOLERATED = 3
 # A host's connections per process, and how long a command waits for a free one (a
 # deploy's reconnects join their groups all at once) before it counts as Redis failing.
 MAX_CONNECTIONS = 200
@@ -63,6 +68,7 @@ class RedisChannelLayer(BaseRedisChannelLayer):
         self.watch_seconds = watch_seconds
         self._listeners: weakref.WeakSet = weakref.WeakSet()
         self._run_ids: dict[int, str] = {}
+        self._late: dict[int, int] = {}  # late answers in a row, per host
         self._watchers: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
         self._readers: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
         # Channels whose receiver was cancelled (the socket closed), oldest first, with
@@ -132,11 +138,17 @@ class RedisChannelLayer(BaseRedisChannelLayer):
                     info = await self.connection(index).info("server")
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # refused, reset, timed out: the host is away
+            except Exception as error:  # refused, reset, or late too often: the host is away
+                answered = False
+                if isinstance(error, TimeoutError) and index in self._run_ids:
+                    self._late[index] = late = self._late.get(index, 0) + 1
+                    if late <= SLOW_ANSWERS_TOLERATED:
+                        continue
+                self._late.pop(index, None)
                 self._run_ids.pop(index, None)
                 self._lost(error, "")
-                answered = False
                 continue
+            self._late.pop(index, None)
             run_id = str(info.get("run_id", ""))
             known = self._run_ids.get(index)
             self._run_ids[index] = run_id

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from hearth import outages
+from hearth import layers, outages
 from hearth.layers import RedisChannelLayer
 from tests.integration.servers import free_port
 
@@ -43,4 +43,51 @@ async def test_a_redis_that_does_not_answer_refuses_new_watchers(requires_redis)
     with pytest.raises(RedisConnectionError):
         await layer.watch(Listener())
     assert outages.is_down(outages.CHANNEL_LAYER)
+    await layer.close_pools()
+
+
+async def test_a_slow_answer_is_not_a_lost_redis(requires_redis, monkeypatch):
+    """A deploy's reconnect storm keeps the server's event loop so busy that Redis's
+    answer to the watch's INFO comes late. Taking that for Redis going away closed every
+    socket of the process, which reconnected into the same storm."""
+    layer = _layer(settings.REDIS_URL)
+    listener = Listener()
+    await layer.watch(listener)
+    client = layer.connection(0)
+    answer = client.info
+
+    async def late(*args, **kwargs):
+        raise TimeoutError
+
+    monkeypatch.setattr(client, "info", late)
+    for _ in range(layers.SLOW_ANSWERS_TOLERATED):
+        await layer.check()
+    assert listener.lost == 0
+    assert not outages.is_down(outages.CHANNEL_LAYER)
+
+    monkeypatch.setattr(client, "info", answer)  # it answers again: the count starts over
+    assert await layer.check() is True
+    monkeypatch.setattr(client, "info", late)
+    for _ in range(layers.SLOW_ANSWERS_TOLERATED):
+        await layer.check()
+    assert listener.lost == 0
+
+    await layer.check()  # one more: Redis has not answered for that long, it is away
+    assert listener.lost == 1
+    assert outages.is_down(outages.CHANNEL_LAYER)
+    await layer.close_pools()
+
+
+async def test_a_refused_connection_is_a_lost_redis_at_once(requires_redis, monkeypatch):
+    layer = _layer(settings.REDIS_URL)
+    listener = Listener()
+    await layer.watch(listener)
+    client = layer.connection(0)
+
+    async def refused(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(client, "info", refused)
+    await layer.check()
+    assert listener.lost == 1
     await layer.close_pools()
