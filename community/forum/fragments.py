@@ -29,6 +29,7 @@ from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext
 
 from community import trust
 from community.badges import BadgeLabel
@@ -223,6 +224,8 @@ def render_posts(
         ],
     )
     token = get_token(request) if member is not None else ""
+    # Translators: the marker on a post the reader has not read yet.
+    new = f' <span class="badge badge--unread">{escape(pgettext("post", "New"))}</span>'
     items = []
     for post, core, action in zip(posts, cores, actions, strict=True):
         classes = "post"
@@ -234,11 +237,10 @@ def render_posts(
             classes += " is-held"
         elif not post.is_visible:
             classes += " is-hidden"
-        new = ' <span class="badge badge--unread">New</span>' if post.is_unread else ""
         items.append(
             f'<li class="post-list__item"><article id="post-{post.number}" class="{classes}" '
             f'aria-labelledby="post-{post.number}-heading">'
-            + core.replace(NEW_MARK, new, 1)
+            + core.replace(NEW_MARK, new if post.is_unread else "", 1)
             + (action.replace(CSRF_MARK, escape(token)) if token else action)
             + "</article></li>"
         )

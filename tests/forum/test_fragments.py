@@ -178,6 +178,16 @@ def test_the_unread_marker_is_each_readers_own(topic, member, member_client, oth
     assert _post(page, 3).count("badge--unread") == 1
 
 
+def test_the_unread_marker_speaks_the_readers_language(topic, member, member_client):
+    _page(member_client, topic)
+    make_reply(topic=topic, author=make_member(username="ines"), body="Welcome!")
+    member.language = "et"
+    member.save(update_fields=["language"])
+    page = _page(member_client, topic)
+    assert '<span class="badge badge--unread">Uus</span>' in _post(page, 3)
+    assert ">New<" not in page
+
+
 def _client(user):
     from django.test import Client
 
