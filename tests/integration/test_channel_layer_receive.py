@@ -130,5 +130,34 @@ async def test_what_arrives_for_a_closed_socket_is_dropped_not_kept(prefix):
     await layer.send(gone, {"type": "late"})
     await layer.send(alive, {"type": "kept"})
     assert await asyncio.wait_for(layer.receive(alive), DEADLINE) == {"type": "kept"}
-    assert gone not in layer.receive_buffer  # nothing piles up for a socket that left
+    assert gone not in layer._buffered  # nothing piles up for a socket that left
+    await layer.close_pools()
+
+
+async def test_two_receives_on_one_channel_get_one_message_each_first_come_first(prefix):
+    layer = _layer(prefix)
+    channel = await layer.new_channel()
+    first = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    await layer.send(channel, {"type": "one"})
+    await layer.send(channel, {"type": "two"})
+    assert await asyncio.wait_for(first, DEADLINE) == {"type": "one"}
+    assert await asyncio.wait_for(second, DEADLINE) == {"type": "two"}
+    await layer.close_pools()
+
+
+async def test_messages_nobody_waited_for_yet_wait_in_order(prefix):
+    layer = _layer(prefix)
+    channel = await layer.new_channel()
+    other = await layer.new_channel()
+    receiving = asyncio.create_task(layer.receive(other))  # starts the process's reader
+    for n in range(3):
+        await layer.send(channel, {"type": "n", "n": n})
+    await layer.send(other, {"type": "last"})
+    assert await asyncio.wait_for(receiving, DEADLINE) == {"type": "last"}
+    got = [(await asyncio.wait_for(layer.receive(channel), DEADLINE))["n"] for _ in range(3)]
+    assert got == [0, 1, 2]
+    assert channel not in layer._buffered
     await layer.close_pools()
