@@ -10,10 +10,17 @@ couple of seconds after a failure the cache is not even tried, so a page does no
 for a refused or timed-out connection on every call.
 
 ``check()`` bypasses all of that for /healthz, which must say when Redis is down.
+
+One Redis client (and connection pool) per process and configuration: Django keeps a
+cache backend per asyncio context, and its Redis backend opens a pool of its own per
+instance, so every chat socket (a task of its own) held a Redis connection for as long
+as it stayed open; 10,000 sockets reached Redis's ``maxclients``.
 """
 
 from __future__ import annotations
 
+import threading
+from functools import cached_property
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -21,9 +28,28 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from hearth import outages
 
+# (servers, OPTIONS dict, client): the OPTIONS dict is the settings' own object, compared
+# by identity (it holds Retry objects, which do not compare by value) and kept alive here.
+_clients: list[tuple[tuple[str, ...], dict, RedisCacheClient]] = []
+_clients_lock = threading.Lock()
+
 
 class ResilientRedisCache(RedisCache):
-    _cache: RedisCacheClient  # Django's cached_property, which the stubs leave out
+    # Set by Django's RedisCache.__init__; the stubs leave them out.
+    _servers: list[str]
+    _options: dict[str, Any]
+    _class: type[RedisCacheClient]
+
+    @cached_property
+    def _cache(self) -> RedisCacheClient:
+        servers = tuple(self._servers)
+        with _clients_lock:
+            for known_servers, options, client in _clients:
+                if known_servers == servers and options is self._options:
+                    return client
+            client = self._class(self._servers, **self._options)
+            _clients.append((servers, self._options, client))
+            return client
 
     def _guard(self, method: str, fallback: Any, *args: Any, **kwargs: Any) -> Any:
         if not outages.worth_trying(outages.CACHE):

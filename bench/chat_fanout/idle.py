@@ -65,9 +65,18 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument(
         "--tracemalloc", action="store_true", help="show what holds the sockets' memory"
     )
+    parser.add_argument(
+        "--layer",
+        choices=["memory", "redis"],
+        default="memory",
+        help="the channel layer and cache: in memory (one process, the default), or Redis "
+        "as in production (REDIS_URL, default redis://127.0.0.1:6379/9; this run's keys "
+        "are removed afterwards)",
+    )
     args = parser.parse_args(argv)
-    args.layer = "memory"
-    args.redis_url = ""
+    args.redis_url = (
+        os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9" if args.layer == "redis" else ""
+    )
     if args.sockets < args.rooms or args.rooms < 1 or args.idle <= 0:
         parser.error("need sockets >= rooms >= 1 and a positive idle time")
     return args
@@ -230,7 +239,8 @@ def report(args, r: dict) -> str:
     lines = [
         f"scenario: idle   sockets: {r['sockets']:,} ({r['opened']:,} opened in "
         f"{r['connect_seconds']:.0f} s, {r['alive_after_idle']:,} open after the idle window) "
-        f"in {args.rooms} rooms, one Hearth process   pings every {r['ping_seconds']:g} s   "
+        f"in {args.rooms} rooms, one Hearth process, {args.layer} layer   "
+        f"pings every {r['ping_seconds']:g} s   "
         f"idle window: {args.idle:g} s",
         "",
     ]
@@ -292,4 +302,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if args.layer == "redis":
+            run._flush_redis_keys(args.redis_url, os.environ.get("CHANNEL_PREFIX", ""))
     return 0
