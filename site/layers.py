@@ -198,14 +198,14 @@ class RedisChannelLayer(BaseRedisChannelLayer):
             try:
                 item = await future
             except asyncio.CancelledError:
-                self._close_channel(channel)
-                raise
-            finally:
                 waiting = self._waiting.get(channel)
                 if waiting is not None and future in waiting:
                     waiting.remove(future)
                     if not waiting:
                         del self._waiting[channel]
+                if channel not in self._waiting:
+                    self._close_channel(channel)  # its socket closed, nobody else waits
+                raise
         if isinstance(item, _Failed):
             raise item.error
         return item
@@ -226,7 +226,6 @@ class RedisChannelLayer(BaseRedisChannelLayer):
 
     def _close_channel(self, channel: str) -> None:
         self._buffered.pop(channel, None)
-        self._waiting.pop(channel, None)
         now = time.monotonic()
         self._closed[channel] = now
         keep = 2 * self.expiry

@@ -161,3 +161,17 @@ async def test_messages_nobody_waited_for_yet_wait_in_order(prefix):
     assert got == [0, 1, 2]
     assert channel not in layer._buffered
     await layer.close_pools()
+
+
+async def test_one_of_two_receives_ending_leaves_the_other_waiting(prefix):
+    layer = _layer(prefix)
+    channel = await layer.new_channel()
+    leaving = asyncio.create_task(layer.receive(channel))
+    staying = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    leaving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+    await layer.send(channel, {"type": "still here"})
+    assert await asyncio.wait_for(staying, DEADLINE) == {"type": "still here"}
+    await layer.close_pools()
