@@ -248,9 +248,11 @@ class RedisChannelLayer(BaseRedisChannelLayer):
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                for channel, waiting in list(self._waiting.items()):
-                    for _ in list(waiting):
-                        self._deliver(channel, _Failed(error))
+                waiting, self._waiting = self._waiting, {}
+                failed = _Failed(error)
+                for future in (f for futures in waiting.values() for f in futures):
+                    if not future.done():
+                        future.set_result(failed)
                 return
             for name in target if isinstance(target, list) else (target,):
                 if name not in self._closed:

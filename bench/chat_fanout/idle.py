@@ -280,8 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     if limit < args.sockets + 1000:
         print(f"warning: the open-file limit is {limit:,}; raise `ulimit -Hn` for more sockets")
     workdir = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
+    prefix = ""  # this run's Redis key prefix, once known: only its keys are removed
     try:
         env = run._configure_environment(args, workdir)
+        prefix = env["CHANNEL_PREFIX"]
         env["HEARTH_BENCH_WORKDIR"] = str(workdir)
         print("Preparing a fresh database (migrate, members, sessions)…", flush=True)
         sessions, moderators = scratch.prepare(
@@ -302,6 +304,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        if args.layer == "redis":
-            run._flush_redis_keys(args.redis_url, os.environ.get("CHANNEL_PREFIX", ""))
+        if args.layer == "redis" and prefix:
+            run._flush_redis_keys(args.redis_url, prefix)
     return 0

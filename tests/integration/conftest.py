@@ -6,6 +6,8 @@ defaults these tests skip with a message saying what they need.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -27,3 +29,15 @@ def requires_postgres():
 def requires_redis():
     if not settings.REDIS_URL:
         pytest.skip("Needs Redis: set REDIS_URL (make test does when it answers).")
+
+
+@pytest.fixture
+def prefix(requires_redis):
+    """A channel-layer key prefix of this test's own; its keys are removed afterwards."""
+    import redis
+
+    name = f"layer-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(f"{name}*"):
+        client.delete(key)

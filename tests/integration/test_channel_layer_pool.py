@@ -10,25 +10,14 @@ announcing messages for two seconds, and members who stayed connected never got 
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
-import redis
 from django.conf import settings
 
 from hearth import outages
 from hearth.layers import RedisChannelLayer
 
 pytestmark = pytest.mark.usefixtures("requires_redis")
-
-
-@pytest.fixture
-def prefix():
-    name = f"pool-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
 
 
 async def test_more_commands_at_once_than_connections_wait_their_turn(prefix):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
 
 import pytest
 import redis
@@ -56,15 +55,6 @@ async def _until(condition) -> None:
     while not condition():
         assert loop.time() < end, "the state never came"
         await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-def prefix():
-    name = f"receive-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
 
 
 async def test_a_socket_closing_mid_read_does_not_lose_the_hubs_message(prefix):
@@ -174,4 +164,17 @@ async def test_one_of_two_receives_ending_leaves_the_other_waiting(prefix):
         await leaving
     await layer.send(channel, {"type": "still here"})
     assert await asyncio.wait_for(staying, DEADLINE) == {"type": "still here"}
+    await layer.close_pools()
+
+
+async def test_a_redis_that_does_not_answer_fails_the_waiting_receive(prefix):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from tests.integration.servers import free_port
+
+    layer = RedisChannelLayer(
+        hosts=[{"address": f"redis://127.0.0.1:{free_port()}/0"}], prefix=prefix
+    )
+    with pytest.raises(RedisConnectionError):
+        await asyncio.wait_for(layer.receive(await layer.new_channel()), DEADLINE)
     await layer.close_pools()
