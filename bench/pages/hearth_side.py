@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=data.WARMUP)
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument("--profile", default="", help="cProfile one page as the member")
+    parser.add_argument("--queries", default="", help="print one page's SQL as the member")
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -220,6 +221,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.profile:
             profile(member, paths[args.profile])
             return
+        if args.queries:
+            show_queries(member, paths[args.queries])
+            return
         pages: dict[str, Any] = {}
         runs = [("minimal", "/bench/minimal/", "visitor"), ("minimal", "/bench/minimal/", "member")]
         for name, path in paths.items():
@@ -247,6 +251,19 @@ def main(argv: list[str] | None = None) -> None:
         import django
 
         print(json.dumps({"peer": "hearth", "django": django.get_version(), "pages": pages}))
+
+
+def show_queries(client: Any, path: str) -> None:
+    """The SQL of one request as the member (after two to warm the caches)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        client.get(path)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(path)
+    for number, query in enumerate(ctx.captured_queries, 1):
+        log(f"{number:>3}. {query['sql'][:400]}")
 
 
 def profile(client: Any, path: str) -> None:

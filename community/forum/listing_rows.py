@@ -54,7 +54,8 @@ def row_values(
 ) -> tuple[Any, ...]:
     """Everything the row shows, as plain values (the tags must be prefetched)."""
     author = topic.author
-    category = topic.category
+    # Only a listing across categories shows (so loads) each topic's category.
+    category = topic.category if show_category else None
     return (
         topic.pk,
         topic.slug,
@@ -65,7 +66,7 @@ def row_values(
         topic.reply_count,
         topic.last_post_number,
         str(when(topic.last_activity_at)),
-        (category.slug, category.name, category.colour) if show_category else None,
+        (category.slug, category.name, category.colour) if category is not None else None,
         topic.language,
         (author.username, author.name) if author is not None else None,
         tuple((tag.slug, tag.name) for tag in topic.tags.all()),

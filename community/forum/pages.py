@@ -22,13 +22,13 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from community.badges import top_badges
+from community.badges import BadgeLabel
 from community.models import MemberDay
 from hearth import content_language
 from hearth.http import AuthenticatedHttpRequest
 from hearth.params import parse_int
 
-from . import fragments
+from . import fragments, topic_rows
 from .actions.emails import EMAIL_KINDS, notification_emails
 from .actions.levels import (
     FOLLOWED,
@@ -430,13 +430,23 @@ def flag_queue_page(request: HttpRequest) -> Context:
 
 
 def topic_for_reading(request: HttpRequest, pk: int) -> Topic | None:
-    """The topic if the reader may open it (their own state on it: :func:`topic_page`)."""
-    return (
-        Topic.objects.visible_to(request.user)
-        .select_related("category", "author")
-        .filter(pk=pk)
-        .first()
+    """The topic if the reader may open it (their own state on it: :func:`topic_page`),
+    with its tags (``topic.tag_list``), kept for readers of the same kind (topic_rows)."""
+    found = topic_rows.topic(
+        request,
+        pk,
+        lambda: (
+            Topic.objects.visible_to(request.user)
+            .select_related("category", "author")
+            .filter(pk=pk)
+            .first()
+        ),
     )
+    if found is None:
+        return None
+    topic, tags = found
+    topic.tag_list = tags
+    return topic
 
 
 def page_number(raw: str | None, num_pages: int) -> int:
@@ -467,9 +477,16 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
     )
     # The view records the read from here (and Topic.continue_url reads it).
     topic.my_last_read, topic.my_level = state.last_read, state.level
-    posts = _posts_on(topic=topic, first=first, last=last, member=member, state=state)
+    rows = topic_rows.page(
+        request,
+        topic,
+        number,
+        lambda: _posts_on(topic=topic, first=first, last=last, member=member),
+        own_held=state.held_posts,
+    )
+    posts = _with_reader_state(rows.posts, topic=topic, member=member, state=state)
     last_read = state.last_read
-    tags = list(topic.tags.all())
+    tags = topic.tag_list
     own = state.level
     level = member_levels(member).level_for(topic, own, tags=tags)
     context: Context = {
@@ -486,7 +503,9 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
         "bookmarked": state.bookmarked,
         "reminders": fragments.QUICK_REMINDERS,
     }
-    context["posts"] = _rendered_posts(request, posts, topic=topic, member=member, context=context)
+    context["posts"] = _rendered_posts(
+        request, posts, topic=topic, member=member, context=context, badges=rows.badges
+    )
     context["last_number"] = posts[-1].number if posts else None
     if member is not None:
         if last_read < topic.last_post_number and last_read:
@@ -502,9 +521,9 @@ def topic_page(request: HttpRequest, topic: Topic, number: int) -> Context:
     return context
 
 
-def _posts_on(
-    *, topic: Topic, first: int, last: int, member: Any, state: ReaderState
-) -> list[Post]:
+def _posts_on(*, topic: Topic, first: int, last: int, member: Any) -> list[Post]:
+    """The posts numbered ``first`` to ``last`` as ``member`` reads them (the same for
+    every reader of their kind unless the page holds their own held posts)."""
     queryset = (
         topic.posts.filter(number__gte=first, number__lte=last)
         .select_related("author")
@@ -527,7 +546,12 @@ def _posts_on(
             .only(*(f.name for f in Post._meta.concrete_fields), *AUTHOR_FIELDS, *ANSWERED_FIELDS)
             .annotate(answers_count=Coalesce(Subquery(answers), 0))
         )
-    posts = list(queryset.order_by("number"))
+    return list(queryset.order_by("number"))
+
+
+def _with_reader_state(
+    posts: list[Post], *, topic: Topic, member: Any, state: ReaderState
+) -> list[Post]:
     for post in posts:
         post.is_unread = member is not None and post.number > state.last_read
         post.is_solution = post.pk == topic.solution_id
@@ -537,7 +561,13 @@ def _posts_on(
 
 
 def _rendered_posts(
-    request: HttpRequest, posts: list[Post], *, topic: Topic, member: Any, context: Context
+    request: HttpRequest,
+    posts: list[Post],
+    *,
+    topic: Topic,
+    member: Any,
+    context: Context,
+    badges: dict[int, BadgeLabel],
 ) -> list[SafeString]:
     return fragments.render_posts(
         request,
@@ -545,7 +575,7 @@ def _rendered_posts(
         topic=topic,
         member=member,
         moderator=context["is_moderator"],
-        badges=top_badges(post.author_id for post in posts),
+        badges=badges,
         tools={
             "may_reply": context["may_reply"],
             "may_mark_solution": context["may_mark_solution"],

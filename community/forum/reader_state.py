@@ -2,11 +2,13 @@
 
 Everything on a topic page that belongs to the reader alone: how far they have read and
 their own notification level for the topic, whether they bookmarked it and which of its
-posts, what they were writing in its reply box, and their reactions to the posts on the
-page. The rest of the page is the same for every reader (the posts' markup is kept in
-the cache, forum/fragments.py), so this is what a member's page costs beyond a visitor's.
+posts, what they were writing in its reply box, their reactions to the posts on the
+page, and whether the page holds posts of theirs that a spam signal held (then the
+page's rows are read for them rather than kept for every member: topic_rows.py). The
+rest of the page is the same for every reader (the posts' markup is kept in the cache,
+forum/fragments.py), so this is what a member's page costs beyond a visitor's.
 
-It is one plain SQL statement (a UNION ALL of four small index lookups) rather than four
+It is one plain SQL statement (a UNION ALL of five small index lookups) rather than five
 subqueries compiled into the topic's and the posts' SELECTs: building those through the
 ORM took longer than running them (bench/pages/README.md). The same rows, the same
 indexes; the tests in tests/forum/test_reader_state.py hold it to the ORM's answers.
@@ -30,6 +32,8 @@ class ReaderState:
     draft: str = ""
     bookmarked_posts: set[int] = field(default_factory=set)
     reactions: dict[int, set[str]] = field(default_factory=dict)
+    # Whether the page holds posts of theirs a spam signal held (theirs alone to see).
+    held_posts: bool = False
 
 
 def _names() -> dict[str, str]:
@@ -47,6 +51,8 @@ def _names() -> dict[str, str]:
         (Reaction, "kind"),
         (Post, "topic"),
         (Post, "number"),
+        (Post, "author"),
+        (Post, "held_at"),
         (Bookmark, "member"),
         (Bookmark, "topic"),
         (Bookmark, "post"),
@@ -85,6 +91,9 @@ def _sql() -> str:
             f" UNION ALL SELECT 'u', t.{n['topicuser_last_read_number']}, t.{n['topicuser_level']}"
             f" FROM {n['topic_user']} t"
             f" WHERE t.{n['topicuser_member']} = %s AND t.{n['topicuser_topic']} = %s"
+            f" UNION ALL SELECT 'h', NULL, '' FROM {n['post']} h"
+            f" WHERE h.{n['post_topic']} = %s AND h.{n['post_number']} BETWEEN %s AND %s"
+            f" AND h.{n['post_author']} = %s AND h.{n['post_held_at']} IS NOT NULL"
         )
     return _SQL
 
@@ -93,7 +102,11 @@ def reader_state(*, topic_id: int, member: Any, first: int, last: int) -> Reader
     """``member``'s state on the topic and on its posts numbered ``first`` to ``last``."""
     state = ReaderState()
     member_id = member.pk
-    params = [member_id, topic_id, first, last, *([member_id, topic_id] * 3)]
+    params = [
+        *(member_id, topic_id, first, last),
+        *([member_id, topic_id] * 3),
+        *(topic_id, first, last, member_id),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_sql(), params)
         rows = cursor.fetchall()
@@ -107,6 +120,8 @@ def reader_state(*, topic_id: int, member: Any, first: int, last: int) -> Reader
                 state.bookmarked_posts.add(number)
         elif what == "d":
             state.draft = text or ""
+        elif what == "h":
+            state.held_posts = True
         else:
             state.last_read, state.level = number or 0, text or ""
     return state

@@ -15,6 +15,14 @@ from ..models import Category, Topic, TopicTag
 from ._access import reachable_post, sign_in_or_404, visible_post
 
 
+def _with_rows(request: HttpRequest, context: pages.Context, show_category: bool) -> pages.Context:
+    """The listing's ``topics`` as kept rows (``rows``), the way the index draws its own."""
+    context["rows"] = listing_rows.render_rows(
+        request, context["topics"], new_since=context["new_since"], show_category=show_category
+    )
+    return context
+
+
 @require_GET
 @page_cache.for_visitors()
 def index(request: HttpRequest) -> HttpResponse:
@@ -34,7 +42,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     if not category.may_read(request.user):
         return sign_in_for_members(request)
-    return render(request, "forum/category.html", pages.category_page(request, category))
+    context = pages.category_page(request, category)
+    return render(request, "forum/category.html", _with_rows(request, context, False))
 
 
 @require_GET
@@ -55,7 +64,9 @@ def topic_list(request: HttpRequest, kind: str) -> HttpResponse:
     if period not in pages.TOP_PERIODS:
         period = pages.DEFAULT_TOP_PERIOD
     context = pages.topic_list_page(request, kind, category=category, period=period)
-    return render(request, "forum/topic_list.html", context)
+    return render(
+        request, "forum/topic_list.html", _with_rows(request, context, context["show_category"])
+    )
 
 
 @require_GET
@@ -66,7 +77,8 @@ def tags(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     the_tag = get_object_or_404(TopicTag, slug=slug)
-    return render(request, "forum/tag.html", pages.tag_page(request, the_tag))
+    context = pages.tag_page(request, the_tag)
+    return render(request, "forum/tag.html", _with_rows(request, context, True))
 
 
 @require_GET
