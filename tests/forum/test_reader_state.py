@@ -78,3 +78,23 @@ def test_the_page_shows_the_readers_own_state(topic, member, member_client):
     post_3 = html[html.index('id="post-3"') : html.index('id="post-4"')]
     assert 'aria-pressed="true"' in post_3  # their heart
     assert "Remove bookmark" in post_3
+
+
+def test_it_says_whether_the_page_holds_the_readers_own_held_posts(topic, member, other_member):
+    from django.utils import timezone
+
+    from community.forum.models import Post
+
+    held = Post.objects.filter(topic=topic, number=15)
+    held.update(author=member, held_at=timezone.now(), held_reason="links")
+    Post.objects.filter(topic=topic, number=5).update(held_at=timezone.now())  # Sam's
+
+    def says(who, first, last):
+        return reader_state(topic_id=topic.pk, member=who, first=first, last=last).held_posts
+
+    assert says(member, 1, 20) is True
+    assert says(member, 21, 31) is False  # not on this page
+    assert says(member, 1, 10) is False  # held, but Sam's
+    assert says(other_member, 1, 10) is True  # Sam's own
+    held.update(held_at=None)
+    assert says(member, 1, 20) is False  # approved
