@@ -52,7 +52,7 @@ def _digest(values: Any) -> str:
 def row_values(
     topic: Topic, *, member: bool, new_since: datetime, show_category: bool
 ) -> tuple[Any, ...]:
-    """Everything the row shows, as plain values (the tags must be prefetched)."""
+    """Everything the row shows, as plain values (the tags: ``models.with_tag_lists``)."""
     author = topic.author
     # Only a listing across categories shows (so loads) each topic's category.
     category = topic.category if show_category else None
@@ -69,7 +69,7 @@ def row_values(
         (category.slug, category.name, category.colour) if category is not None else None,
         topic.language,
         (author.username, author.name) if author is not None else None,
-        tuple((tag.slug, tag.name) for tag in topic.tags.all()),
+        tuple((tag.slug, tag.name) for tag in topic.tag_list),
         topic.last_poster.name if topic.last_poster is not None else None,
         member,
         getattr(topic, "my_last_read", None) if member else None,

@@ -11,6 +11,7 @@ page 50 costs the same as page 1.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, ClassVar, Self
@@ -308,7 +309,8 @@ class TopicQuerySet(SearchableQuerySetMixin, HideableQuerySet):
         return self.filter(_visible_topics(member=True, moderator=False))
 
     def for_listing(self) -> TopicQuerySet:
-        return self.select_related("author", "last_poster", "category").prefetch_related("tags")
+        """With what a topic row shows of others (its tags: :func:`with_tag_lists`)."""
+        return self.select_related("author", "last_poster", "category")
 
 
 class Topic(index.Indexed, Hideable):
@@ -954,3 +956,21 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"draft of {self.member_id} for {self.topic_id or 'a new topic'}"
+
+
+def with_tag_lists(topics: Iterable[Topic]) -> list[Topic]:
+    """The topics, each with its tags as ``tag_list`` (in the order they were given), read
+    in one plain query: taggit's prefetch cost a listing more to set up than to run."""
+    listed = list(topics)
+    by_topic: dict[int, list[TopicTag]] = {topic.pk: [] for topic in listed}
+    if by_topic:
+        rows = (
+            TaggedTopic.objects.filter(content_object_id__in=by_topic)
+            .order_by("pk")
+            .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+        )
+        for topic_id, pk, name, slug in rows:
+            by_topic[topic_id].append(TopicTag(pk=pk, name=name, slug=slug))
+    for topic in listed:
+        topic.tag_list = by_topic[topic.pk]
+    return listed

@@ -53,6 +53,7 @@ from .models import (
     TopicTag,
     TopicUser,
     is_moderator,
+    with_tag_lists,
 )
 from .reader_state import ReaderState, reader_state
 
@@ -104,14 +105,16 @@ def _for_member(
 
 
 def _unread_counts(topics: Any, levels: MemberLevels) -> list[Topic]:
-    """The listed topics, those the member tracks or watches with how many posts they
-    have not read (``my_unread``), worked out from the rows (no query)."""
-    topics = list(topics)
+    """The listed topics with their tags (``tag_list``), those the member tracks or
+    watches with how many posts they have not read (``my_unread``), worked out from the
+    rows (no query but the tags')."""
+    topics = with_tag_lists(topics)
     for topic in topics:
         last_read = getattr(topic, "my_last_read", None)
         if not last_read or last_read >= topic.last_post_number:
             continue
-        if levels.level_for(topic, getattr(topic, "my_level", "")) in FOLLOWED:
+        own = getattr(topic, "my_level", "")
+        if levels.level_for(topic, own, tags=topic.tag_list) in FOLLOWED:
             topic.my_unread = topic.last_post_number - last_read
     return topics
 
@@ -172,7 +175,7 @@ def category_page(request: HttpRequest, category: Category) -> Context:
         topics = topics.filter(language=language)
     listed = _for_member(
         request,
-        topics.select_related("author", "last_poster").prefetch_related("tags"),
+        topics.select_related("author", "last_poster"),
         levels,
         # Their own choice for this category does not hide its topics here: they asked.
         category_mutes=False,
