@@ -35,6 +35,7 @@ from .actions.levels import (
     NORMAL,
     MemberLevels,
     member_levels,
+    muted_condition,
     unread_condition,
     without_muted,
 )
@@ -104,11 +105,34 @@ def _for_member(
     )
 
 
+def _kept_listing(
+    request: HttpRequest,
+    what: str,
+    topics: QuerySet[Topic],
+    levels: MemberLevels,
+    window: Any,
+    *,
+    category_mutes: bool = True,
+    tags_mute: bool = True,
+) -> list[Topic]:
+    """``window(topics)`` (ordered, sliced) with their tags and the member's read state.
+    The rows are kept for every reader of the same kind (topic_rows.listing) unless the
+    member muted something this listing hides; their own read state is one more query."""
+    member = request.user if request.user.is_authenticated else None
+    mutes = {"category_mutes": category_mutes, "tags_mute": tags_mute}
+    if member is None or muted_condition(levels, **mutes) is None:
+        kept = topic_rows.listing(request, what, lambda: with_tag_lists(window(topics)))
+        if kept is not None:
+            rows = kept if member is None else topic_rows.with_reader(kept, member)
+            return _unread_counts(rows, levels)
+    return _unread_counts(window(_for_member(request, topics, levels, **mutes)), levels)
+
+
 def _unread_counts(topics: Any, levels: MemberLevels) -> list[Topic]:
     """The listed topics with their tags (``tag_list``), those the member tracks or
     watches with how many posts they have not read (``my_unread``), worked out from the
-    rows (no query but the tags')."""
-    topics = with_tag_lists(topics)
+    rows (no query but the tags', and none for a list that holds them already)."""
+    topics = topics if isinstance(topics, list) else with_tag_lists(topics)
     for topic in topics:
         last_read = getattr(topic, "my_last_read", None)
         if not last_read or last_read >= topic.last_post_number:
@@ -145,12 +169,18 @@ def index_page(request: HttpRequest) -> Context:
     listed = Topic.objects.listed_for(request.user)
     if language:
         listed = listed.filter(language=language)
-    latest = _for_member(request, listed.for_listing(), levels)
+    latest = _kept_listing(
+        request,
+        f"index:{language or ''}",
+        listed.for_listing(),
+        levels,
+        lambda topics: topics.order_by("-last_activity_at")[:10],
+    )
     return {
         "lists": TOPIC_LISTS,
         "member_lists": MEMBER_LISTS,
         "categories": categories,
-        "latest": _unread_counts(latest.order_by("-last_activity_at")[:10], levels),
+        "latest": latest,
         "new_since": _new_since(),
         **_language_context(language),
     }
@@ -173,21 +203,24 @@ def category_page(request: HttpRequest, category: Category) -> Context:
         )
     if language:
         topics = topics.filter(language=language)
-    listed = _for_member(
+    topics = topics.select_related("author", "last_poster")
+    # The category's own count holds every language: narrowed to one, the page counts.
+    paginator = (
+        Paginator(topics, TOPICS_PER_PAGE)
+        if show_hidden or language
+        else _KnownCountPaginator(topics, TOPICS_PER_PAGE, count=category.topic_count)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    bottom, top = max(page.start_index() - 1, 0), page.end_index()
+    page.object_list = _kept_listing(
         request,
-        topics.select_related("author", "last_poster"),
+        f"category:{category.pk}:{show_hidden}:{language or ''}:{page.number}",
+        topics,
         levels,
+        lambda rows: rows[bottom:top],
         # Their own choice for this category does not hide its topics here: they asked.
         category_mutes=False,
     )
-    # The category's own count holds every language: narrowed to one, the page counts.
-    paginator = (
-        Paginator(listed, TOPICS_PER_PAGE)
-        if show_hidden or language
-        else _KnownCountPaginator(listed, TOPICS_PER_PAGE, count=category.topic_count)
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = _unread_counts(page.object_list, levels)
     return {
         "lists": TOPIC_LISTS,
         "member_lists": MEMBER_LISTS,

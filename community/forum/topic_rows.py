@@ -35,7 +35,7 @@ from community.badges import BadgeLabel, top_badges
 from hearth import kept_pages
 
 from . import page_cache
-from .models import Post, Topic, TopicTag, is_member, is_moderator
+from .models import Post, Topic, TopicTag, TopicUser, is_member, is_moderator
 
 TIMEOUT = page_cache.TOPIC_TIMEOUT
 # Where a request keeps the topic's generation stamp (one cache read per request).
@@ -113,3 +113,37 @@ def page(
     for post in kept.posts:
         post.topic = the_topic
     return kept
+
+
+# --- listings: the forum index's latest topics, a category's page ----------------------
+
+
+def listing(request: HttpRequest, what: str, load: Callable[[], list[Topic]]) -> list[Topic] | None:
+    """A listing's topics as every reader of this kind reads them (``load()`` reads them,
+    with their tag lists), kept under the forum's and the listings' generations (a topic,
+    post, tag or category changed, a member renamed, a badge). None when the cache keeps
+    nothing. The reader's own read position and level are not in them (:func:`with_reader`);
+    a member who muted anything gets their own listing instead (the caller sees to it)."""
+    stamp = kept_pages.generation_stamp([page_cache.FORUM, page_cache.LISTINGS])
+    if stamp is None:
+        return None
+    key = f"forum:rows:list:{reader_kind(request.user)}:{what}:{stamp}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = load()
+        _keep(key, kept)
+    return kept
+
+
+def with_reader(topics: list[Topic], member: Any) -> list[Topic]:
+    """Each topic with the member's read position (``my_last_read``, None when never
+    opened) and own level (``my_level``), in one query."""
+    mine = {
+        topic_id: (last_read, level)
+        for topic_id, last_read, level in TopicUser.objects.filter(
+            member=member, topic_id__in=[topic.pk for topic in topics]
+        ).values_list("topic_id", "last_read_number", "level")
+    }
+    for topic in topics:
+        topic.my_last_read, topic.my_level = mine.get(topic.pk, (None, None))
+    return topics

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from community.forum import actions
+from community.forum import actions, page_cache
 from community.forum.actions import PostingError
 from community.forum.models import (
     CategoryUser,
@@ -264,13 +264,19 @@ def test_it_costs_no_query_more_to_leave_muted_topics_out(member, member_client,
     for i in range(3):
         make_topic(author=author, category=baking, title=f"Topic {i}", tags=("x",))
     member_client.get(url)  # the day's first visit is recorded once
+    # Read afresh: a member who muted something gets their own rows, never the kept ones
+    # (community/forum/topic_rows.py), so compare with rows nobody kept.
+    page_cache.bump()
     before = _count(member_client, url)
     actions.set_category_level(category=make_category(), member=member, level="muted")
     actions.set_tag_level(tag=make_tag("y"), member=member, level="muted")
     actions.set_topic_level(topic=make_topic(author=author), member=member, level="muted")
     # The change is read once (here, as the tests run no after-commit work), then kept.
     member_client.get(url)
-    assert _count(member_client, url) == before
+    page_cache.bump()
+    # Their own rows carry their read state in the same SELECT: one query fewer than
+    # kept-able rows read afresh, which read it apart (the lists read it in the SELECT).
+    assert _count(member_client, url) == before - (0 if url == "/forum/latest/" else 1)
 
 
 def _listing_sql(client, url: str) -> str:

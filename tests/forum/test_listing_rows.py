@@ -10,7 +10,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from community.forum import actions
@@ -122,3 +124,68 @@ def test_pinned_locked_and_solved_show_at_once(listing, topic, member_client, mo
     topic.save(update_fields=["pinned", "locked", "solution"])
     page = _page(member_client, listing, topic)
     assert "badge--pinned" in page and "badge--locked" in page and "badge--solved" in page
+
+
+# --- the rows themselves are kept per kind of reader (community/forum/topic_rows.py) -----
+
+
+def _rows(client, url: str) -> str:
+    """The listing's topic rows (not the index's categories, which name their latest)."""
+    page = client.get(url).content.decode()
+    return page[page.index('<ol class="topic-list">') :]
+
+
+def _second_reader() -> Client:
+    client = Client()
+    client.force_login(make_member())
+    return client
+
+
+@pytest.mark.parametrize("listing", ["index", "category"])
+def test_what_one_member_muted_stays_out_of_their_listing_only(
+    listing, topic, member, member_client, other_member
+):
+    second = make_topic(
+        author=other_member, category=topic.category, title="Spelt loaves", tags=("crumb",)
+    )
+    other = _second_reader()
+    url = "/forum/" if listing == "index" else topic.category.get_absolute_url()
+    assert "Spelt loaves" in _rows(other, url)  # kept for every member
+    actions.set_topic_level(topic=second, member=member, level="muted")
+    mine = _rows(member_client, url)
+    assert "Spelt loaves" not in mine and "Rye bread" in mine
+    assert "Spelt loaves" in _rows(other, url)
+
+
+def test_a_muted_category_leaves_the_index_for_its_member_only(topic, member, member_client):
+    other = _second_reader()
+    assert "Rye bread" in _rows(other, "/forum/")
+    actions.set_category_level(category=topic.category, member=member, level="muted")
+    assert "Rye bread" not in _rows(member_client, "/forum/")
+    assert "Rye bread" in _rows(other, "/forum/")
+    # Its own page still lists it for them: they asked for that category.
+    assert "Rye bread" in _rows(member_client, topic.category.get_absolute_url())
+
+
+@pytest.mark.parametrize("listing", ["index", "category"])
+def test_a_hidden_topic_leaves_the_kept_rows_at_once(listing, topic, moderator, member_client):
+    url = "/forum/" if listing == "index" else topic.category.get_absolute_url()
+    other = _second_reader()
+    assert "Rye bread" in _rows(other, url)
+    actions.hide_topic(topic=topic, moderator=moderator, reason="Spam")
+    assert "Rye bread" not in _rows(member_client, url)
+
+
+def test_a_second_member_reads_the_kept_rows_with_their_own_read_state(
+    topic, member, member_client, other_member
+):
+    url = topic.category.get_absolute_url()
+    other = _second_reader()
+    actions.record_read(topic=topic, member=member, last_read=None, up_to=1)
+    make_reply(topic=topic, author=other_member)
+    assert "is-unread" not in _rows(other, url)  # never opened: new to them
+    assert "is-unread" in _rows(member_client, url)
+    with CaptureQueriesContext(connection) as queries:
+        member_client.get(url)
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "forum_taggedtopic" not in sql  # the rows and their tags came kept

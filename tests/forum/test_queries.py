@@ -22,7 +22,13 @@ from tests.forum.factories import bulk_posts, make_category, make_tag, make_topi
 # kept until it changes: community/notifications.py), so each count below warms it first.
 TOPIC_PAGE_QUERIES = {"visitor_client": (4, 0), "member_client": (9, 5), "moderator_client": (9, 5)}
 TOPIC_PAGE_MAX = max(afresh for afresh, _ in TOPIC_PAGE_QUERIES.values()) + 1
-CATEGORY_PAGE_QUERIES = {"visitor_client": 3, "member_client": 6, "moderator_client": 7}
+# A category page: its rows read afresh, and kept (another reader of the kind read them
+# since a topic changed: topic_rows.listing; a visitor's whole page is kept).
+CATEGORY_PAGE_QUERIES = {
+    "visitor_client": (3, 0),
+    "member_client": (7, 5),
+    "moderator_client": (8, 6),
+}
 
 
 def _warm(client) -> None:
@@ -134,9 +140,9 @@ def test_the_category_page_with_30_topics_costs_the_same_as_with_a_page_of_them(
     client = request.getfixturevalue(persona)
     _warm(client)
     url = category.get_absolute_url()
-    first = _count(client, url)
-    second = _count(client, f"{url}?page=2")
-    assert first == second == CATEGORY_PAGE_QUERIES[persona]
+    afresh, kept = CATEGORY_PAGE_QUERIES[persona]
+    assert _count(client, url) == _count(client, f"{url}?page=2") == afresh
+    assert _count(client, f"{url}?page=2") == kept
     body = client.get(url).content.decode()
     assert body.count('<li class="topic-row') == 30
     assert "sourdough" in body
