@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import data  # noqa: E402  (bench/pages/data.py, shared with the machina driver)
-from timing import measure  # noqa: E402  (bench/pages/timing.py, the same on both sides)
+from timing import measure_many  # noqa: E402  (bench/pages/timing.py, the same on both sides)
 
 
 def log(text: str) -> None:
@@ -232,22 +232,23 @@ def main(argv: list[str] | None = None) -> None:
             if name not in MEMBER_ONLY:
                 runs.append((name, path, "visitor"))
             runs.append((name, path, "member"))
+        timed = measure_many(
+            [
+                (
+                    f"{name} {who}",
+                    member if who == "member" else visitor,
+                    path,
+                    302 if path.startswith("/r/") else 200,
+                )
+                for name, path, who in runs
+            ],
+            requests=args.requests,
+            warmup=args.warmup,
+        )
         for name, path, who in runs:
-            client = visitor if who != "member" else member
             label = f"{name} {who}"
-            expected = 302 if path.startswith("/r/") else 200
-            pages[label], _ = measure(
-                client, path, requests=args.requests, warmup=args.warmup, expected=expected
-            )
-            pages[label]["path"] = path
+            pages[label] = timed[label][0] | {"path": path}
             log(f"  {label}: {pages[label]['median_ms']:.2f} ms, {pages[label]['queries']} q")
-        # The minimal view again at the end: the process may have warmed up meanwhile.
-        for who, client in (("visitor", visitor), ("member", member)):
-            again, _ = measure(
-                client, "/bench/minimal/", requests=args.requests, warmup=args.warmup
-            )
-            if again["median_ms"] < pages[f"minimal {who}"]["median_ms"]:
-                pages[f"minimal {who}"] = again | {"path": "/bench/minimal/"}
         import django
 
         print(json.dumps({"peer": "hearth", "django": django.get_version(), "pages": pages}))

@@ -9,36 +9,48 @@ import time
 from typing import Any
 
 
-def measure(
-    client: Any, path: str, *, requests: int, warmup: int, expected: int = 200
-) -> tuple[dict[str, Any], Any]:
-    """``warmup`` untimed requests, the queries of one, then ``requests`` timed ones.
-    Returns the figures (median and p90 in ms, queries, bytes) and the last response."""
+def measure_many(
+    runs: list[tuple[str, Any, str, int]], *, requests: int, warmup: int
+) -> dict[str, tuple[dict[str, Any], Any]]:
+    """Time each run (label, client, path, expected status): ``warmup`` untimed requests
+    and the queries of one, then ``requests`` timed ones, interleaved: the timed requests
+    go round the runs in turn, so a busy moment of the machine falls on every page alike
+    instead of on whichever page was being measured then. Returns each label's figures
+    (median and p90 in ms, queries, bytes) and its last response."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(path)
-    for _ in range(warmup):
+    prepared: dict[str, dict[str, Any]] = {}
+    for label, client, path, expected in runs:
         response = client.get(path)
-    if response.status_code != expected:
-        raise SystemExit(f"{path} answered {response.status_code}, expected {expected}")
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    # Count now: every later request clears the connection's query log, which
-    # captured_queries reads lazily.
-    queries = len(captured.captured_queries)
-    samples = []
+        for _ in range(warmup):
+            response = client.get(path)
+        if response.status_code != expected:
+            raise SystemExit(f"{path} answered {response.status_code}, expected {expected}")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        prepared[label] = {
+            "queries": len(captured.captured_queries),
+            "response": response,
+            "samples": [],
+        }
     for _ in range(requests):
-        started = time.perf_counter()
-        client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    figures = {
-        "median_ms": round(statistics.median(samples), 3),
-        "p90_ms": round(samples[max(int(len(samples) * 0.9) - 1, 0)], 3),
-        "queries": queries,
-        "requests": requests,
-        "bytes": len(response.content),
-        "status": response.status_code,
-    }
-    return figures, response
+        for label, client, path, _expected in runs:
+            started = time.perf_counter()
+            client.get(path)
+            prepared[label]["samples"].append((time.perf_counter() - started) * 1000)
+    results = {}
+    for label, _client, _path, _expected in runs:
+        done = prepared[label]
+        samples = sorted(done["samples"])
+        response = done["response"]
+        figures = {
+            "median_ms": round(statistics.median(samples), 3),
+            "p90_ms": round(samples[max(int(len(samples) * 0.9) - 1, 0)], 3),
+            "queries": done["queries"],
+            "requests": requests,
+            "bytes": len(response.content),
+            "status": response.status_code,
+        }
+        results[label] = (figures, response)
+    return results

@@ -123,9 +123,14 @@ def _on_forum_change(sender: Any, **kwargs: Any) -> None:
 SHOWN_OF_A_MEMBER = {"display_name", "username", "avatar"}
 
 
-def _on_member_change(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
+def _on_member_change(
+    sender: Any, update_fields: Any = None, created: bool = False, **kwargs: Any
+) -> None:
     """A member saved: the forum's pages change only when their name or picture may have
-    (not when, say, signing in writes ``last_login``)."""
+    (not when, say, signing in writes ``last_login``, nor when someone joins: no forum
+    page shows a member who has not posted yet)."""
+    if created:
+        return
     if update_fields is None or SHOWN_OF_A_MEMBER & set(update_fields):
         bump()
 

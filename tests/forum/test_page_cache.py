@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from community.forum import actions, pages
 from community.forum.models import ReadAccess
+from tests.factories import make_member
 from tests.forum.factories import make_category, make_reply, make_tag, make_topic
 
 
@@ -236,3 +237,11 @@ def test_an_approved_held_post_shows_at_once(topic, other_member, moderator):
     assert "Held for its links" not in _visit(Client(), topic)[1]
     approve_held_post(post=Post.objects.get(pk=held.pk), moderator=moderator)
     assert "Held for its links, then fine." in _visit(Client(), topic)[1]
+
+
+def test_a_new_member_joining_keeps_the_forums_pages(topic):
+    """Nobody's forum page shows a member who just joined, so a sign-up retires nothing
+    (it used to retire every kept page and row of the forum)."""
+    _visit(Client(), topic)
+    make_member(username="newcomer")
+    assert _visit(Client(), topic)[2] == 0

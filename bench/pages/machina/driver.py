@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 try:
     import data  # noqa: E402  (bench/pages/data.py, shared with Hearth's side)
-    from timing import measure  # noqa: E402  (bench/pages/timing.py, the same on both sides)
+    from timing import measure_many  # noqa: E402  (bench/pages/timing.py, the same on both sides)
 finally:
     sys.path.remove(str(HERE.parent))
 
@@ -345,10 +345,17 @@ def main(argv: list[str] | None = None) -> None:
         # The minimal view as the visitor (as on Hearth's side). Its one query is the session
         # read: machina's ForumPermissionMiddleware stores an anonymous forum key in every
         # visitor's session, so that read is part of machina's middleware cost.
-        for name, path, who in runs:
-            client = member if who == "member" else visitor
-            label = name if who is None else f"{name} {who}"
-            result, response = measure(client, path, requests=args.requests, warmup=args.warmup)
+        labels = [name if who is None else f"{name} {who}" for name, _path, who in runs]
+        timed = measure_many(
+            [
+                (label, member if who == "member" else visitor, path, 200)
+                for label, (_name, path, who) in zip(labels, runs, strict=True)
+            ],
+            requests=args.requests,
+            warmup=args.warmup,
+        )
+        for label, (_name, path, who) in zip(labels, runs, strict=True):
+            result, response = timed[label]
             html = response.content.decode()
             if who is None:
                 if html != "ok":
@@ -357,10 +364,6 @@ def main(argv: list[str] | None = None) -> None:
                 check_page(label, html, member=who == "member")
             pages[label] = result | {"path": path}
             log(f"  {label}: {result['median_ms']:.2f} ms, {result['queries']} q")
-        # The minimal view again at the end: the process may have warmed up meanwhile.
-        again, _ = measure(visitor, MINIMAL_PATH, requests=args.requests, warmup=args.warmup)
-        if again["median_ms"] < pages["minimal"]["median_ms"]:
-            pages["minimal"] = again | {"path": MINIMAL_PATH}
 
         assert get_user_model().objects.count() == data.MEMBERS + 1
         from importlib.metadata import version
