@@ -49,6 +49,12 @@ def _scope_key(topic_id: int | None) -> str:
     return LISTINGS if topic_id is None else f"forum:page-gen:{topic_id}"
 
 
+def generations(topic_id: int | None) -> list[str]:
+    """What a topic's page (``topic_id``), or a listing (None), is kept under: the
+    forum's generation and the topic's own, or the listings'."""
+    return [FORUM, _scope_key(topic_id)]
+
+
 def bump(topic_id: int | None = None) -> None:
     """Retire the kept pages of one topic and the listings (or, with no topic, of the whole
     forum)."""
@@ -70,7 +76,7 @@ def for_visitors(topic_kwarg: str | None = None) -> Callable[[View], View]:
             topic_id = kwargs[topic_kwarg] if topic_kwarg else None
             page = kept_pages.served(
                 request,
-                lambda: kept_pages.page_key("forum:page", [FORUM, _scope_key(topic_id)], request),
+                lambda: kept_pages.page_key("forum:page", generations(topic_id), request),
                 lambda: view(request, *args, **kwargs),
                 timeout=LISTING_TIMEOUT if topic_id is None else TOPIC_TIMEOUT,
                 parameters=_kept_parameters(request, listing=topic_id is None),

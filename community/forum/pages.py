@@ -468,7 +468,7 @@ def flag_queue_page(request: HttpRequest) -> Context:
 def topic_for_reading(request: HttpRequest, pk: int) -> Topic | None:
     """The topic if the reader may open it (their own state on it: :func:`topic_page`),
     with its tags (``topic.tag_list``), kept for readers of the same kind (topic_rows)."""
-    found = topic_rows.topic(
+    return topic_rows.topic(
         request,
         pk,
         lambda: (
@@ -478,11 +478,6 @@ def topic_for_reading(request: HttpRequest, pk: int) -> Topic | None:
             .first()
         ),
     )
-    if found is None:
-        return None
-    topic, tags = found
-    topic.tag_list = tags
-    return topic
 
 
 def page_number(raw: str | None, num_pages: int) -> int:

@@ -35,7 +35,7 @@ from community.badges import BadgeLabel, top_badges
 from hearth import kept_pages
 
 from . import page_cache
-from .models import Post, Topic, TopicTag, TopicUser, is_member, is_moderator
+from .models import Post, Topic, TopicUser, is_member, is_moderator
 
 TIMEOUT = page_cache.TOPIC_TIMEOUT
 # Where a request keeps the topic's generation stamp (one cache read per request).
@@ -51,7 +51,7 @@ def reader_kind(user: Any) -> str:
 def _stamp(request: HttpRequest, pk: int) -> str | None:
     stamps: dict[int, str | None] = request.__dict__.setdefault(STAMPS, {})
     if pk not in stamps:
-        stamps[pk] = kept_pages.generation_stamp([page_cache.FORUM, page_cache._scope_key(pk)])
+        stamps[pk] = kept_pages.generation_stamp(page_cache.generations(pk))
     return stamps[pk]
 
 
@@ -67,11 +67,9 @@ def _keep(key: str | None, value: Any) -> None:
         cache.set(key, value, kept_pages.kept_for(TIMEOUT))
 
 
-def topic(
-    request: HttpRequest, pk: int, load: Callable[[], Topic | None]
-) -> tuple[Topic, list[TopicTag]] | None:
-    """The topic (``load()`` reads it for this reader) and its tags, kept when every
-    reader of this kind reads them alike."""
+def topic(request: HttpRequest, pk: int, load: Callable[[], Topic | None]) -> Topic | None:
+    """The topic (``load()`` reads it for this reader) with its tags (``tag_list``), kept
+    when every reader of this kind reads them alike."""
     key = _key(request, pk, "topic")
     kept = cache.get(key) if key is not None else None
     if kept is not None:
@@ -79,10 +77,10 @@ def topic(
     found = load()
     if found is None:
         return None
-    tags = list(found.tags.all())
+    found.tag_list = list(found.tags.all())
     if found.held_at is None or is_moderator(request.user):
-        _keep(key, (found, tags))
-    return found, tags
+        _keep(key, found)
+    return found
 
 
 @dataclass
@@ -124,7 +122,7 @@ def listing(request: HttpRequest, what: str, load: Callable[[], list[Topic]]) ->
     post, tag or category changed, a member renamed, a badge). None when the cache keeps
     nothing. The reader's own read position and level are not in them (:func:`with_reader`);
     a member who muted anything gets their own listing instead (the caller sees to it)."""
-    stamp = kept_pages.generation_stamp([page_cache.FORUM, page_cache.LISTINGS])
+    stamp = kept_pages.generation_stamp(page_cache.generations(None))
     if stamp is None:
         return None
     key = f"forum:rows:list:{reader_kind(request.user)}:{what}:{stamp}"

@@ -22,6 +22,7 @@ from community.forum.models import Category, ReadAccess
 from referrals import badges
 from tests.factories import image_bytes, make_member, make_moderator
 from tests.forum.factories import make_category, make_reply, make_tag, make_topic
+from tests.forum.test_fragments import _page, _post
 
 pytestmark = pytest.mark.django_db
 
@@ -55,18 +56,6 @@ def _readers(kind: str) -> tuple[Client, Client]:
         return Client(), Client()
     make = make_moderator if kind == "moderator" else make_member
     return _client(make()), _client(make())
-
-
-def _page(client, topic, query: str = "") -> str:
-    response = client.get(topic.get_absolute_url() + query)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _post(page: str, number: int) -> str:
-    match = re.search(rf'<article id="post-{number}".*?</article>', page, re.S)
-    assert match, f"post {number} is not on the page"
-    return match.group(0)
 
 
 KINDS = ["visitor", "member", "moderator"]
