@@ -109,6 +109,14 @@ def test_pages_sign_in_and_forms_work_while_redis_is_down(private_redis, member)
         )
         assert response.status_code == 302, response.text[:500]
         assert topic.posts.filter(source="Replying while the cache is away").count() == 1
+        # A member's pages read their rows afresh while nothing can be kept
+        # (community/forum/topic_rows.py), the new reply among them.
+        for path in ["/forum/", "/forum/c/baking/"]:
+            assert signed_in.get(origin + path, timeout=30).status_code == 200, path
+        assert (
+            "Replying while the cache is away"
+            in signed_in.get(origin + topic.get_absolute_url(), timeout=30).text
+        )
 
         page = signed_in.get(origin + "/chat/lobby/", timeout=30).text
         ref = re.search(r'name="client_ref" value="([^"]+)"', page).group(1)
@@ -127,6 +135,10 @@ def test_pages_sign_in_and_forms_work_while_redis_is_down(private_redis, member)
         ready = asyncio.run(_first_socket(server.port, room.slug))
         assert ready["type"] == "ready"
         assert requests.get(origin + "/healthz", timeout=30).status_code == 200
+        # Rows kept again once Redis is back still show what was written while it was away.
+        for _ in range(2):
+            page = signed_in.get(origin + topic.get_absolute_url(), timeout=30).text
+            assert "Replying while the cache is away" in page
 
 
 async def _first_socket(port: int, slug: str) -> dict:
