@@ -13,10 +13,15 @@ that is already saved into an error (Zulip's ``send_event_on_commit``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
+import weakref
+from collections import deque
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.dispatch import Signal
 
@@ -54,9 +59,16 @@ def session_group(session_key: str) -> str:
 
 def _send_now(group: str, event: dict[str, Any]) -> None:
     """Send, never raise: what the event announces is already saved, and sockets that
-    miss it catch up when they reconnect. While Redis is away, do not even try."""
+    miss it catch up when they reconnect. While Redis is away, do not even try.
+
+    In a thread that runs for an event loop (a socket's database thread, a view under
+    ASGI) the event is handed to that loop and the thread goes on at once: waiting for
+    a busy loop to take it made every later save of the process wait too."""
     layer = get_channel_layer()
     if layer is None or not outages.worth_trying(outages.CHANNEL_LAYER):
+        return
+    loop = _loop_of_this_thread()
+    if loop is not None and _Announcer.of(loop).hand_over(group, event):
         return
     try:
         async_to_sync(layer.group_send)(group, event)
@@ -64,6 +76,70 @@ def _send_now(group: str, event: dict[str, Any]) -> None:
         outages.report_down(outages.CHANNEL_LAYER, error)
     except Exception:
         logger.exception("live: sending %s to %s failed", event.get("type"), group)
+
+
+def _loop_of_this_thread() -> asyncio.AbstractEventLoop | None:
+    """The event loop this thread works for (asgiref's sync_to_async notes it), if it
+    is still running and this thread is not the loop's own."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return loop
+    return None
+
+
+class _Announcer:
+    """One event loop's announcements, sent one after the other by one task, so they
+    leave in the order they were saved in."""
+
+    _of_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Announcer] = (
+        weakref.WeakKeyDictionary()
+    )
+    _lock = threading.Lock()
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.pending: deque[tuple[str, dict[str, Any]]] = deque()
+        self.task: asyncio.Task | None = None
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop) -> _Announcer:
+        with cls._lock:
+            announcer = cls._of_loop.get(loop)
+            if announcer is None:
+                announcer = cls._of_loop[loop] = cls(loop)
+            return announcer
+
+    def hand_over(self, group: str, event: dict[str, Any]) -> bool:
+        """From any thread; False when the loop has just closed."""
+        try:
+            self.loop.call_soon_threadsafe(self._add, group, event)
+        except RuntimeError:
+            return False
+        return True
+
+    def _add(self, group: str, event: dict[str, Any]) -> None:
+        self.pending.append((group, event))
+        if self.task is None or self.task.done():
+            self.task = self.loop.create_task(self._send_pending())
+
+    async def _send_pending(self) -> None:
+        while self.pending:
+            group, event = self.pending.popleft()
+            layer = get_channel_layer()
+            if layer is None or not outages.worth_trying(outages.CHANNEL_LAYER):
+                continue
+            try:
+                await layer.group_send(group, event)
+            except outages.CONNECTION_ERRORS as error:
+                outages.report_down(outages.CHANNEL_LAYER, error)
+            except Exception:
+                logger.exception("live: sending %s to %s failed", event.get("type"), group)
 
 
 def send_to_group(group: str, event: dict[str, Any]) -> None:

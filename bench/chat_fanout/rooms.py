@@ -55,6 +55,20 @@ def parse_args(argv: list[str] | None = None):
         "--private-redis", action="store_true", help="start a redis-server of its own"
     )
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="a PostgreSQL server to make the scratch database hearth_rooms on "
+        "(default DATABASE_URL; without one, a SQLite file)",
+    )
+    parser.add_argument(
+        "--tasks",
+        choices=["worker", "immediate"],
+        default="worker",
+        help="worker (production: the database task backend and one db_worker process, "
+        "whose CPU is reported apart) or immediate (what follows a message runs in the "
+        "server, after the save)",
+    )
     args = parser.parse_args(argv)
     args.layer = "redis"
     if args.sockets < args.rooms or args.rooms < 1 or args.rate <= 0 or args.workers < 1:
@@ -86,6 +100,7 @@ def _private_redis(workdir: Path):
 async def measure(args, env: dict[str, str], plan: dict) -> dict:
     ports = [run._free_port() for _ in range(args.workers)]
     servers = [run._start_server("hearth", port, env) for port in ports]
+    task_worker = run.start_task_worker(env) if args.tasks == "worker" else None
     pool = None
     senders: list = []
     listeners: list[asyncio.Task] = []
@@ -138,6 +153,7 @@ async def measure(args, env: dict[str, str], plan: dict) -> dict:
         recorder.active = True
         calls_before = _redis_calls(env["REDIS_URL"])
         cpu_before = sum(loadgen.cpu_seconds(s.pid) for s in servers)
+        worker_cpu_before = loadgen.cpu_seconds(task_worker.pid) if task_worker else 0.0
         sent_at: dict[int, float] = {}
         interval = 1.0 / args.rate
         start = time.monotonic()
@@ -156,6 +172,11 @@ async def measure(args, env: dict[str, str], plan: dict) -> dict:
             loadgen.wait_arrivals(recorder, count, quiet=5.0, cap=60.0),
         )
         cpu = sum(loadgen.cpu_seconds(s.pid) for s in servers) - cpu_before
+        worker_cpu = (
+            loadgen.cpu_seconds(task_worker.pid) - worker_cpu_before if task_worker else 0.0
+        )
+        tasks_left = await run.tasks_waiting() if task_worker else 0
+        drained_after = await run.wait_tasks_drained(cap=120.0) if task_worker else 0.0
         calls = _redis_calls(env["REDIS_URL"]) - calls_before
         own_seqs, own_times = recorder.take()
         seqs.extend(own_seqs)
@@ -185,6 +206,10 @@ async def measure(args, env: dict[str, str], plan: dict) -> dict:
             "redis_top": calls.most_common(8),
             "cpu_seconds": cpu,
             "cpu_per_1000": cpu / (received / 1000) if received else float("nan"),
+            "tasks": args.tasks,
+            "worker_cpu_seconds": worker_cpu,
+            "tasks_waiting_at_the_end": tasks_left,
+            "tasks_drained_after_s": drained_after,
             "busiest_room_sockets": max(plan["sizes"]),
             "busiest_room_messages": max(per_room.values()),
         }
@@ -197,6 +222,8 @@ async def measure(args, env: dict[str, str], plan: dict) -> dict:
             await pool.close()
         for server in servers:
             run._stop(server)
+        if task_worker is not None:
+            run._stop(task_worker)
 
 
 def report(args, r: dict) -> str:
@@ -236,6 +263,17 @@ def report(args, r: dict) -> str:
     )
     top = ", ".join(f"{name} {calls / r['messages']:.2f}" for name, calls in r["redis_top"])
     lines += ["", f"Redis commands per message, most frequent: {top}"]
+    if r["tasks"] == "worker":
+        drained = r["tasks_drained_after_s"]
+        lines.append(
+            f"What follows the messages (points, activity; one task per save), in the task "
+            f"worker: {r['worker_cpu_seconds']:.1f} s of CPU over the sending; "
+            f"{r['tasks_waiting_at_the_end']:,} tasks waiting when the last delivery arrived, "
+            + (f"all done {drained:.1f} s later" if drained >= 0 else "not all done within 120 s")
+            + "."
+        )
+    else:
+        lines.append("What follows the messages ran in the servers (--tasks immediate).")
     return "\n".join(lines)
 
 
@@ -248,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.private_redis:
                 args.redis_url = stack.enter_context(_private_redis(workdir))
             env = run._configure_environment(args, workdir)
+            run.use_database(env, args.database_url, "hearth_rooms")
+            if args.tasks == "worker":
+                env["TASKS_BACKEND"] = os.environ["TASKS_BACKEND"] = run.DATABASE_TASKS
             weights = loadgen.zipf_weights(args.rooms, args.skew)
             sizes = loadgen.apportion(args.sockets, weights)
             slugs = [f"room-{k:03d}" for k in range(args.rooms)]

@@ -126,6 +126,55 @@ def _configure_environment(args, workdir: Path) -> dict[str, str]:
     return env
 
 
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
+
+
+def use_database(env: dict[str, str], url: str, name: str) -> None:
+    """With a PostgreSQL ``url``, point this process and the servers at a fresh scratch
+    database ``name`` on that server (production's database); else keep the SQLite file
+    of ``_configure_environment``."""
+    if not url:
+        os.environ.pop("DATABASE_URL", None)
+        return
+    from bench.chat_fanout import common_scale
+
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"] = common_scale.scratch_postgres(url, name, env)
+
+
+def start_task_worker(env: dict[str, str]) -> subprocess.Popen:
+    """One ``db_worker``, as ``make serve`` runs beside the web processes. At the lowest
+    priority: in production it has cores of its own, here it shares two with the servers
+    and the clients, and what it does may wait (its backlog is reported)."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--verbosity", "0"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        preexec_fn=lambda: os.nice(19),
+    )
+
+
+async def tasks_waiting() -> int:
+    """Tasks queued and not yet run (the database task backend)."""
+    from asgiref.sync import sync_to_async
+    from django_tasks_db.models import DBTaskResult
+
+    def count() -> int:
+        return DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count()
+
+    return await sync_to_async(count)()
+
+
+async def wait_tasks_drained(cap: float) -> float:
+    """Seconds until no task waits (checked every 0.5 s), or -1 after ``cap``."""
+    started = time.monotonic()
+    while time.monotonic() - started < cap:
+        if await tasks_waiting() == 0:
+            return time.monotonic() - started
+        await asyncio.sleep(0.5)
+    return -1.0
+
+
 def _prepare_database(clients: int) -> tuple[list[str], str]:
     """Migrate a fresh SQLite file; make the room, the members and their sessions."""
     import django

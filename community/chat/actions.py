@@ -3,7 +3,9 @@
 Each one checks who may do it, writes, and sends the live frame to the room only after
 the transaction commits. The cross-app signals are sent after commit
 (community.live.send_signal_after_commit): a failing listener (the referral hub) is
-logged and never undoes or hides a message that is already saved and broadcast. Frames
+logged and never undoes or hides a message that is already saved and broadcast. What
+follows a new message (points, referral activity, a conversation answered) is a task
+(community.chat.tasks), so the socket's database thread only saves and announces. Frames
 go out (community.live.send_to_group) already encoded, so every server process forwards
 the same text to its sockets (see fanout.py).
 """
@@ -25,7 +27,7 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from community.actions import ModerationError, check_may_penalise, notify
-from community.chat import limits
+from community.chat import limits, page_cache, tasks
 from community.chat.fanout import FRAME_EVENT
 from community.chat.models import (
     EDIT_WINDOW_SECONDS,
@@ -47,12 +49,12 @@ from community.models import REACTION_KEYS, User
 from community.moderation.actions import record_lift, record_penalty
 from community.moderation.models import CannedReason, Penalty
 from community.signals import (
-    content_published,
     content_removed,
     reaction_added,
     warm_action,
     warm_action_undone,
 )
+from hearth.commit import after_commit
 from hearth.rules import RuleError
 from hearth.text import clean_text
 
@@ -323,17 +325,12 @@ def _save_messages(
                     actor=author,
                 )
 
-    for message in messages:
-        send_signal_after_commit(
-            content_published,
-            sender=ChatMessage,
-            author=author,
-            obj=message,
-            kind="chat",
-            container=None,
-            place=f"chat.room:{room.slug}",
-        )
-    _note_conversation(room=room, answer=messages[0])
+    if len(messages) > 1:  # bulk_create sends no post_save, which retires a kept page
+        page_cache.bump(room.slug)
+    ids = [message.pk for message in messages]
+    after_commit(
+        lambda: tasks.queue_after_saved(ids), what="queueing what follows new chat messages"
+    )
     return messages
 
 
@@ -341,7 +338,7 @@ def _conversation_key(message: ChatMessage) -> str:
     return f"chat.chatmessage:{message.pk}"
 
 
-def _note_conversation(*, room: Room, answer: ChatMessage) -> None:
+def note_conversation(*, room: Room, answer: ChatMessage) -> None:
     """If ``answer`` is the first reply from someone else to a message that started a
     conversation (QUIET_BEFORE, ANSWER_WITHIN), recognise that message's author.
 

@@ -471,14 +471,21 @@ class ChatConsumer(HearthConsumer):
 
     @database_sync_to_async
     def _room_state(self) -> dict:
-        room = Room.objects.get(pk=self.room.pk)
-        last = room.messages.order_by("-id").values_list("id", flat=True).first() or 0
-        member = self._fresh_member()
+        # The room and the member were read a moment ago by this connect: not again (a
+        # deploy's reconnect storm pays every query here thousands of times). A penalty
+        # given meanwhile still reaches the page as a standing event: the socket joined
+        # the member's group before either was read.
+        last = (
+            ChatMessage.objects.filter(room_id=self.room.pk)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
         return {
-            "archived": room.archived,
-            "refusal": room.send_refusal(member),
-            "moderator": bool(member and member.is_moderator),
-            "last_id": last,
+            "archived": self.room.archived,
+            "refusal": self.room.send_refusal(self.member),
+            "moderator": bool(self.member and self.member.is_moderator),
+            "last_id": last or 0,
         }
 
     def _fresh_member(self) -> User | None:

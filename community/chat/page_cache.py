@@ -9,8 +9,8 @@ retires one of them, now and again after the transaction commits, so the next vi
 gets a fresh page at once:
 
 - the room's generation: a message sent (one or a burst), edited or deleted, a reaction
-  given or taken back (model signals, and ``content_published`` for a burst, which is
-  saved in bulk without them);
+  given or taken back (model signals; a burst, saved in bulk without them, retires it
+  itself: ``actions._save_messages``);
 - the chat's generation: a room changed or deleted (its name, who may read it, its
   address), a member saved with a new name, address or link level (``trust``), or gone.
 
@@ -29,7 +29,6 @@ from django.http import HttpRequest, HttpResponse
 
 from community import trust
 from community.forum.page_cache import SHOWN_OF_A_MEMBER
-from community.signals import content_published
 from hearth import kept_pages
 
 CHAT = "chat:page-gen"
@@ -102,12 +101,6 @@ def _on_reaction_change(sender: Any, instance: Any, **kwargs: Any) -> None:
     _bump_room(room_id)
 
 
-def _on_published(sender: Any, obj: Any = None, **kwargs: Any) -> None:
-    # A burst of messages is saved with bulk_create, which sends no post_save.
-    if obj is not None:
-        _bump_room(obj.room_id, obj)
-
-
 def _on_chat_change(sender: Any, **kwargs: Any) -> None:
     bump()
 
@@ -130,6 +123,5 @@ def connect() -> None:
             _on_reaction_change, sender=ChatReaction, dispatch_uid=f"chat-page-reaction-{signal}"
         )
         signal.connect(_on_chat_change, sender=Room, dispatch_uid=f"chat-page-room-{signal}")
-    content_published.connect(_on_published, sender=ChatMessage, dispatch_uid="chat-page-published")
     post_save.connect(_on_member_change, sender=get_user_model(), dispatch_uid="chat-page-member")
     post_delete.connect(_on_chat_change, sender=get_user_model(), dispatch_uid="chat-page-gone")

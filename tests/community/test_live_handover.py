@@ -1,0 +1,89 @@
+"""A database thread hands what it announces to its event loop and goes on: it never
+waits for a busy loop (or a slow Redis) to send it, and the events still leave in the
+order they were saved in."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import redis
+from asgiref.sync import sync_to_async
+
+from community import live
+from hearth import outages
+
+
+class SlowLayer:
+    """A channel layer whose sends wait until the test opens the gate."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.gate = asyncio.Event()
+        self.sent: list[tuple[str, dict]] = []
+        self.fail = fail
+
+    async def group_send(self, group: str, event: dict) -> None:
+        await self.gate.wait()
+        if self.fail:
+            raise redis.ConnectionError("Connection refused")
+        self.sent.append((group, event))
+
+
+@pytest.fixture
+def slow_layer(monkeypatch):
+    layer = SlowLayer()
+    monkeypatch.setattr(live, "get_channel_layer", lambda: layer)
+    outages.reset()
+    yield layer
+    outages.reset()
+
+
+def _announce(count: int) -> str:
+    for n in range(count):
+        live._send_now("room-7", {"type": "chat.frame", "n": n})
+    return "saved"
+
+
+async def test_the_saving_thread_does_not_wait_for_the_send(slow_layer):
+    # The old way the thread waited for each send; with the gate shut it never returned.
+    done = await asyncio.wait_for(sync_to_async(_announce)(3), timeout=10)
+    assert done == "saved"
+    assert slow_layer.sent == []
+
+    slow_layer.gate.set()
+    while len(slow_layer.sent) < 3:
+        await asyncio.sleep(0)
+    assert [event["n"] for _, event in slow_layer.sent] == [0, 1, 2]
+
+
+async def test_events_from_many_saves_leave_in_order(slow_layer):
+    slow_layer.gate.set()
+    for _ in range(5):
+        await sync_to_async(_announce)(20)
+    while len(slow_layer.sent) < 100:
+        await asyncio.sleep(0)
+    assert [event["n"] for _, event in slow_layer.sent] == list(range(20)) * 5
+
+
+async def test_a_send_redis_refuses_opens_the_breaker_and_the_rest_are_not_tried(monkeypatch):
+    layer = SlowLayer(fail=True)
+    layer.gate.set()
+    monkeypatch.setattr(live, "get_channel_layer", lambda: layer)
+    outages.reset()
+    try:
+        await sync_to_async(_announce)(1)
+        while not outages.is_down(outages.CHANNEL_LAYER):
+            await asyncio.sleep(0)
+        await sync_to_async(_announce)(1)  # not even handed over while Redis is away
+        assert not outages.worth_trying(outages.CHANNEL_LAYER)
+    finally:
+        outages.reset()
+
+
+def test_outside_an_event_loop_the_send_happens_before_the_call_returns(monkeypatch):
+    layer = SlowLayer()
+    layer.gate.set()
+    monkeypatch.setattr(live, "get_channel_layer", lambda: layer)
+    outages.reset()
+    _announce(2)  # a management command, the task worker: nobody to hand it to
+    assert [event["n"] for _, event in layer.sent] == [0, 1]
