@@ -93,6 +93,13 @@ def _loop_of_this_thread() -> asyncio.AbstractEventLoop | None:
     return None
 
 
+async def announcements_sent() -> None:
+    """Wait until what this event loop's threads announced has gone to the channel layer."""
+    announcer = _Announcer._of_loop.get(asyncio.get_running_loop())
+    if announcer is not None:
+        await announcer.sent()
+
+
 class _Announcer:
     """One event loop's announcements, sent one after the other by one task, so they
     leave in the order they were saved in."""
@@ -114,6 +121,12 @@ class _Announcer:
             if announcer is None:
                 announcer = cls._of_loop[loop] = cls(loop)
             return announcer
+
+    async def sent(self) -> None:
+        """Once everything handed over so far has been sent (a socket closing waits for
+        this: when a deploy stops the server, the loop ends with its last socket)."""
+        while self.task is not None and not self.task.done():
+            await asyncio.shield(self.task)
 
     def hand_over(self, group: str, event: dict[str, Any]) -> bool:
         """From any thread; False when the loop has just closed."""

@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from community import live
 from community.chat import actions, limits, presence
 from community.chat.actions import ChatError, author_payload, message_payload, reaction_counts
 from community.chat.fanout import FRAME_EVENT, get_hub
@@ -54,6 +55,8 @@ TYPING_EVERY_SECONDS = 2.0
 SINCE_MAX = 500
 SINCE_PER_MINUTE = 6
 SINCE_PER_NETWORK_PER_MINUTE = 120
+# A socket that closes while its sends are being saved waits this long for them.
+SAVE_BEFORE_CLOSE_SECONDS = 10
 
 
 def _server_error(ref: str | None) -> dict:
@@ -208,6 +211,13 @@ class ChatConsumer(HearthConsumer):
                 batches.changed(
                     self.room.pk, {"id": self.member.pk, "name": self.member.name}, here=False
                 )
+        # A send being saved while the socket closed is finished and announced before
+        # the application returns: the last one to return lets a stopping server (a
+        # deploy) end the loop, and members on the other server would never hear of it.
+        worker = getattr(self, "_send_worker", None)
+        if worker is not None and not worker.done():
+            await asyncio.wait([worker], timeout=SAVE_BEFORE_CLOSE_SECONDS)
+        await live.announcements_sent()
 
     async def dispatch(self, message: dict) -> None:
         handler = getattr(self, get_handler_name(message), None)

@@ -17,6 +17,7 @@ import time
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 
 from community.chat import actions
 from community.chat.models import ChatMessage
@@ -46,6 +47,18 @@ async def test_a_send_saved_while_the_socket_closes_is_announced_before_it_ends(
     monkeypatch.setattr(actions, "send_messages", slow_save)
     monkeypatch.setattr(actions, "broadcast_messages", recorded)
     socket, _ = await open_socket(room, member)
+    layer = get_channel_layer()
+    group_send = layer.group_send
+    sent_to_layer: list[int] = []
+
+    async def recorded_send(group, event):
+        for _ in range(100):  # a round trip to Redis: the loop runs other work meanwhile
+            await asyncio.sleep(0)
+        await group_send(group, event)
+        if event.get("id"):
+            sent_to_layer.append(event["id"])
+
+    monkeypatch.setattr(layer, "group_send", recorded_send)
     await socket.send_json_to({"type": "send", "body": "Still there?", "ref": "r1"})
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 10
@@ -56,7 +69,9 @@ async def test_a_send_saved_while_the_socket_closes_is_announced_before_it_ends(
     # The deploy: the socket closes while the save runs.
     await socket.send_input({"type": "websocket.disconnect", "code": 1012})
     await socket.wait(10)  # the socket's application has returned: the server may stop
+    gone_out = list(sent_to_layer)
 
     saved = await sync_to_async(list)(ChatMessage.objects.values_list("pk", flat=True))
     assert len(saved) == 1
     assert announced == saved
+    assert gone_out == saved  # gone to the channel layer, not only handed over
