@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import PurePosixPath
 from typing import ClassVar, TypeAlias
@@ -181,6 +182,21 @@ class User(AbstractUser):
         if self.birthday_month and self.birthday_day:
             return date_format(date(2000, self.birthday_month, self.birthday_day), "j F")
         return ""
+
+
+def with_group_names(members: Iterable[User]) -> dict[int, User]:
+    """The members by id, each knowing its groups (``is_moderator`` and the other role
+    checks then ask nothing more): one query for all of them."""
+    found = {member.pk: member for member in members}
+    names: dict[int, set[str]] = {pk: set() for pk in found}
+    memberships = User.groups.through.objects.filter(user_id__in=list(found)).values_list(
+        "user_id", "group__name"
+    )
+    for user_id, name in memberships:
+        names[user_id].add(name)
+    for pk, member in found.items():
+        member._group_names_cache = frozenset(names[pk])
+    return found
 
 
 def validate_birthday(month: int | None, day: int | None) -> None:

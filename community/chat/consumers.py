@@ -35,6 +35,7 @@ from community.chat.protocol import (
     frame_too_large,
     parse_frame,
 )
+from community.chat.saver import get_saver
 from community.chat.wire import direct_writer
 from community.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, HearthConsumer
 from community.mentions import members_mentioned_in
@@ -303,8 +304,9 @@ class ChatConsumer(HearthConsumer):
 
     async def _on_send(self, frame: Frame) -> None:
         # Sends are saved in arrival order by one worker per socket; frames that arrive
-        # while a save is running are saved together in the next round, in one trip to
-        # the database thread, so a burst does not pay one thread hop per message.
+        # while a save is running are saved together in the next round, and the rounds
+        # of every socket of the process share one trip to the database thread
+        # (saver.py), so neither a burst nor a busy process pays a trip per message.
         self._require_member()
         self._send_queue.append(frame)
         if self._send_worker is None or self._send_worker.done():
@@ -313,7 +315,10 @@ class ChatConsumer(HearthConsumer):
     async def _drain_sends(self) -> None:
         while self._send_queue:
             batch, self._send_queue = self._send_queue, []
-            results = await self._save_batch([frame["body"] for frame in batch])
+            assert self.member is not None  # _on_send refuses visitors
+            results = await get_saver().save(
+                self.room.pk, self.member.pk, [frame["body"] for frame in batch]
+            )
             for frame, result in zip(batch, results, strict=True):
                 with contextlib.suppress(Exception):  # the socket may have closed meanwhile
                     if isinstance(result, ChatError):
@@ -511,20 +516,6 @@ class ChatConsumer(HearthConsumer):
             raise ChatError(_("Sign in to chat."), code="forbidden")
         room = Room.objects.get(pk=self.room.pk)
         return action(room=room, **{role: member}, **kwargs)
-
-    @database_sync_to_async
-    def _save_batch(self, bodies: list[str]) -> list[int | ChatError | None]:
-        """Save the bodies in order; per body the new id, the refusal, or None on a bug."""
-        member = self._fresh_member()
-        if member is None or member.is_suspended:
-            return [ChatError(_("Sign in to chat."), code="forbidden")] * len(bodies)
-        room = Room.objects.get(pk=self.room.pk)
-        try:
-            results = actions.send_messages(room=room, author=member, bodies=bodies)
-        except Exception:
-            logger.exception("chat: saving messages failed")
-            return [None] * len(bodies)
-        return [r if isinstance(r, ChatError) else r.pk for r in results]
 
     @database_sync_to_async
     def _call_on_message(self, action, message_id: int, role: str, **kwargs):

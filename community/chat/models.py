@@ -117,8 +117,9 @@ class Room(models.Model):
             return True
         return user is not None and user.is_authenticated and not user.is_suspended
 
-    def send_refusal(self, user) -> str:
-        """Why ``user`` may not post here now, or "" when they may."""
+    def send_refusal(self, user, *, muted: bool | None = None) -> str:
+        """Why ``user`` may not post here now, or "" when they may. ``muted``: whether
+        they are muted here, when the caller read it already (False asks nothing)."""
         if user is None or not user.is_authenticated:
             return _("Sign in to chat.")
         if user.is_suspended:
@@ -130,7 +131,7 @@ class Room(models.Model):
             return _("You are silenced until %(until)s.") % {
                 "until": date_format(until, "H:i, d M")
             }
-        mute = self.mutes.active().filter(member=user).first()
+        mute = self.mutes.active().filter(member=user).first() if muted is not False else None
         if mute is not None:
             until = timezone.localtime(mute.until)
             return _("A moderator muted you in this room until %(until)s.") % {

@@ -48,6 +48,13 @@ def bump(slug: str | None = None) -> None:
     kept_pages.retire(keys, what=", ".join(keys))
 
 
+def bump_rooms(slugs: list[str]) -> None:
+    """Retire the kept pages of these rooms at once (one write to the cache)."""
+    if slugs:
+        keys = [_room_generation(slug) for slug in slugs]
+        kept_pages.retire(keys, what=", ".join(keys))
+
+
 def served(request: HttpRequest, slug: str, render: Callable[[], HttpResponse]) -> HttpResponse:
     """The kept page of the room for a visitor if there is one, else ``render()``, kept
     for the next visitors when it may be. Only the plain address: an earlier page

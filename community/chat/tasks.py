@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 
 @task()
 def after_messages_saved(*, message_ids: list[int]) -> int:
-    """Tell the community of these new messages (one author, one room, in id order);
-    returns how many were still visible."""
+    """Tell the community of these new messages (saved together: one or several
+    sockets'); returns how many were still visible."""
     from community.chat.actions import note_conversation
     from community.chat.models import ChatMessage
 
@@ -49,8 +49,12 @@ def after_messages_saved(*, message_ids: list[int]) -> int:
             container=None,
             place=f"chat.room:{message.room.slug}",
         )
-    if messages:
-        note_conversation(room=messages[0].room, answer=messages[0])
+    # A conversation is answered by the first of each member's messages in a room.
+    firsts: dict[tuple[int, int], ChatMessage] = {}
+    for message in messages:
+        firsts.setdefault((message.room_id, message.author_id), message)
+    for answer in firsts.values():
+        note_conversation(room=answer.room, answer=answer)
     return len(messages)
 
 

@@ -33,18 +33,18 @@ async def test_a_send_saved_while_the_socket_closes_is_announced_before_it_ends(
     room = await sync_to_async(make_room)()
     saving = threading.Event()
     announced: list[int] = []
-    send_messages, broadcast = actions.send_messages, actions.broadcast_messages
+    send_from_sockets, broadcast = actions.send_from_sockets, actions.broadcast_messages
 
-    def slow_save(**kwargs):
+    def slow_save(requests):
         saving.set()
         time.sleep(0.5)  # a busy database: the close arrives while this save runs
-        return send_messages(**kwargs)
+        return send_from_sockets(requests)
 
     def recorded(room, messages):
         announced.extend(m.pk for m in messages)
         broadcast(room, messages)
 
-    monkeypatch.setattr(actions, "send_messages", slow_save)
+    monkeypatch.setattr(actions, "send_from_sockets", slow_save)
     monkeypatch.setattr(actions, "broadcast_messages", recorded)
     socket, _ = await open_socket(room, member)
     layer = get_channel_layer()
