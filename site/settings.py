@@ -243,14 +243,25 @@ if REDIS_URL:
                     for url in env_list("CHANNEL_REDIS_URLS", [REDIS_URL])
                 ],
                 "prefix": env_str("CHANNEL_PREFIX", "hearth") + _WORKER,
-                "capacity": env_int("CHANNEL_CAPACITY", 1000, minimum=10),
+                # Counted per server process, not per socket: every channel of a process
+                # (its sockets', its room hubs') waits in one Redis key, and a group send
+                # to a full one is dropped. A minute (the expiry) of a busy process's
+                # events fits; at 1,000 a process a few seconds behind lost room frames.
+                "capacity": env_int("CHANNEL_CAPACITY", 50_000, minimum=10),
                 "expiry": 60,
             },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # Per channel here: a room hub that falls behind drops nothing at 100 (the
+            # default) frames waiting.
+            "CONFIG": {"capacity": env_int("CHANNEL_CAPACITY", 50_000, minimum=10)},
+        }
+    }
 
 # --- Background tasks --------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -38,6 +39,13 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each step")
     parser.add_argument("--processes", type=int, default=2, help="client processes (>= 2)")
     parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument(
+        "--tasks",
+        choices=["worker", "immediate"],
+        default="worker",
+        help="worker (production: the database task backend and one db_worker beside "
+        "Hearth) or immediate (what follows a message runs in the server)",
+    )
     args = parser.parse_args(argv)
     args.layer = "memory"
     args.redis_url = ""
@@ -134,7 +142,7 @@ def summarise(results: dict[str, list[Step]]) -> dict:
 def report(results: dict[str, list[Step]], args, summary: dict) -> str:
     lines = [
         f"scenario: ceiling   clients: {args.clients} in {args.processes} processes   "
-        f"step: {args.seconds:g} s   rates (msg/s): {args.rates}",
+        f"step: {args.seconds:g} s   rates (msg/s): {args.rates}   tasks: {args.tasks}",
         "",
     ]
     rows = []
@@ -191,11 +199,14 @@ async def _run(args, env, sessions, sender_session) -> dict[str, list[Step]]:
     for kind in args.server_list:
         port = run._free_port()
         process = run._start_server(kind, port, env)
+        worker = run.start_task_worker(env) if kind == "hearth" and args.tasks == "worker" else None
         try:
             await run._wait_for_port(port, process)
             results[kind] = await measure(kind, port, args, sessions, sender_session)
         finally:
             run._stop(process)
+            if worker is not None:
+                run._stop(worker)
     return results
 
 
@@ -205,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
     try:
         env = run._configure_environment(args, workdir)
+        os.environ.pop("DATABASE_URL", None)  # the SQLite file of this run
+        if args.tasks == "worker":
+            env["TASKS_BACKEND"] = os.environ["TASKS_BACKEND"] = run.DATABASE_TASKS
         sessions, sender_session = None, None
         if "hearth" in args.server_list:
             print("Preparing a fresh database (migrate, members, sessions)…", flush=True)

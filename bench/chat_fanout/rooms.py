@@ -172,6 +172,8 @@ async def measure(args, env: dict[str, str], plan: dict) -> dict:
             loadgen.wait_arrivals(recorder, count, quiet=5.0, cap=60.0),
         )
         cpu = sum(loadgen.cpu_seconds(s.pid) for s in servers) - cpu_before
+        alive, _frames = await pool.stats()
+        alive += sum(1 for ws in senders if ws.close_code is None)
         worker_cpu = (
             loadgen.cpu_seconds(task_worker.pid) - worker_cpu_before if task_worker else 0.0
         )
@@ -194,6 +196,7 @@ async def measure(args, env: dict[str, str], plan: dict) -> dict:
         return {
             "sockets": index,
             "opened": opened + len(senders),
+            "open_at_the_end": alive,
             "messages": count,
             "expected": expected,
             "received": received,
@@ -250,6 +253,12 @@ def report(args, r: dict) -> str:
                 f"{r['reach']:.4f} ({r['received']:,} / {r['expected']:,})",
                 "1.000",
                 loadgen.verdict(r["reach"] >= 1),
+            ],
+            [
+                "sockets still open at the end",
+                f"{r['open_at_the_end']:,} of {r['opened']:,}",
+                "all",
+                loadgen.verdict(r["open_at_the_end"] >= r["opened"]),
             ],
             ["Redis commands per message", f"{r['redis_per_message']:.1f}", "", ""],
             [

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
+from community import trust
 from community.actions import ModerationError, check_may_penalise, notify
 from community.chat import limits, page_cache, tasks
 from community.chat.fanout import FRAME_EVENT
@@ -321,6 +322,7 @@ def send_from_sockets(requests: list[Sends]) -> list[list[int | ChatError | None
     sockets that queue was the latency (bench/chat_fanout, "rooms").
     """
     members = with_group_names(User.objects.in_bulk({r.member_id for r in requests}).values())
+    trust.recall_levels(members.values())  # the frames show links by the author's level
     rooms = Room.objects.in_bulk({r.room_id for r in requests})
     muted = set(
         RoomMute.objects.active()

@@ -313,3 +313,23 @@ def test_a_chat_mute_or_a_hidden_post_in_the_window_keeps_a_member_from_regular(
     )
     trust.forget(member.pk)
     assert trust.trust_level(fresh(member)) == trust.REGULAR
+
+
+def test_many_members_kept_levels_come_in_one_read_of_the_cache(
+    monkeypatch, django_assert_num_queries
+):
+    earned, fresh = new_member(), new_member()
+    earn_member_level(earned)
+    assert trust.trust_level(User.objects.get(pk=earned.pk)) == trust.MEMBER  # now kept
+    members = [User.objects.get(pk=earned.pk), User.objects.get(pk=fresh.pk)]
+    reads: list[list[str]] = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or get_many(keys))
+
+    trust.recall_levels(members)
+
+    assert len(reads) == 1 and len(reads[0]) == 2
+    cache.clear()  # what was recalled is on the rows now: nothing read again
+    with django_assert_num_queries(0):
+        assert trust.trust_level(members[0]) == trust.MEMBER
+    assert trust.trust_level(members[1]) == trust.NEW  # not kept: computed as before
