@@ -125,7 +125,10 @@ def summarise(results: dict[str, list[Step]]) -> dict:
     # Saturated: some step fell short of its offered load (by 10 % or more).
     saturated = any(s.deliveries_per_second < 0.9 * s.rate * s.clients for s in bare)
     at_peak = next((s for s in hearth if s.rate == peak.rate), None)
-    hearth_at = at_peak.deliveries_per_second if at_peak else 0.0
+    # Hearth stopped at a lower step (it saturated there): its best is its ceiling.
+    hearth_at = (
+        at_peak.deliveries_per_second if at_peak else max(s.deliveries_per_second for s in hearth)
+    )
     summary.update(
         bare_peak_rate=peak.rate,
         bare_peak=round(peak.deliveries_per_second),

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import math
 import time
+from collections.abc import Sequence
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
@@ -239,16 +240,21 @@ class ChatConsumer(HearthConsumer):
         self._direct_write = direct_writer(self._raw_send)
         await super().__call__(scope, receive, send)
 
-    def write_now(self, text: str, data: bytes, wire: bytes, message_id: int | None) -> bool:
+    def write_now(
+        self,
+        texts: Sequence[str],
+        datas: Sequence[bytes],
+        wire: bytes,
+        message_ids: Sequence[int | None],
+    ) -> bool:
         if self._replaying:
-            self._pending.append((text, message_id))
+            self._pending.extend(zip(texts, message_ids, strict=True))
             return True
-        if self._direct_write is None:
+        if self._direct_write is None or not self._direct_write(datas, wire):
             return False
-        written = self._direct_write(data, wire)
-        if written:
+        for message_id in message_ids:
             self._delivered_live(message_id)
-        return written
+        return True
 
     async def deliver(self, message: dict, message_id: int | None) -> None:
         if self._replaying:

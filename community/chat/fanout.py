@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections.abc import Sequence
 from typing import Protocol
 
 from channels.layers import get_channel_layer
@@ -41,8 +42,15 @@ REFRESH_SECONDS = 60 * 60
 
 
 class Subscriber(Protocol):
-    def write_now(self, text: str, data: bytes, wire: bytes, message_id: int | None) -> bool:
-        """Deliver (or buffer) without waiting; False when deliver() must be awaited."""
+    def write_now(
+        self,
+        texts: Sequence[str],
+        datas: Sequence[bytes],
+        wire: bytes,
+        message_ids: Sequence[int | None],
+    ) -> bool:
+        """Deliver (or buffer) these frames without waiting (``wire``: all of them, framed,
+        back to back); False when deliver() must be awaited, frame by frame."""
         ...
 
     async def deliver(self, message: dict, message_id: int | None) -> None: ...
@@ -142,24 +150,27 @@ class RoomHub:
             if event.get("type") != FRAME_EVENT:
                 continue
             if "frames" in event:  # several messages saved together, in id order
-                for frame, message_id in event["frames"]:
-                    await self._fan_out(room, frame, message_id)
+                await self._fan_out(room, [(frame, id_) for frame, id_ in event["frames"]])
             else:
-                await self._fan_out(room, event["frame"], event.get("id"))
+                await self._fan_out(room, [(event["frame"], event.get("id"))])
 
-    async def _fan_out(self, room: _Room, frame: str, message_id: int | None) -> None:
-        data = frame.encode()  # once for the room, not once per socket
-        wire = text_frame(data)
+    async def _fan_out(self, room: _Room, frames: list[tuple[str, int | None]]) -> None:
+        texts = tuple(text for text, _ in frames)
+        message_ids = tuple(message_id for _, message_id in frames)
+        datas = tuple(text.encode() for text in texts)  # once for the room, not per socket
+        wire = b"".join(text_frame(data) for data in datas)
         waiting = []
         # A copy: a delivery may close a socket, which unsubscribes it mid-loop.
         for subscriber in list(room.subscribers):
             try:
-                if not subscriber.write_now(frame, data, wire, message_id):
+                if not subscriber.write_now(texts, datas, wire, message_ids):
                     waiting.append(subscriber)
             except Exception:  # a socket that went away between frames
                 room.subscribers.pop(subscriber, None)
-        if waiting:
-            await self._deliver_waiting(room, waiting, frame, message_id)
+        for text, message_id in frames:
+            waiting = [s for s in waiting if s in room.subscribers]  # not the dropped
+            if waiting:
+                await self._deliver_waiting(room, waiting, text, message_id)
 
     async def _deliver_waiting(
         self, room: _Room, subscribers: list, frame: str, message_id: int | None

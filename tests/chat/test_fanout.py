@@ -66,7 +66,7 @@ class FakeSubscriber:
         self.frames: list[str] = []
         self.dropped = False
 
-    def write_now(self, text, data, wire, message_id) -> bool:
+    def write_now(self, texts, datas, wire, message_ids) -> bool:
         return False  # always take the ASGI path
 
     async def deliver(self, message, message_id) -> None:
@@ -94,6 +94,34 @@ async def test_a_slow_socket_is_dropped_without_holding_up_the_room(monkeypatch)
     for subscriber in (fast_before, fast_after):
         await hub.unsubscribe("chat-room-x", subscriber)
     assert hub.rooms == {}
+
+
+class DirectSubscriber(FakeSubscriber):
+    """A socket whose transport takes the frames at once (uvicorn's direct path)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []
+
+    def write_now(self, texts, datas, wire, message_ids) -> bool:
+        self.writes.append(wire)
+        self.frames.extend(texts)
+        return True
+
+
+async def test_messages_saved_together_reach_a_socket_in_one_write():
+    layer = get_channel_layer()
+    hub = RoomHub(layer)
+    direct, plain = DirectSubscriber(), FakeSubscriber()
+    for subscriber in (direct, plain):
+        await hub.subscribe("chat-room-z", subscriber)
+    frames = [["first", 1], ["second", 2], ["third", 3]]
+    await layer.group_send("chat-room-z", {"type": "chat.frame", "frames": frames})
+    await wait_until(lambda: len(plain.frames) == 3)
+    assert direct.frames == plain.frames == ["first", "second", "third"]
+    assert direct.writes == [text_frame(b"first") + text_frame(b"second") + text_frame(b"third")]
+    for subscriber in (direct, plain):
+        await hub.unsubscribe("chat-room-z", subscriber)
 
 
 async def test_the_hub_ignores_other_events_on_its_channel():
@@ -165,20 +193,24 @@ def test_the_frame_matches_what_websockets_itself_would_send():
 async def test_the_direct_writer_writes_the_shared_frame_or_declines():
     protocol = _Protocol()
     write = direct_writer(protocol.send)
-    assert write(b"hi", b"<frame>") is True
+    assert write((b"hi",), b"<frame>") is True
     assert protocol.transport.written == [b"<frame>"]
+    assert write((b"one", b"two"), b"<frame one><frame two>") is True  # saved together
+    assert protocol.transport.written[-1] == b"<frame one><frame two>"  # one write
     protocol.conn.extensions = ["permessage-deflate"]  # this client negotiated compression
-    assert write(b"hi", b"<frame>") is True
+    assert write((b"hi",), b"<frame>") is True
     assert protocol.transport.written[-1] == b"compressed:hi"
+    assert write((b"a", b"b"), b"<frames>") is True  # compressed one by one, written at once
+    assert protocol.transport.written[-1] == b"compressed:acompressed:b"
     protocol.writable.clear()  # the client is not reading: the buffer is full
-    assert write(b"again", b"<frame>") is False
+    assert write((b"again",), b"<frame>") is False
     protocol.writable.set()
     protocol.conn.state = State.CLOSING
-    assert write(b"late", b"<frame>") is False
+    assert write((b"late",), b"<frame>") is False
     protocol.conn.state = State.OPEN
     protocol.close_sent = True
-    assert write(b"late", b"<frame>") is False
-    assert len(protocol.transport.written) == 2
+    assert write((b"late",), b"<frame>") is False
+    assert len(protocol.transport.written) == 4
 
 
 def test_there_is_no_direct_writer_for_other_servers():

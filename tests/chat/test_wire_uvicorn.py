@@ -63,8 +63,8 @@ async def test_room_messages_take_the_direct_path_under_uvicorn(member, monkeypa
     written = []
     original = ChatConsumer.write_now
 
-    def counting(self, text, data, wire, message_id):
-        result = original(self, text, data, wire, message_id)
+    def counting(self, texts, datas, wire, message_ids):
+        result = original(self, texts, datas, wire, message_ids)
         written.append(result)
         return result
 
