@@ -93,6 +93,10 @@ def _loop_of_this_thread() -> asyncio.AbstractEventLoop | None:
     return None
 
 
+# A closing socket waits at most this long for what it announced.
+SENT_WAIT_SECONDS = 10.0
+
+
 async def announcements_sent() -> None:
     """Wait until what this event loop's threads announced has gone to the channel layer."""
     announcer = _Announcer._of_loop.get(asyncio.get_running_loop())
@@ -113,6 +117,9 @@ class _Announcer:
         self.loop = loop
         self.pending: deque[tuple[str, dict[str, Any]]] = deque()
         self.task: asyncio.Task | None = None
+        self.added = 0  # events handed over so far
+        self.done = 0  # of which sent (or given up on)
+        self.waiters: list[tuple[int, asyncio.Future[None]]] = []
 
     @classmethod
     def of(cls, loop: asyncio.AbstractEventLoop) -> _Announcer:
@@ -122,11 +129,18 @@ class _Announcer:
                 announcer = cls._of_loop[loop] = cls(loop)
             return announcer
 
-    async def sent(self) -> None:
-        """Once everything handed over so far has been sent (a socket closing waits for
-        this: when a deploy stops the server, the loop ends with its last socket)."""
-        while self.task is not None and not self.task.done():
-            await asyncio.shield(self.task)
+    async def sent(self, timeout: float = SENT_WAIT_SECONDS) -> None:
+        """Once everything handed over before this call has been sent (a socket closing
+        waits for this: when a deploy stops the server, the loop ends with its last
+        socket). Not what comes later: a busy room would keep a closing socket waiting."""
+        if self.done >= self.added:
+            return
+        waiter: asyncio.Future[None] = self.loop.create_future()
+        self.waiters.append((self.added, waiter))
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            logger.warning("live: announcements still waiting after %s s", timeout)
 
     def hand_over(self, group: str, event: dict[str, Any]) -> bool:
         """From any thread; False when the loop has just closed."""
@@ -137,6 +151,7 @@ class _Announcer:
         return True
 
     def _add(self, group: str, event: dict[str, Any]) -> None:
+        self.added += 1
         self.pending.append((group, event))
         if self.task is None or self.task.done():
             self.task = self.loop.create_task(self._send_pending())
@@ -146,6 +161,7 @@ class _Announcer:
             group, event = self.pending.popleft()
             layer = get_channel_layer()
             if layer is None or not outages.worth_trying(outages.CHANNEL_LAYER):
+                self._one_done()
                 continue
             try:
                 await layer.group_send(group, event)
@@ -153,6 +169,19 @@ class _Announcer:
                 outages.report_down(outages.CHANNEL_LAYER, error)
             except Exception:
                 logger.exception("live: sending %s to %s failed", event.get("type"), group)
+            finally:
+                self._one_done()
+
+    def _one_done(self) -> None:
+        self.done += 1
+        still = []
+        for target, waiter in self.waiters:
+            if self.done >= target:
+                if not waiter.done():
+                    waiter.set_result(None)
+            else:
+                still.append((target, waiter))
+        self.waiters = still
 
 
 def send_to_group(group: str, event: dict[str, Any]) -> None:

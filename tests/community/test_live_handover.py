@@ -87,3 +87,39 @@ def test_outside_an_event_loop_the_send_happens_before_the_call_returns(monkeypa
     outages.reset()
     _announce(2)  # a management command, the task worker: nobody to hand it to
     assert [event["n"] for _, event in layer.sent] == [0, 1]
+
+
+class BusyRoomLayer(SlowLayer):
+    """Event 0 waits for ``first``; every later one for ``gate`` (a busy room)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = asyncio.Event()
+
+    async def group_send(self, group: str, event: dict) -> None:
+        await (self.first if event["n"] == 0 else self.gate).wait()
+        self.sent.append((group, event))
+
+
+def _announce_from(start: int, count: int) -> None:
+    for n in range(start, start + count):
+        live._send_now("room-7", {"type": "chat.frame", "n": n})
+
+
+async def test_a_closing_socket_waits_for_what_it_announced_not_for_what_came_after(
+    monkeypatch,
+):
+    layer = BusyRoomLayer()
+    monkeypatch.setattr(live, "get_channel_layer", lambda: layer)
+    outages.reset()
+    await sync_to_async(_announce_from)(0, 1)  # the closing socket's own message
+    closing = asyncio.create_task(live.announcements_sent())
+    await sync_to_async(_announce_from)(1, 3)  # the room goes on meanwhile
+    layer.first.set()
+    # The old wait lasted until the queue was empty, which a busy room never is.
+    await asyncio.wait_for(closing, timeout=5)
+    assert [event["n"] for _, event in layer.sent] == [0]
+    layer.gate.set()
+    while len(layer.sent) < 4:
+        await asyncio.sleep(0)
+    assert [event["n"] for _, event in layer.sent] == [0, 1, 2, 3]
