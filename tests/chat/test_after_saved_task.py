@@ -4,11 +4,9 @@ thread only saves and announces (bench/chat_fanout, "rooms")."""
 
 from __future__ import annotations
 
-import signal
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,6 +17,7 @@ from community.chat.models import ChatMessage
 from referrals import points
 from referrals.models import MemberAction, PointsRule
 from tests.chat.factories import make_message, make_room
+from tests.tasks import run_task_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,16 +28,6 @@ TASK = "community.chat.tasks.after_messages_saved"
 @pytest.fixture
 def worker_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def _run_worker() -> None:
-    # db_worker installs its own SIGTERM/SIGINT handlers for good; give the run its own back.
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
 
 
 def _worth(action: str) -> int:
@@ -59,7 +48,7 @@ def test_the_worker_pays_for_a_message_the_socket_only_saved(member, other_membe
     [queued] = DBTaskResult.objects.filter(task_path=TASK)
     assert queued.args_kwargs["kwargs"] == {"message_ids": [message.pk]}
 
-    _run_worker()
+    run_task_worker()
 
     assert DBTaskResult.objects.get(task_path=TASK).status == "SUCCESSFUL"
     assert points.balance(member) == _worth(Action.CHAT)
@@ -74,7 +63,7 @@ def test_a_burst_is_one_task_and_each_message_pays(member, worker_tasks):
 
     [queued] = DBTaskResult.objects.filter(task_path=TASK)
     assert queued.args_kwargs["kwargs"] == {"message_ids": [m.pk for m in saved]}
-    _run_worker()
+    run_task_worker()
     assert points.balance(member) == 3 * _worth(Action.CHAT)
 
 
@@ -82,7 +71,7 @@ def test_a_message_deleted_before_the_worker_runs_earns_nothing(member, worker_t
     [message] = actions.send_messages(room=make_room(), author=member, bodies=["oops"])
     actions.delete_message(message=message, actor=member)
 
-    _run_worker()
+    run_task_worker()
 
     assert points.balance(member) == 0
     assert not MemberAction.objects.filter(action=Action.CHAT).exists()

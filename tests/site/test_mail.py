@@ -6,14 +6,12 @@ import contextlib
 import io
 import json
 import logging
-import signal
 import smtplib
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.management import call_command
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
@@ -25,6 +23,7 @@ from hearth.mail import no_emails, queue_email
 from referrals.models import Invite
 from tests.blog.factories import write_guide
 from tests.factories import PASSWORD
+from tests.tasks import run_task_worker
 
 SIGNUP = "/accounts/signup/"
 INVITE = "/referrals/invite/"
@@ -57,16 +56,6 @@ def _queued_emails() -> list[dict]:
     ]
 
 
-def _run_worker() -> None:
-    # db_worker installs its own SIGTERM/SIGINT handlers for good; give the test run its own back.
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-
-
 @pytest.fixture
 def database_tasks(settings):
     settings.TASKS = DATABASE_TASKS
@@ -81,7 +70,7 @@ def test_a_sign_up_queues_the_verification_email_and_the_worker_sends_it(client,
     assert queued["to"] == ["new@example.com"]
     assert "/accounts/confirm-email/" in queued["body"]
 
-    _run_worker()
+    run_task_worker()
 
     [message] = mail.outbox
     assert message.to == ["new@example.com"]
@@ -98,7 +87,7 @@ def test_an_invite_queues_its_email_and_the_worker_sends_it(member, member_clien
     [queued] = _queued_emails()
     assert queued["to"] == ["ana@example.org"] and "Come bake!" in queued["body"]
 
-    _run_worker()
+    run_task_worker()
 
     [message] = mail.outbox
     assert message.to == ["ana@example.org"]
@@ -115,7 +104,7 @@ def test_wagtails_review_request_to_editors_is_queued_not_sent_in_the_members_re
     assert mail.outbox == []
     assert any(editor.email in queued["to"] for queued in _queued_emails())
 
-    _run_worker()
+    run_task_worker()
 
     assert any(editor.email in message.to for message in mail.outbox)
 
@@ -127,7 +116,7 @@ def test_a_failed_send_is_kept_as_a_failed_task_and_the_request_is_unharmed(
     settings.EMAIL_DELIVERY_BACKEND = REFUSING
     assert _sign_up(client).status_code == 302
 
-    _run_worker()
+    run_task_worker()
 
     task = DBTaskResult.objects.get()
     assert task.status == "FAILED"
@@ -221,7 +210,7 @@ def test_wagtails_password_reset_is_queued_and_a_refusing_smtp_server_does_not_f
     [queued] = _queued_emails()
     assert queued["to"] == [editor.email]
 
-    _run_worker()
+    run_task_worker()
 
     assert DBTaskResult.objects.get().status == "FAILED"
 
@@ -247,7 +236,7 @@ def test_djangos_send_mail_is_delivered_by_the_task_with_everything_intact(datab
     assert mail.outbox == []
     assert len(_queued_emails()) == 1
 
-    _run_worker()
+    run_task_worker()
 
     [sent] = mail.outbox
     assert sent.subject == "Your digest" and sent.body == "Plain"
