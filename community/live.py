@@ -95,6 +95,9 @@ def _loop_of_this_thread() -> asyncio.AbstractEventLoop | None:
 
 # A closing socket waits at most this long for what it announced.
 SENT_WAIT_SECONDS = 10.0
+# An announcement that found the channel layer's pool busy is tried this many times in
+# all (each waits up to the pool's timeout for a connection) before it is given up.
+SEND_TRIES = 3
 
 
 async def announcements_sent() -> None:
@@ -164,13 +167,24 @@ class _Announcer:
                 self._one_done()
                 continue
             try:
+                await self._send(layer, group, event)
+            finally:
+                self._one_done()
+
+    async def _send(self, layer, group: str, event: dict[str, Any]) -> None:
+        for attempt in range(1, SEND_TRIES + 1):
+            try:
                 await layer.group_send(group, event)
             except outages.CONNECTION_ERRORS as error:
                 outages.report_down(outages.CHANNEL_LAYER, error)
+                if outages.is_busy(error) and attempt < SEND_TRIES:
+                    continue  # no free connection yet (a reconnect storm): wait again
             except Exception:
                 logger.exception("live: sending %s to %s failed", event.get("type"), group)
-            finally:
-                self._one_done()
+            else:
+                if outages.is_down(outages.CHANNEL_LAYER):
+                    outages.report_up(outages.CHANNEL_LAYER)  # it answered: say so
+            return
 
     def _one_done(self) -> None:
         self.done += 1

@@ -33,6 +33,7 @@ from typing import Protocol
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
 from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from hearth import outages
 
@@ -45,10 +46,30 @@ WATCH_SECONDS = 2.0
 # feeds the storm. Only a refused or broken connection, a new run_id, or this many late
 # answers in a row (about 12 s of silence) count as Redis lost.
 SLOW_ANSWERS_TOLERATED = 3
+
+# How long the process's reader waits before it reads again after a late answer.
+READ_RETRY_SECONDS = 1.0
 # A host's connections per process, and how long a command waits for a free one (a
-# deploy's reconnects join their groups all at once) before it counts as Redis failing.
+# deploy's reconnects join their groups all at once) before that command fails. A pool
+# that ran dry is a busy process, not a lost Redis (outages.is_busy).
 MAX_CONNECTIONS = 200
 POOL_TIMEOUT = 5.0
+
+
+def is_late(error: BaseException) -> bool:
+    """A late answer: asyncio's own timeout (the watch's); redis-py's when a new
+    connection takes longer than socket_connect_timeout (a busy event loop at 10,000
+    sockets takes longer than a second to run the connect's callbacks); or no free
+    connection in the pool within POOL_TIMEOUT (a reconnect storm's joins)."""
+    return isinstance(error, (TimeoutError, RedisTimeoutError)) or outages.is_busy(error)
+
+
+def _no_answer(error: BaseException) -> TimeoutError:
+    """One late answer too many: Redis counts as away, even when the last wait was for a
+    busy pool's connection (which alone opens no circuit breaker)."""
+    lost = TimeoutError(f"no answer {SLOW_ANSWERS_TOLERATED + 1} times in a row ({error})")
+    lost.__cause__ = error
+    return lost
 
 
 class LayerListener(Protocol):
@@ -146,13 +167,13 @@ class RedisChannelLayer(BaseRedisChannelLayer):
                 raise
             except Exception as error:  # refused, reset, or late too often: the host is away
                 answered = False
-                if isinstance(error, TimeoutError) and index in self._run_ids:
+                if is_late(error) and index in self._run_ids:
                     self._late[index] = late = self._late.get(index, 0) + 1
                     if late <= SLOW_ANSWERS_TOLERATED:
                         continue
                 self._late.pop(index, None)
                 self._run_ids.pop(index, None)
-                self._lost(error, "")
+                self._lost(_no_answer(error) if is_late(error) else error, "")
                 continue
             self._late.pop(index, None)
             run_id = str(info.get("run_id", ""))
@@ -239,24 +260,63 @@ class RedisChannelLayer(BaseRedisChannelLayer):
         """Pop this process's messages and hand each to its channel's receive.
 
         Never cancelled but by close_pools(): a cancelled pop can lose a message that
-        Redis has already handed over. Ends on a failure, telling every waiting receive;
-        the next receive starts a new reader.
+        Redis has already handed over. A late answer is read again, up to
+        SLOW_ANSWERS_TOLERATED times in a row: a busy process is not a lost Redis, and
+        failing the receives closes every socket of the process at once. Any other
+        failure, or one late answer too many, ends the reader and is handed to every
+        waiting receive; the next receive starts a new reader.
         """
+        late = 0
         while True:
             try:
                 target, message = await self.receive_single(process_channel)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                if is_late(error) and late < SLOW_ANSWERS_TOLERATED:
+                    late += 1
+                    logger.warning(
+                        "channel layer: a late answer from Redis (%s: %s, %d in a row); "
+                        "reading again",
+                        error.__class__.__name__,
+                        error,
+                        late,
+                    )
+                    await asyncio.sleep(READ_RETRY_SECONDS)
+                    continue
                 waiting, self._waiting = self._waiting, {}
-                failed = _Failed(error)
+                failed = _Failed(_no_answer(error) if is_late(error) else error)
                 for future in (f for futures in waiting.values() for f in futures):
                     if not future.done():
                         future.set_result(failed)
                 return
+            late = 0
             for name in target if isinstance(target, list) else (target,):
                 if name not in self._closed:
                     self._deliver(name, message)
+
+    async def _clean_receive_backup(self, index: int, channel: str) -> None:
+        """Clear a read message's backup copy, as channels_redis does after each pop, but
+        try a late answer again: its task is awaited by nobody, so a failure was only
+        "Task exception was never retrieved" in the log, and the copy stayed, to be
+        handed out again by the next read (a room's frame twice on every socket)."""
+        for attempt in range(SLOW_ANSWERS_TOLERATED + 1):
+            try:
+                await super()._clean_receive_backup(index, channel)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if is_late(error) and attempt < SLOW_ANSWERS_TOLERATED:
+                    await asyncio.sleep(READ_RETRY_SECONDS)
+                    continue
+                logger.warning(
+                    "channel layer: a read message's backup copy was not cleared (%s: %s); "
+                    "it may be read twice",
+                    error.__class__.__name__,
+                    error,
+                )
+                return
 
     async def close_pools(self) -> None:
         for task in self._readers.values():

@@ -51,12 +51,27 @@ def is_outage(error: BaseException) -> bool:
     return isinstance(error, CONNECTION_ERRORS) and not isinstance(error, CLIENT_GONE)
 
 
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` is a wait for a free connection that ran out: the process has
+    more commands in flight than its pool holds connections (a deploy's reconnect storm
+    joins thousands of groups at once). The service itself answers; this is no outage."""
+    return isinstance(error, RedisConnectionError) and isinstance(error.__cause__, TimeoutError)
+
+
 _down_since: dict[str, float] = {}
 _retry_at: dict[str, float] = {}
+# A busy pool is logged at most once per this many seconds and service, with a count.
+BUSY_REPORT_SECONDS = 60.0
+_busy: dict[str, tuple[float, int]] = {}  # service: (last logged, waits run out since)
 
 
 def report_down(service: str, error: BaseException) -> None:
+    """``service`` failed with ``error``: skip it for RETRY_SECONDS, unless the failure
+    was only a busy pool (``is_busy``), which is logged but stops nobody else."""
     now = time.monotonic()
+    if is_busy(error):
+        _report_busy(service, error, now)
+        return
     _retry_at[service] = now + RETRY_SECONDS
     if service in _down_since:
         return
@@ -66,6 +81,21 @@ def report_down(service: str, error: BaseException) -> None:
         service,
         error.__class__.__name__,
         error,
+    )
+
+
+def _report_busy(service: str, error: BaseException, now: float) -> None:
+    logged, count = _busy.get(service, (float("-inf"), 0))
+    if now - logged < BUSY_REPORT_SECONDS:
+        _busy[service] = (logged, count + 1)
+        return
+    _busy[service] = (now, 0)
+    logger.warning(
+        "%s is busy: no free connection in time (%s)%s; that command failed, the "
+        "service still counts as up",
+        service,
+        error,
+        f", {count + 1} times in the last {BUSY_REPORT_SECONDS:.0f} s" if count else "",
     )
 
 
@@ -89,3 +119,4 @@ def reset() -> None:
     """Forget every outage (tests start from a clean slate)."""
     _down_since.clear()
     _retry_at.clear()
+    _busy.clear()

@@ -123,3 +123,49 @@ async def test_a_closing_socket_waits_for_what_it_announced_not_for_what_came_af
     while len(layer.sent) < 4:
         await asyncio.sleep(0)
     assert [event["n"] for _, event in layer.sent] == [0, 1, 2, 3]
+
+
+async def test_an_announcement_that_goes_through_ends_the_outage(slow_layer, monkeypatch, caplog):
+    """Once the breaker has let an announcement through and the layer took it, the log
+    says the channel layer answers again (the watch that also says so only runs while
+    sockets are open, and after a lost layer every socket has closed)."""
+    monkeypatch.setattr(outages, "RETRY_SECONDS", 0.0)  # try again at once
+    outages.report_down(outages.CHANNEL_LAYER, redis.ConnectionError("Connection refused"))
+    slow_layer.gate.set()
+    with caplog.at_level("WARNING", logger="hearth.outages"):
+        await sync_to_async(_announce)(1)
+        while not slow_layer.sent:
+            await asyncio.sleep(0)
+        await live.announcements_sent()
+    assert not outages.is_down(outages.CHANNEL_LAYER)
+    assert any("answers again" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_announcement_that_found_the_pool_busy_is_sent_again(monkeypatch, caplog):
+    """In a reconnect storm the layer's pool can have no free connection for a while:
+    the message was saved, and dropping its announcement meant the members who stayed
+    connected never saw it live."""
+
+    class BusyOnce:
+        def __init__(self) -> None:
+            self.tries = 0
+            self.sent: list[dict] = []
+
+        async def group_send(self, group: str, event: dict) -> None:
+            self.tries += 1
+            if self.tries == 1:
+                raise redis.ConnectionError("No connection available.") from TimeoutError()
+            self.sent.append(event)
+
+    layer = BusyOnce()
+    monkeypatch.setattr(live, "get_channel_layer", lambda: layer)
+    outages.reset()
+    with caplog.at_level("WARNING", logger="hearth.outages"):
+        await sync_to_async(_announce)(2)
+        async with asyncio.timeout(10):  # bounds a failing run only
+            while len(layer.sent) < 2:
+                await asyncio.sleep(0)
+    assert [event["n"] for event in layer.sent] == [0, 1]  # sent again, still in order
+    assert outages.worth_trying(outages.CHANNEL_LAYER)  # a busy pool is no outage
+    assert any("busy" in r.getMessage() for r in caplog.records)
+    outages.reset()

@@ -16,8 +16,11 @@ import threading
 import pytest
 import redis
 from django.conf import settings
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from hearth import layers
 from hearth.layers import RedisChannelLayer
+from tests.integration.test_channel_layer_watch import dry_pool
 
 pytestmark = pytest.mark.usefixtures("requires_redis")
 
@@ -177,4 +180,77 @@ async def test_a_redis_that_does_not_answer_fails_the_waiting_receive(prefix):
     )
     with pytest.raises(RedisConnectionError):
         await asyncio.wait_for(layer.receive(await layer.new_channel()), DEADLINE)
+    await layer.close_pools()
+
+
+def _late_answers(layer: RedisChannelLayer, monkeypatch, how_many: int, lateness=None) -> list[int]:
+    """Make the process's reader's first ``how_many`` reads late, as connecting to Redis
+    is when the event loop is too busy to run the connect within a second."""
+    monkeypatch.setattr(layers, "READ_RETRY_SECONDS", 0.01)
+    original = layer.receive_single
+    calls = [0]
+
+    async def late(channel):
+        calls[0] += 1
+        if calls[0] <= how_many:
+            raise (lateness or (lambda: RedisTimeoutError("Timeout connecting to server")))()
+        return await original(channel)
+
+    monkeypatch.setattr(layer, "receive_single", late)
+    return calls
+
+
+@pytest.mark.parametrize("lateness", [None, dry_pool], ids=["connect", "pool"])
+async def test_a_late_answer_does_not_fail_the_processs_waiting_receives(
+    prefix, monkeypatch, lateness
+):
+    """10,000 idle sockets on one process: once, connecting to Redis for the next read
+    took longer than a second on the busy event loop. The reader handed that timeout to
+    every waiting receive, which closed every socket of the process at once
+    (bench/chat_fanout/SCALE.md). A late answer (or no free connection in the pool
+    within its timeout) is read again instead."""
+    layer = _layer(prefix)
+    calls = _late_answers(layer, monkeypatch, layers.SLOW_ANSWERS_TOLERATED, lateness)
+    channel = await layer.new_channel()
+    receiving = asyncio.create_task(layer.receive(channel))
+    await _until(lambda: calls[0] > layers.SLOW_ANSWERS_TOLERATED)  # reading again
+    assert not receiving.done()
+    await layer.send(channel, {"type": "still here"})
+    assert await asyncio.wait_for(receiving, DEADLINE) == {"type": "still here"}
+    await layer.close_pools()
+
+
+async def test_redis_late_too_many_times_in_a_row_fails_the_waiting_receives(prefix, monkeypatch):
+    layer = _layer(prefix)
+    _late_answers(layer, monkeypatch, layers.SLOW_ANSWERS_TOLERATED + 1)
+    with pytest.raises(TimeoutError, match="no answer 4 times in a row"):
+        await asyncio.wait_for(layer.receive(await layer.new_channel()), DEADLINE)
+    await layer.close_pools()
+
+
+async def test_a_late_answer_while_clearing_a_read_message_does_not_bring_it_back(
+    prefix, monkeypatch
+):
+    """After each pop, channels_redis clears the message's backup copy in a task nobody
+    awaits. When that answer came late (the 10,000-socket run), the log got "Task
+    exception was never retrieved" and the copy stayed, to be handed out again by the
+    next read: a room's frame twice on every socket of the process."""
+    monkeypatch.setattr(layers, "READ_RETRY_SECONDS", 0.01)
+    layer = _layer(prefix)
+    redis_client = layer.connection(0)
+    clear = redis_client.zpopmin
+    calls = [0]
+
+    async def late_once(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 1:
+            raise RedisTimeoutError("Timeout connecting to server")
+        return await clear(*args, **kwargs)
+
+    monkeypatch.setattr(redis_client, "zpopmin", late_once)
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "once"})
+    assert await asyncio.wait_for(layer.receive(channel), DEADLINE) == {"type": "once"}
+    await layer.send(channel, {"type": "next"})
+    assert await asyncio.wait_for(layer.receive(channel), DEADLINE) == {"type": "next"}
     await layer.close_pools()

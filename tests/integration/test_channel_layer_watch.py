@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from hearth import layers, outages
 from hearth.layers import RedisChannelLayer
@@ -17,6 +18,14 @@ class Listener:
 
     def layer_lost(self) -> None:
         self.lost += 1
+
+
+def dry_pool() -> RedisConnectionError:
+    """What redis-py raises when no connection of the pool came free in time."""
+    try:
+        raise RedisConnectionError("No connection available.") from TimeoutError()
+    except RedisConnectionError as error:
+        return error
 
 
 def _layer(url: str) -> RedisChannelLayer:
@@ -46,10 +55,16 @@ async def test_a_redis_that_does_not_answer_refuses_new_watchers(requires_redis)
     await layer.close_pools()
 
 
-async def test_a_slow_answer_is_not_a_lost_redis(requires_redis, monkeypatch):
+@pytest.mark.parametrize(
+    "lateness",
+    [TimeoutError, lambda: RedisTimeoutError("Timeout connecting to server"), dry_pool],
+    ids=["answer", "connect", "pool"],
+)
+async def test_a_slow_answer_is_not_a_lost_redis(requires_redis, monkeypatch, lateness):
     """A deploy's reconnect storm keeps the server's event loop so busy that Redis's
-    answer to the watch's INFO comes late. Taking that for Redis going away closed every
-    socket of the process, which reconnected into the same storm."""
+    answer to the watch's INFO comes late, or a new connection to Redis is not made
+    within its connect timeout. Taking that for Redis going away closed every socket of
+    the process, which reconnected into the same storm."""
     layer = _layer(settings.REDIS_URL)
     listener = Listener()
     await layer.watch(listener)
@@ -57,7 +72,7 @@ async def test_a_slow_answer_is_not_a_lost_redis(requires_redis, monkeypatch):
     answer = client.info
 
     async def late(*args, **kwargs):
-        raise TimeoutError
+        raise lateness()
 
     monkeypatch.setattr(client, "info", late)
     for _ in range(layers.SLOW_ANSWERS_TOLERATED):
