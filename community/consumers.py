@@ -67,12 +67,13 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
 
     _hearth_groups: list[str]
     _accepted = False
+    _close_sent = False
     _disconnected = False
 
     async def __call__(self, scope, receive, send) -> None:
         try:
             with translation.override(socket_language(scope)):
-                await super().__call__(scope, receive, send)
+                await super().__call__(scope, receive, self._until_closed(send))
         except outages.CLIENT_GONE:
             pass  # the client closed the socket: nobody to tell, nothing to report
         except Exception as error:
@@ -86,6 +87,22 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
                 await self.refuse(code)
         finally:
             await self._disconnect_once(CLOSE_INTERNAL_ERROR)
+
+    def _until_closed(self, send):
+        """``send``, made to drop what comes after the socket's close: a socket closed
+        from another task (the channel layer lost, a member signed out) may be in the
+        middle of answering a frame, and the server refuses a send after the close.
+        Nobody is there to read it; the client reconnects and catches up."""
+
+        async def send_until_closed(message: dict) -> None:
+            kind = message["type"]
+            if self._close_sent and kind in ("websocket.send", "websocket.close"):
+                return
+            if kind == "websocket.close":
+                self._close_sent = True
+            await send(message)
+
+        return send_until_closed
 
     async def accept(self, subprotocol=None, headers=None) -> None:
         await super().accept(subprotocol, headers)

@@ -43,6 +43,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import websockets
+
 from bench.chat_fanout import loadgen, run, scratch
 
 
@@ -200,11 +202,16 @@ async def measure(args, env: dict[str, str], sessions: list[str], moderators: li
 
         await pool.record()
         sent_at: dict[int, float] = {}
+        senders_closed: list[str] = []
 
         async def announce(k: int) -> None:
-            sent_at[k + 1] = time.monotonic()
             body = f"{loadgen.MARK}{k + 1}# to everyone"
-            await senders[k].send(json.dumps({"type": "send", "body": body}))
+            sent_at[k + 1] = time.monotonic()
+            try:
+                await senders[k].send(json.dumps({"type": "send", "body": body}))
+            except websockets.ConnectionClosed as closed:  # the server closed it (4503)
+                senders_closed.append(str(closed))
+                del sent_at[k + 1]
 
         await asyncio.gather(*(announce(k) for k in range(args.rooms)))
         seqs, times = await pool.collect([len(share) for share in pool.shares], quiet=15, cap=120)
@@ -224,6 +231,7 @@ async def measure(args, env: dict[str, str], sessions: list[str], moderators: li
             "p50_ms": loadgen.percentile(latencies, 0.5) * 1000,
             "p99_ms": loadgen.percentile(latencies, 0.99) * 1000,
             "memory": memory,
+            "senders_closed": senders_closed,
         }
     finally:
         for task in drains:
@@ -271,6 +279,12 @@ def report(args, r: dict) -> str:
         ],
         right={1, 2},
     )
+    if r["senders_closed"]:
+        lines += [
+            "",
+            f"{len(r['senders_closed'])} of the {args.rooms} senders' sockets had been closed "
+            f"by the server before the message (first: {r['senders_closed'][0]})",
+        ]
     return "\n".join(lines)
 
 
