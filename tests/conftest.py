@@ -13,6 +13,7 @@ from django.test import Client
 from hypothesis import settings as hypothesis_settings
 from pytest_asyncio import is_async_test
 
+from community.chat import presence
 from community.forum import view_counts
 from hearth import catalogs, outages
 from tests.factories import PASSWORD, make_editor, make_member, make_moderator
@@ -186,6 +187,7 @@ def _isolated_state(request, settings, tmp_path):
     # Topic views are written when a test flushes them, never by a thread mid-test.
     settings.FORUM_VIEW_FLUSH_SECONDS = 0
     view_counts.forget()
+    presence.forget()
     if not _checks_passwords_in_another_process(request):
         # Hashing a password the production way costs a third of a second; the tests
         # make thousands of members. Servers started as new processes (integration

@@ -125,20 +125,6 @@ def _slow_down(seconds: float) -> ChatError:
     )
 
 
-def _server_send(send):
-    """The ASGI server's own send, under Channels' session middleware.
-
-    SessionMiddleware wraps ``send`` to save the session on HTTP responses and on the
-    websocket accept; for "websocket.send" it only inspects the lazy session object,
-    which costs more than the send itself when a room fans out to hundreds of sockets.
-    Room frames therefore go straight to the server; everything else (accept, close,
-    replies) still goes through the full stack.
-    """
-    while hasattr(getattr(send, "__self__", None), "real_send"):
-        send = send.__self__.real_send
-    return send
-
-
 async def _announce_presence(room_id: int, joins: list[dict], leaves: list[dict]) -> None:
     count = len(await sync_to_async(presence.present, thread_sensitive=False)(room_id))
     frame = presence.frame(count, joins, leaves)
@@ -236,7 +222,9 @@ class ChatConsumer(HearthConsumer):
     # --- from the hub -----------------------------------------------------------------
 
     async def __call__(self, scope, receive, send) -> None:
-        self._raw_send = _server_send(send)
+        # Room frames go straight to the server's send: not through the close guard
+        # (HearthConsumer), and a direct write checks the socket's state itself.
+        self._raw_send = send
         self._direct_write = direct_writer(self._raw_send)
         await super().__call__(scope, receive, send)
 
@@ -428,11 +416,12 @@ class ChatConsumer(HearthConsumer):
         await self.send_json({"type": "read", "last_id": last})
 
     async def _on_ping(self, frame: Frame) -> None:
-        if self.member is not None:
-            await sync_to_async(presence.ping, thread_sensitive=False)(
-                self.room.pk, self.member.pk, self.member.name
-            )
-        people = await sync_to_async(presence.present, thread_sensitive=False)(self.room.pk)
+        member = self.member
+        people = await sync_to_async(presence.answer_ping, thread_sensitive=False)(
+            self.room.pk,
+            member.pk if member is not None else None,
+            member.name if member is not None else "",
+        )
         await self.send_json({"type": "presence", **presence.listing(people)})
 
     # --- the member's own events ---------------------------------------------------------
