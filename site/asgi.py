@@ -11,15 +11,17 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from hearth.origins import SameOriginValidator  # noqa: E402
 from hearth.routing import websocket_urlpatterns  # noqa: E402
+from hearth.socket_identity import SocketIdentityMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(
+            SocketIdentityMiddleware(URLRouter(websocket_urlpatterns))
+        ),
     }
 )
