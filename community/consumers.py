@@ -17,7 +17,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from community.live import member_group, session_group
 from community.models import Notification
-from hearth import outages
+from hearth import heap, outages
 from hearth.i18n import offered
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
     async def accept(self, subprotocol=None, headers=None) -> None:
         await super().accept(subprotocol, headers)
         self._accepted = True
+        heap.socket_opened()
 
     async def refuse(self, code: int) -> None:
         """Close with ``code``, accepting first so the client sees the code."""
@@ -125,6 +126,8 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
         if self._disconnected:
             return
         self._disconnected = True
+        if self._accepted:
+            heap.socket_closed()
         try:
             await self.cleanup(code)
         except Exception as error:

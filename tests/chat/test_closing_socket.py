@@ -87,3 +87,18 @@ async def test_a_socket_closed_while_answering_a_ping_sends_nothing_after(
     assert server.closed_with == 4503
     assert server.after_close == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_an_open_socket_is_counted_until_it_closes(member):
+    from hearth import heap
+
+    room = await sync_to_async(make_room)()
+    before = heap.open_sockets()
+    comm = recorded(WebsocketCommunicator(chat_app, f"/ws/chat/{room.slug}/"))
+    comm.scope["user"] = member
+    connected, _ = await comm.connect()
+    assert connected
+    await receive_until(comm, "ready")
+    assert heap.open_sockets() == before + 1
+    await comm.disconnect()
+    assert heap.open_sockets() == before
