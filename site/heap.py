@@ -1,7 +1,7 @@
 """Keeping Python's full garbage collections from pausing a server of many sockets.
 
 A full collection walks every object the process holds. With 10,000 open sockets that is
-millions of objects, and it paused the event loop for 1.8 s about every 30 s at rest
+millions of objects, and it paused the event loop for 2 to 3 s about every 30 s at rest
 (bench/chat_fanout, idle, measured with gc.callbacks): Redis's answers came "late",
 connects to Redis timed out, and the channel layer's watch took the process for one
 that had lost Redis and closed every socket.
@@ -24,7 +24,7 @@ import weakref
 
 logger = logging.getLogger(__name__)
 
-FREEZE_SECONDS = 60.0
+FREEZE_SECONDS = 15.0
 THAW_SECONDS = 300.0
 FREEZE_FROM_SOCKETS = 1_000
 

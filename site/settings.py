@@ -231,7 +231,10 @@ if REDIS_URL:
                         "address": url,
                         "socket_timeout": None,
                         "socket_keepalive": True,
-                        "socket_connect_timeout": 1.0,
+                        # A refused connection fails at once; a connect that only waits
+                        # for a busy event loop (10,000 sockets) may take seconds and is
+                        # no outage. The watch's INFO has a 2 s limit of its own.
+                        "socket_connect_timeout": 5.0,
                         "retry": AsyncRetry(NoBackoff(), 1),
                         # A deploy's reconnects join their groups at once: commands over
                         # the limit wait for a connection (hearth.layers.create_pool).
