@@ -54,6 +54,10 @@ def socket_language(scope: dict) -> str:
     return settings.LANGUAGE_CODE
 
 
+# What uvicorn raises for a send on a socket it has closed itself.
+SERVER_CLOSED = "after sending 'websocket.close'"
+
+
 class HearthConsumer(AsyncJsonWebsocketConsumer):
     """The base of every Hearth socket.
 
@@ -100,7 +104,14 @@ class HearthConsumer(AsyncJsonWebsocketConsumer):
                 return
             if kind == "websocket.close":
                 self._close_sent = True
-            await send(message)
+            try:
+                await send(message)
+            except RuntimeError as error:
+                # The server closed the socket on its own (uvicorn: its keepalive ping
+                # went unanswered on a busy process) and refuses what follows.
+                if SERVER_CLOSED not in str(error):
+                    raise
+                self._close_sent = True
 
         return send_until_closed
 
