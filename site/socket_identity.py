@@ -28,11 +28,11 @@ def _cookies(scope: dict) -> dict[str, str]:
 class SocketIdentityMiddleware:
     def __init__(self, inner) -> None:
         self.inner = inner
-        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
 
     async def __call__(self, scope, receive, send):
         cookies = _cookies(scope)
-        session = self.session_store(cookies.get(settings.SESSION_COOKIE_NAME))
+        store = import_module(settings.SESSION_ENGINE).SessionStore  # as settings say now
+        session = store(cookies.get(settings.SESSION_COOKIE_NAME))
         scope = dict(scope, cookies=cookies, session=session)
         scope["user"] = await get_user(scope)
         return await self.inner(scope, receive, send)

@@ -52,9 +52,8 @@ class _Server:
             self.finished = True
 
 
-async def test_a_socket_closed_while_answering_a_ping_sends_nothing_after(
-    member, caplog, monkeypatch
-):
+async def _open_behind_server(member):
+    """A member's chat socket behind a _Server, open and ready."""
     room = await sync_to_async(make_room)()
     server = _Server()
     comm = recorded(WebsocketCommunicator(server, f"/ws/chat/{room.slug}/"))
@@ -62,6 +61,13 @@ async def test_a_socket_closed_while_answering_a_ping_sends_nothing_after(
     connected, _ = await comm.connect()
     assert connected
     await receive_until(comm, "ready")
+    return room, server, comm
+
+
+async def test_a_socket_closed_while_answering_a_ping_sends_nothing_after(
+    member, caplog, monkeypatch
+):
+    room, server, comm = await _open_behind_server(member)
     (socket,) = fanout.get_hub().rooms[room_group(room.pk)].subscribers
 
     # The answer to a ping waits for the presence list; meanwhile the layer is lost.
@@ -110,13 +116,7 @@ async def test_a_socket_the_server_closed_itself_answers_nothing_and_logs_nothin
     """uvicorn closes a socket on its own when its keepalive ping goes unanswered (a
     process at 100 % of a core, 10,000 sockets): 966 pings answered after that logged a
     traceback each in the idle bench."""
-    room = await sync_to_async(make_room)()
-    server = _Server()
-    comm = recorded(WebsocketCommunicator(server, f"/ws/chat/{room.slug}/"))
-    comm.scope["user"] = member
-    connected, _ = await comm.connect()
-    assert connected
-    await receive_until(comm, "ready")
+    room, server, comm = await _open_behind_server(member)
     with caplog.at_level(logging.WARNING):
         server.closed_with = 1011  # the server's own close: the application sent none
         await comm.send_json_to({"type": "ping"})
