@@ -179,6 +179,7 @@ class ChatConsumer(HearthConsumer):
                 self.room.pk, self.member.pk, self.member.name
             )
             if joined:
+                presence.pings.changed(self.room.pk)
                 batches.changed(
                     self.room.pk, {"id": self.member.pk, "name": self.member.name}, here=True
                 )
@@ -192,10 +193,12 @@ class ChatConsumer(HearthConsumer):
         if getattr(self, "_present", False):
             assert self.member is not None  # only a member joins the presence list
             self._present = False
+            await presence.pings.leaving(self.room.pk, self.member.pk)
             gone = await sync_to_async(presence.leave, thread_sensitive=False)(
                 self.room.pk, self.member.pk
             )
             if gone:
+                presence.pings.changed(self.room.pk)
                 batches.changed(
                     self.room.pk, {"id": self.member.pk, "name": self.member.name}, here=False
                 )
@@ -417,12 +420,12 @@ class ChatConsumer(HearthConsumer):
 
     async def _on_ping(self, frame: Frame) -> None:
         member = self.member
-        people = await sync_to_async(presence.answer_ping, thread_sensitive=False)(
+        text = await presence.pings.answer(
             self.room.pk,
             member.pk if member is not None else None,
             member.name if member is not None else "",
         )
-        await self.send_json({"type": "presence", **presence.listing(people)})
+        await self.send(text_data=text)
 
     # --- the member's own events ---------------------------------------------------------
 

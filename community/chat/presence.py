@@ -13,8 +13,10 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
 
+from community.chat.protocol import encode
 from hearth import outages
 
 logger = logging.getLogger(__name__)
@@ -62,7 +64,7 @@ def _redis_hash(room_id: int):
     backend = getattr(cache, "_cache", None)
     if backend is None or not hasattr(backend, "get_client"):
         return None
-    return backend.get_client(write=True), cache.make_and_validate_key(f"chat:roster-h:{room_id}")
+    return backend.get_client(write=True), _roster_hash_key(room_id)
 
 
 def _on_redis(room_id: int, change, fallback=None):
@@ -124,63 +126,48 @@ def join(room_id: int, member_id: int, name: str) -> bool:
         cache.set(key, 1, PRESENCE_TTL)
     cache.set(_seen_key(room_id, member_id), int(time.time()), PRESENCE_TTL)
     _add_to_roster(room_id, member_id, name)
-    _forget_listed(room_id)
     return not was_present
+
+
+def _roster_hash_key(room_id: int) -> str:
+    return cache.make_and_validate_key(f"chat:roster-h:{room_id}")
 
 
 def ping(room_id: int, member_id: int, name: str) -> None:
     """The member's socket is still open: keep them present for PRESENCE_TTL more."""
-    if _redis_hash(room_id) is not None:
-        # One round trip instead of three: 10,000 idle sockets ping 222 times a second.
-        # The seen mark is an int, which Django's Redis cache stores as is (no pickle).
-        seen = cache.make_and_validate_key(_seen_key(room_id, member_id))
-        sockets = cache.make_and_validate_key(_sockets_key(room_id, member_id))
+    ping_many({(room_id, member_id): name})
 
-        def refresh(client, key):
-            pipe = client.pipeline(transaction=False)
-            pipe.set(seen, int(time.time()), ex=PRESENCE_TTL)
-            pipe.expire(sockets, PRESENCE_TTL)
-            pipe.hset(key, str(member_id), name)
-            pipe.expire(key, ROSTER_TTL)
-            pipe.execute()
 
-        _on_redis(room_id, refresh)
+def ping_many(marks: dict[tuple[int, int], str]) -> None:
+    """Keep every (room, member) of ``marks`` (their names as values) present for
+    PRESENCE_TTL more: on Redis in one round trip, however many."""
+    if not marks:
         return
-    cache.set(_seen_key(room_id, member_id), int(time.time()), PRESENCE_TTL)
-    cache.touch(_sockets_key(room_id, member_id), PRESENCE_TTL)
-    _add_to_roster(room_id, member_id, name)
-
-
-# A ping's answer lists who is present as this process last read it, if that was less
-# than this many seconds ago: at 10,000 sockets, 222 pings a second each read the roster
-# and every listed member's seen mark. Arrivals and departures still reach every socket
-# within BATCH_SECONDS through the presence batches; a change on this process forgets
-# the room's kept list at once.
-LISTED_KEEP_SECONDS = 1.0
-_listed: dict[int, tuple[float, list[dict]]] = {}
-
-
-def answer_ping(room_id: int, member_id: int | None, name: str) -> list[dict]:
-    """A socket's ping, in one trip to a thread: the member kept present (not a
-    visitor, ``member_id`` None), and who is present now, for the answer."""
-    if member_id is not None:
-        ping(room_id, member_id, name)
-    now = time.monotonic()
-    kept = _listed.get(room_id)
-    if kept is not None and now - kept[0] < LISTED_KEEP_SECONDS:
-        return kept[1]
-    people = present(room_id)
-    _listed[room_id] = (now, people)
-    return people
-
-
-def _forget_listed(room_id: int) -> None:
-    _listed.pop(room_id, None)
-
-
-def forget() -> None:
-    """Forget every room's kept list (tests start from a clean slate)."""
-    _listed.clear()
+    if _redis_hash(next(iter(marks))[0]) is None:
+        for (room_id, member_id), name in marks.items():
+            cache.set(_seen_key(room_id, member_id), int(time.time()), PRESENCE_TTL)
+            cache.touch(_sockets_key(room_id, member_id), PRESENCE_TTL)
+            _add_to_roster(room_id, member_id, name)
+        return
+    if not outages.worth_trying(outages.CACHE):
+        return
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    # The seen mark is an int, which Django's Redis cache stores as is (no pickle).
+    now = int(time.time())
+    pipe = client.pipeline(transaction=False)
+    rosters = set()
+    for (room_id, member_id), name in marks.items():
+        pipe.set(cache.make_and_validate_key(_seen_key(room_id, member_id)), now, ex=PRESENCE_TTL)
+        pipe.expire(cache.make_and_validate_key(_sockets_key(room_id, member_id)), PRESENCE_TTL)
+        roster = _roster_hash_key(room_id)
+        pipe.hset(roster, str(member_id), name)
+        rosters.add(roster)
+    for roster in rosters:
+        pipe.expire(roster, ROSTER_TTL)
+    try:
+        pipe.execute()
+    except outages.CONNECTION_ERRORS as error:
+        outages.report_down(outages.CACHE, error)
 
 
 def leave(room_id: int, member_id: int) -> bool:
@@ -193,7 +180,6 @@ def leave(room_id: int, member_id: int) -> bool:
         return False
     cache.delete_many([_sockets_key(room_id, member_id), _seen_key(room_id, member_id)])
     _remove_from_roster(room_id, [member_id])
-    _forget_listed(room_id)
     return True
 
 
@@ -311,3 +297,119 @@ def frame(count: int, joins: list[Person], leaves: list[Person]) -> dict:
     if len(joins) + len(leaves) == 1:
         body["joined" if joins else "left"] = (joins or leaves)[0]
     return body
+
+
+# A ping's answer lists who is present as this process last read it, if that was less
+# than this many seconds ago; an arrival or departure on this process forgets the kept
+# list at once, and those on other processes reach every socket through the batches.
+LISTED_KEEP_SECONDS = 1.0
+# The seen marks of a process's pings are written together, once per this many seconds.
+PING_FLUSH_SECONDS = 1.0
+
+
+class Pings:
+    """This process's pings, answered on its event loop.
+
+    10,000 idle sockets ping 222 times a second. One thread and one Redis round trip
+    per ping (the mark, then the list) took two thirds of the process at rest (py-spy,
+    bench/chat_fanout idle). Here a ping costs no thread: its mark waits in memory and
+    every mark of the last PING_FLUSH_SECONDS goes to Redis in one round trip (the
+    presence TTL is a hundred times longer), and the answer is the room's list this
+    process read less than LISTED_KEEP_SECONDS ago, already encoded, read once however
+    many sockets of the room ask at the same time.
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._marks: dict[tuple[int, int], str] = {}
+        self._flusher: asyncio.Task | None = None
+        self._flushing: asyncio.Task | None = None
+        self._answers: dict[int, tuple[float, str]] = {}
+        self._reads: dict[int, asyncio.Task] = {}
+        self._changes: dict[int, int] = {}
+
+    def _own(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (tests): forget the old one's
+            self.__init__()  # type: ignore[misc]
+            self._loop = loop
+        return loop
+
+    async def answer(self, room_id: int, member_id: int | None, name: str) -> str:
+        """The member (not a visitor, ``member_id`` None) is still here; the text of the
+        ``presence`` frame that answers their ping."""
+        loop = self._own()
+        if member_id is not None:
+            self._marks[(room_id, member_id)] = name
+            if self._flusher is None or self._flusher.done():
+                self._flusher = loop.create_task(self._flush_after(PING_FLUSH_SECONDS))
+        kept = self._answers.get(room_id)
+        if kept is not None and time.monotonic() - kept[0] < LISTED_KEEP_SECONDS:
+            return kept[1]
+        read = self._reads.get(room_id)
+        if read is None:
+            read = loop.create_task(self._read(room_id))
+            self._reads[room_id] = read
+        return await asyncio.shield(read)
+
+    async def _read(self, room_id: int) -> str:
+        change = self._changes.get(room_id, 0)
+        started = time.monotonic()
+        try:
+            people = await sync_to_async(present, thread_sensitive=False)(room_id)
+        finally:
+            self._reads.pop(room_id, None)
+        text = encode({"type": "presence", **listing(people)})
+        if self._changes.get(room_id, 0) == change:  # nobody came or went meanwhile
+            self._answers[room_id] = (started, text)
+        return text
+
+    def changed(self, room_id: int) -> None:
+        """Someone arrived in or left the room through this process: the next answer
+        reads the list again."""
+        self._own()
+        self._answers.pop(room_id, None)
+        self._changes[room_id] = self._changes.get(room_id, 0) + 1
+
+    async def _flush_after(self, wait: float) -> None:
+        while True:
+            await asyncio.sleep(wait)
+            await self.flush()
+            if not self._marks:  # none came while writing: the next ping starts again
+                return
+
+    async def flush(self) -> None:
+        """Write the marks waiting now (after a write under way)."""
+        self._own()
+        while self._flushing is not None and not self._flushing.done():
+            await asyncio.shield(self._flushing)
+        if self._marks:
+            marks, self._marks = self._marks, {}
+            self._flushing = asyncio.get_running_loop().create_task(self._write(marks))
+            await asyncio.shield(self._flushing)
+
+    @staticmethod
+    async def _write(marks: dict[tuple[int, int], str]) -> None:
+        try:
+            await sync_to_async(ping_many, thread_sensitive=False)(marks)
+        except Exception:  # a bug, not an outage (ping_many reports those): log, go on
+            logger.exception("chat: writing %d presence marks failed", len(marks))
+
+    async def leaving(self, room_id: int, member_id: int) -> None:
+        """A socket of the member is closing: a mark of theirs written after their last
+        socket's goodbye would keep a ghost present for PRESENCE_TTL, so their waiting
+        mark is dropped and a write under way is waited for."""
+        self._own()
+        self._marks.pop((room_id, member_id), None)
+        flushing = self._flushing
+        if flushing is not None and not flushing.done():
+            await asyncio.shield(flushing)
+
+
+pings = Pings()
+
+
+def forget() -> None:
+    """Forget every room's kept list and every waiting mark (tests start from a clean
+    slate)."""
+    pings.__init__()  # type: ignore[misc]
