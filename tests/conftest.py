@@ -38,12 +38,31 @@ def pytest_collection_modifyitems(items):
         # Sockets an async test opened are closed when it ends, also when it fails.
         if is_async_test(item) and SOCKETS_CLOSED not in item.fixturenames:
             item.fixturenames.append(SOCKETS_CLOSED)
-    # Browser journeys last: they run a real server beside the suite. Of the rest, the
-    # slow ones (a minute or more: the walkers, the real servers) first, so that the
-    # workers share them out from the start instead of one worker finishing alone.
+    # Browser journeys last: they run a real server beside the suite. Within pytest-django's
+    # order (tests in a rolled-back transaction, then transactional tests, which leave the
+    # tables empty, then tests without the database), the slow ones (the walkers, the real
+    # servers) first, so that the workers share them out from the start instead of one
+    # worker finishing alone.
     items.sort(
-        key=lambda item: ("/e2e/" in str(item.fspath), item.get_closest_marker("slow") is None)
+        key=lambda item: (
+            "/e2e/" in str(item.fspath),
+            _database_order(item),
+            item.get_closest_marker("slow") is None,
+        )
     )
+
+
+def _database_order(item) -> int:
+    """pytest-django's order: 0 in a rolled-back transaction, 1 transactional, 2 no database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    if (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in fixtures or "live_server" in fixtures
+    ):
+        return 1
+    if marker is not None or "db" in fixtures:
+        return 0
+    return 2
 
 
 SOCKETS_CLOSED = "_sockets_closed_after_each_test"
