@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.test import Client
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from pytest_asyncio import is_async_test
 
@@ -291,6 +292,10 @@ def _isolated_state(request, settings, tmp_path):
     settings.FORUM_VIEW_FLUSH_SECONDS = 0
     view_counts.forget()
     presence.forget()
+    # A request in another language leaves that language active on the thread (Django's
+    # LocaleMiddleware activates and never deactivates): a test after one in Estonian
+    # wrote its "English" topic in Estonian.
+    translation.activate(django_settings.LANGUAGE_CODE)
     if not _checks_passwords_in_another_process(request):
         # Hashing a password the production way costs a third of a second; the tests
         # make thousands of members. Servers started as new processes (integration
