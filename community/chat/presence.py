@@ -143,31 +143,31 @@ def ping_many(marks: dict[tuple[int, int], str]) -> None:
     PRESENCE_TTL more: on Redis in one round trip, however many."""
     if not marks:
         return
-    if _redis_hash(next(iter(marks))[0]) is None:
+    first_room = next(iter(marks))[0]
+    if _redis_hash(first_room) is None:
         for (room_id, member_id), name in marks.items():
             cache.set(_seen_key(room_id, member_id), int(time.time()), PRESENCE_TTL)
             cache.touch(_sockets_key(room_id, member_id), PRESENCE_TTL)
             _add_to_roster(room_id, member_id, name)
         return
-    if not outages.worth_trying(outages.CACHE):
-        return
-    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
-    # The seen mark is an int, which Django's Redis cache stores as is (no pickle).
-    now = int(time.time())
-    pipe = client.pipeline(transaction=False)
-    rosters = set()
-    for (room_id, member_id), name in marks.items():
-        pipe.set(cache.make_and_validate_key(_seen_key(room_id, member_id)), now, ex=PRESENCE_TTL)
-        pipe.expire(cache.make_and_validate_key(_sockets_key(room_id, member_id)), PRESENCE_TTL)
-        roster = _roster_hash_key(room_id)
-        pipe.hset(roster, str(member_id), name)
-        rosters.add(roster)
-    for roster in rosters:
-        pipe.expire(roster, ROSTER_TTL)
-    try:
+
+    def write(client, _roster_of_first_room):
+        # The seen mark is an int, which Django's Redis cache stores as is (no pickle).
+        now = int(time.time())
+        pipe = client.pipeline(transaction=False)
+        rosters = set()
+        for (room_id, member_id), name in marks.items():
+            seen = cache.make_and_validate_key(_seen_key(room_id, member_id))
+            pipe.set(seen, now, ex=PRESENCE_TTL)
+            pipe.expire(cache.make_and_validate_key(_sockets_key(room_id, member_id)), PRESENCE_TTL)
+            roster = _roster_hash_key(room_id)
+            pipe.hset(roster, str(member_id), name)
+            rosters.add(roster)
+        for roster in rosters:
+            pipe.expire(roster, ROSTER_TTL)
         pipe.execute()
-    except outages.CONNECTION_ERRORS as error:
-        outages.report_down(outages.CACHE, error)
+
+    _on_redis(first_room, write)
 
 
 def leave(room_id: int, member_id: int) -> bool:
